@@ -1,0 +1,9 @@
+/**
+ * The command registry: name -> lazy loader. Commands load on demand so
+ * `syswall syscalls` does not pay for the compiler or the native runtime.
+ */
+import type { Command } from '../command.js';
+
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  syscalls: async () => (await import('./syscalls.js')).command,
+};

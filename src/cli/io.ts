@@ -1,0 +1,47 @@
+/** Small I/O helpers shared by CLI commands. */
+import { readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { SyswallError } from '../core/errors.js';
+
+/** Reads a file (or stdin for `-`), turning fs errors into one-line input errors. */
+export function readInput(path: string): Uint8Array {
+  try {
+    return path === '-' ? readFileSync(0) : readFileSync(path);
+  } catch (e) {
+    throw fsError(e, path, 'read');
+  }
+}
+
+/** Reads a text file (or stdin for `-`). */
+export function readTextInput(path: string): string {
+  return new TextDecoder().decode(readInput(path));
+}
+
+/** Writes a file atomically (temp file + rename) so no partial output is left behind. */
+export function writeOutput(path: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw fsError(e, path, 'write');
+  }
+}
+
+/** Converts a Node fs error into a SyswallError naming the file. */
+export function fsError(e: unknown, path: string, verb: string): SyswallError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const why =
+    code === 'ENOENT' ? 'no such file or directory'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'is a directory'
+    : code === 'ENOTDIR' ? 'a parent is not a directory'
+    : (e as Error)?.message ?? String(e);
+  return new SyswallError(code ? `FS_${code}` : 'FS_ERROR', `cannot ${verb} ${path}: ${why}`, { kind: 'input', cause: e });
+}
+
+/** Writes a line to a stream. */
+export function println(stream: NodeJS.WritableStream, text = ''): void {
+  stream.write(text + '\n');
+}

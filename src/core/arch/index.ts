@@ -1,0 +1,2 @@
+export * from './arches.js';
+export * from './syscalls.js';
