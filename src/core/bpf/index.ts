@@ -1,3 +1,4 @@
 export * from './constants.js';
 export * from './instruction.js';
 export * from './codec.js';
+export * from './data.js';
