@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// `npm run bench`: runs every benchmark module in turn (each exports `run()`),
+// printing results side by side with their reference tools. Pass names to run a
+// subset: `npm run bench -- interpreter compiler`.
+const BENCHES = {
+  // name: () => import('./file.mjs'),
+};
+
+const only = process.argv.slice(2);
+for (const [name, load] of Object.entries(BENCHES)) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`\n=== ${name} ===`);
+  const mod = await load();
+  await mod.run();
+}
