@@ -18,6 +18,7 @@
  * All three agree with `runWords` (interpreter.ts) on every valid program.
  */
 import type { Endian } from '../arch/arches.js';
+import { BpfError } from '../errors.js';
 import * as C from './constants.js';
 import { seccompDataWords, type SeccompData } from './data.js';
 import type { Instruction } from './instruction.js';
@@ -89,7 +90,7 @@ export function compileProgram(program: readonly Instruction[], endian: Endian =
   let mode: CompiledMode;
   if (requested === 'blocks' || requested === 'switch' || requested === 'loop') mode = requested;
   else if (!isCodegenAvailable()) {
-    if (requested === 'function') throw new Error('code generation (new Function) is not available in this environment');
+    if (requested === 'function') throw new BpfError('BPF_NO_CODEGEN', 'code generation (new Function) is not available in this environment', { kind: 'runtime' });
     mode = 'loop';
   } else mode = jumpTargets(program).length <= MAX_BLOCK_TARGETS ? 'blocks' : 'switch';
 
