@@ -4,7 +4,7 @@ import * as C from './constants.js';
 import { seccompDataWords, type SeccompData } from './data.js';
 import type { Instruction } from './instruction.js';
 import { runProgram, runWords, traceProgram } from './interpreter.js';
-import { compileProgram, type CompiledMode } from './jit.js';
+import { compileProgram, MAX_BLOCK_TARGETS, type CompiledMode } from './jit.js';
 
 const s = (code: number, k = 0, jt = 0, jf = 0): Instruction => ({ code, jt, jf, k: k >>> 0 });
 const RET_A = s(C.BPF_RET | C.BPF_A);
@@ -201,9 +201,26 @@ describe('compileProgram', () => {
     const c = compileProgram([LD(0), J(C.BPF_JEQ, 59, 0, 1), ret(1), ret(2)]);
     expect(c.mode).toBe('blocks');
     expect(c.endian).toBe('little');
-    expect(c.source).toContain('break L3;');
+    expect(c.source).toContain('if (a === 59) { return 1; }');
     expect(c.run(DATA)).toBe(1);
+    const labelled = compileProgram([LD(0), J(C.BPF_JGT, 59, 2, 1), LD(4), ret(1), RET_A]);
+    expect(labelled.source).toContain('break L4;');
+    expect(labelled.run(DATA)).toBe(1);
+    expect(labelled.source).toContain('break L3;');
     expect(compileProgram([ret(1)], 'big', { mode: 'loop' }).source).toBeUndefined();
+  });
+
+  it('guards short skipped runs with if, unless something else jumps into them', () => {
+    const guarded = [LD(0), J(C.BPF_JEQ, 59, 2, 0), ALU(C.BPF_ADD, 1), ALU(C.BPF_MUL, 3), RET_A];
+    const c = compileProgram(guarded);
+    expect(c.source).toContain('if (!(a === 59)) { a = (a + 1) >>> 0; a = Math.imul(a, 3) >>> 0; }');
+    expect(c.run(DATA)).toBe(59);
+    expect(c.run({ ...DATA, nr: 1 })).toBe(6);
+    const entered = [LD(0), J(C.BPF_JEQ, 1, 2, 0), J(C.BPF_JEQ, 59, 2, 0), ALU(C.BPF_ADD, 1), ALU(C.BPF_ADD, 1), RET_A];
+    const e = compileProgram(entered);
+    expect(e.source).toContain('break L4;');
+    expect(e.source).toContain('break L5;');
+    for (const nr of [59, 1, 2]) expect(e.run({ ...DATA, nr })).toBe(runProgram(entered, { ...DATA, nr }));
   });
 
   it('switches to the switch strategy above the nesting limit', () => {
@@ -216,6 +233,16 @@ describe('compileProgram', () => {
     const c = compileProgram(program);
     expect(c.mode).toBe('switch');
     expect(c.run(DATA)).toBe(0);
+  });
+
+  it('nests up to MAX_BLOCK_TARGETS labels in a 4096-instruction program', () => {
+    const program: Instruction[] = [LD(0)];
+    for (let i = 0; i < MAX_BLOCK_TARGETS; i++) program.push(J(C.BPF_JEQ, i, 0, 1), s(C.BPF_JMP | C.BPF_JA, 0));
+    while (program.length < C.BPF_MAXINSNS - 1) program.push(ALU(C.BPF_ADD, 1));
+    program.push(RET_A);
+    const c = compileProgram(program);
+    expect(c.mode).toBe('blocks');
+    for (const nr of [0, 59, 999, 5000]) expect(c.run({ ...DATA, nr })).toBe(runProgram(program, { ...DATA, nr }));
   });
 
   it('falls back to the loop interpreter without code generation', async () => {

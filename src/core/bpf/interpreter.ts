@@ -103,7 +103,8 @@ function fault(pc: number, message: string): BpfError {
 export function runWords(program: readonly Instruction[], words: Uint32Array): number {
   let a = 0;
   let x = 0;
-  const mem = new Uint32Array(16);
+  // Allocated on the first store: most filters never use scratch memory.
+  let mem: Uint32Array | undefined;
   const n = program.length;
   let pc = 0;
   // Forward-only jumps make this terminate; the step bound also covers malformed offsets.
@@ -143,22 +144,22 @@ export function runWords(program: readonly Instruction[], words: Uint32Array): n
         continue;
       case LD_MEM:
         if (k >= 16) throw fault(pc, `scratch memory index ${k} out of range`);
-        a = mem[k];
+        a = mem ? mem[k] : 0;
         pc++;
         continue;
       case LDX_MEM:
         if (k >= 16) throw fault(pc, `scratch memory index ${k} out of range`);
-        x = mem[k];
+        x = mem ? mem[k] : 0;
         pc++;
         continue;
       case ST:
         if (k >= 16) throw fault(pc, `scratch memory index ${k} out of range`);
-        mem[k] = a;
+        (mem ??= new Uint32Array(16))[k] = a;
         pc++;
         continue;
       case STX:
         if (k >= 16) throw fault(pc, `scratch memory index ${k} out of range`);
-        mem[k] = x;
+        (mem ??= new Uint32Array(16))[k] = x;
         pc++;
         continue;
       case TAX:
@@ -279,68 +280,50 @@ export function traceProgram(program: readonly Instruction[], data: SeccompData 
   const xs: number[] = [];
   const taken: (boolean | undefined)[] = [];
   const reads: number[] = [];
+  const mem: (number | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
   let readMask = 0;
-  const mem: (number | undefined)[] = new Array(16).fill(undefined);
   let a = 0;
   let x = 0;
   const n = program.length;
   let pc = 0;
+  // Outcome: a return value, or an error code + message.
+  let action = -1;
+  let divByZero = false;
+  let errCode = 'BPF_NO_RET';
+  let errMessage = 'execution ran past the last instruction without a ret';
 
-  const common = (): TraceCommon => ({ path, steps: path.length, a: as, x: xs, taken, reads, readMask, mem });
-  const fail = (code: string, message: string): TraceFailed => ({ ...common(), ok: false, error: { pc, code, message } });
-  const record = (t?: boolean) => {
-    path.push(pc);
-    as.push(a);
-    xs.push(x);
-    taken.push(t);
-  };
-  const done = (action: number, divByZero: boolean): TraceOk => ({ ...common(), ok: true, action: action >>> 0, returnPc: pc, divByZero });
-
-  for (let steps = 0; steps <= n; steps++) {
+  run: for (let steps = 0; steps <= n; steps++) {
     if (pc >= n) break;
     const ins = program[pc] as Instruction | undefined;
-    if (
-      !ins ||
-      typeof ins !== 'object' ||
-      !Number.isInteger(ins.code) ||
-      !Number.isInteger(ins.k) ||
-      !Number.isInteger(ins.jt) ||
-      !Number.isInteger(ins.jf) ||
-      ins.code < 0 ||
-      ins.code > 0xffff ||
-      ins.jt < 0 ||
-      ins.jt > 255 ||
-      ins.jf < 0 ||
-      ins.jf > 255 ||
-      ins.k < 0 ||
-      ins.k > 0xffffffff
-    ) {
-      return fail('BPF_BAD_ENCODING', 'instruction fields do not fit struct sock_filter (code u16, jt/jf u8, k u32)');
+    if (!wellFormed(ins)) {
+      errCode = 'BPF_BAD_ENCODING';
+      errMessage = 'instruction fields do not fit struct sock_filter (code u16, jt/jf u8, k u32)';
+      break;
     }
     const code = ins.code;
     const k = ins.k >>> 0;
-    const memIndexOk = () => k < 16;
+    let cond: boolean | undefined;
     switch (code) {
       case LD_W_ABS:
-        if (k >= 64 || (k & 3) !== 0) return fail('BPF_BAD_LOAD', `ld [${k}]: offset must be a multiple of 4 below 64`);
+        if (k >= 64 || (k & 3) !== 0) {
+          errCode = 'BPF_BAD_LOAD';
+          errMessage = `ld [${k}]: offset must be a multiple of 4 below 64`;
+          break run;
+        }
         a = words[k >>> 2];
         if ((readMask & (1 << (k >>> 2))) === 0) {
           readMask |= 1 << (k >>> 2);
           reads.push(k);
         }
-        record();
-        pc++;
-        continue;
+        break;
       case RET_K:
-        record();
-        return done(k, false);
+        action = k;
+        break;
       case RET_A:
-        record();
-        return done(a, false);
+        action = a;
+        break;
       case JA:
-        record();
-        pc += 1 + k;
-        continue;
+        break;
       case LD_W_LEN:
         a = C.SECCOMP_DATA_SIZE;
         break;
@@ -354,19 +337,28 @@ export function traceProgram(program: readonly Instruction[], data: SeccompData 
         x = k;
         break;
       case LD_MEM:
-      case LDX_MEM: {
-        if (!memIndexOk()) return fail('BPF_MEM_INDEX', `scratch memory index ${k} out of range (M[0]..M[15])`);
-        const v = mem[k];
-        if (v === undefined) return fail('BPF_MEM_UNINIT', `M[${k}] read before it was written`);
-        if (code === LD_MEM) a = v;
-        else x = v;
+      case LDX_MEM:
+      case ST:
+      case STX: {
+        if (k >= 16) {
+          errCode = 'BPF_MEM_INDEX';
+          errMessage = `scratch memory index ${k} out of range (M[0]..M[15])`;
+          break run;
+        }
+        if (code === ST) mem[k] = a;
+        else if (code === STX) mem[k] = x;
+        else {
+          const v = mem[k];
+          if (v === undefined) {
+            errCode = 'BPF_MEM_UNINIT';
+            errMessage = `M[${k}] read before it was written`;
+            break run;
+          }
+          if (code === LD_MEM) a = v;
+          else x = v;
+        }
         break;
       }
-      case ST:
-      case STX:
-        if (!memIndexOk()) return fail('BPF_MEM_INDEX', `scratch memory index ${k} out of range (M[0]..M[15])`);
-        mem[k] = code === ST ? a : x;
-        break;
       case TAX:
         x = a;
         break;
@@ -382,32 +374,61 @@ export function traceProgram(program: readonly Instruction[], data: SeccompData 
         const useX = (code & C.BPF_X) !== 0;
         const v = useX ? x : k;
         if (cls === C.BPF_JMP && (code & ~0xf8) === C.BPF_JMP) {
-          const r = jumpTest(op, a, v);
-          if (r === undefined) return fail('BPF_BAD_OPCODE', `opcode 0x${code.toString(16)} is not a seccomp BPF instruction`);
-          record(r);
-          pc += 1 + (r ? ins.jt : ins.jf);
-          continue;
-        }
-        if (cls === C.BPF_ALU && (code & ~0xf8) === C.BPF_ALU) {
+          cond = jumpTest(op, a, v);
+          if (cond !== undefined) break;
+        } else if (cls === C.BPF_ALU && (code & ~0xf8) === C.BPF_ALU) {
           if (op === C.BPF_DIV && v === 0) {
-            if (!useX) return fail('BPF_DIV_ZERO', 'division by the constant 0');
+            if (!useX) {
+              errCode = 'BPF_DIV_ZERO';
+              errMessage = 'division by the constant 0';
+              break run;
+            }
             a = 0;
-            record();
-            return done(0, true);
+            action = 0;
+            divByZero = true;
+            break;
           }
           if ((op === C.BPF_LSH || op === C.BPF_RSH) && !useX && k >= 32) {
-            return fail('BPF_SHIFT_RANGE', `shift by the constant ${k} (must be below 32)`);
+            errCode = 'BPF_SHIFT_RANGE';
+            errMessage = `shift by the constant ${k} (must be below 32)`;
+            break run;
           }
           const r = aluOp(op, a, v);
-          if (r === undefined) return fail('BPF_BAD_OPCODE', `opcode 0x${code.toString(16)} is not a seccomp BPF instruction`);
-          a = r;
-          break;
+          if (r !== undefined) {
+            a = r;
+            break;
+          }
         }
-        return fail('BPF_BAD_OPCODE', `opcode 0x${code.toString(16)} is not a seccomp BPF instruction`);
+        errCode = 'BPF_BAD_OPCODE';
+        errMessage = `opcode 0x${code.toString(16)} is not a seccomp BPF instruction`;
+        break run;
       }
     }
-    record();
-    pc++;
+    path.push(pc);
+    as.push(a);
+    xs.push(x);
+    taken.push(cond);
+    if (action >= 0) {
+      return { ok: true, action, returnPc: pc, divByZero, path, steps: path.length, a: as, x: xs, taken, reads, readMask, mem };
+    }
+    if (code === JA) pc += 1 + k;
+    else if (cond !== undefined) pc += 1 + (cond ? ins.jt : ins.jf);
+    else pc++;
   }
-  return fail('BPF_NO_RET', 'execution ran past the last instruction without a ret');
+  return { ok: false, error: { pc, code: errCode, message: errMessage }, path, steps: path.length, a: as, x: xs, taken, reads, readMask, mem };
+}
+
+function wellFormed(ins: Instruction | undefined): ins is Instruction {
+  if (typeof ins !== 'object' || ins === null) return false;
+  const { code, jt, jf, k } = ins;
+  return (
+    (code & 0xffff) === code &&
+    code >= 0 &&
+    (jt & 0xff) === jt &&
+    (jf & 0xff) === jf &&
+    typeof k === 'number' &&
+    k >= 0 &&
+    k <= 0xffffffff &&
+    Math.floor(k) === k
+  );
 }

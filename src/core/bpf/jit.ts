@@ -92,7 +92,7 @@ export function compileProgram(program: readonly Instruction[], endian: Endian =
   else if (!isCodegenAvailable()) {
     if (requested === 'function') throw new BpfError('BPF_NO_CODEGEN', 'code generation (new Function) is not available in this environment', { kind: 'runtime' });
     mode = 'loop';
-  } else mode = jumpTargets(program).length <= MAX_BLOCK_TARGETS ? 'blocks' : 'switch';
+  } else mode = layout(program).targets.length <= MAX_BLOCK_TARGETS ? 'blocks' : 'switch';
 
   let fn: (words: Uint32Array) => number;
   let source: string | undefined;
@@ -125,19 +125,48 @@ export function compileProgram(program: readonly Instruction[], endian: Endian =
   return compiled;
 }
 
-/** Sorted distinct jump targets that are not the next instruction. */
-function jumpTargets(program: readonly Instruction[]): number[] {
-  const set = new Set<number>();
+/**
+ * Control-flow layout for code generation. A conditional jump that skips a
+ * short run of plain statements nobody else jumps into (libseccomp's
+ * `jeq nr, 0, 1; ret ALLOW`) becomes `if (...) { run }` and needs no label;
+ * `targets` are the remaining jump targets (sorted, distinct, never the
+ * next instruction), each of which needs a label or a switch case.
+ */
+interface Layout {
+  /** Conditional jump pc -> length of the run it guards. */
+  guarded: Map<number, number>;
+  targets: number[];
+}
+
+function layout(program: readonly Instruction[]): Layout {
+  const n = program.length;
+  const isTarget = new Uint8Array(n + 1);
+  const edges: [number, number][] = [];
   program.forEach((ins, pc) => {
     if ((ins.code & 0x07) !== C.BPF_JMP) return;
-    if (ins.code === (C.BPF_JMP | C.BPF_JA)) {
-      if (ins.k !== 0) set.add(pc + 1 + ins.k);
-    } else {
-      if (ins.jt !== 0) set.add(pc + 1 + ins.jt);
-      if (ins.jf !== 0) set.add(pc + 1 + ins.jf);
+    const offsets = ins.code === (C.BPF_JMP | C.BPF_JA) ? [ins.k] : [ins.jt, ins.jf];
+    for (const off of offsets) {
+      if (off === 0) continue;
+      isTarget[pc + 1 + off] = 1;
+      edges.push([pc, pc + 1 + off]);
     }
   });
-  return [...set].sort((p, q) => p - q);
+  const guarded = new Map<number, number>();
+  program.forEach((ins, pc) => {
+    if ((ins.code & 0x07) !== C.BPF_JMP || ins.code === (C.BPF_JMP | C.BPF_JA)) return;
+    if ((ins.jt === 0) === (ins.jf === 0)) return;
+    const m = ins.jt + ins.jf;
+    for (let p = pc + 1; p <= pc + m; p++) {
+      if (isTarget[p] || statement(program[p]) === undefined) return;
+    }
+    guarded.set(pc, m);
+  });
+  const targets = new Set<number>();
+  for (const [from, to] of edges) {
+    const m = guarded.get(from);
+    if (m === undefined || to !== from + 1 + m) targets.add(to);
+  }
+  return { guarded, targets: [...targets].sort((p, q) => p - q) };
 }
 
 /** Scratch cells a program touches. */
@@ -237,10 +266,15 @@ function condition(ins: Instruction): string {
  * Emits jumps through `go(target)` (a statement transferring control).
  * Returns the code for instruction `pc`.
  */
-function emit(program: readonly Instruction[], pc: number, go: (target: number) => string): string {
+function emit(program: readonly Instruction[], pc: number, go: (target: number) => string, guarded: Map<number, number>): string {
   const ins = program[pc];
   const s = statement(ins);
   if (s !== undefined) return s;
+  const m = guarded.get(pc);
+  if (m !== undefined) {
+    const body = program.slice(pc + 1, pc + 1 + m).map(statement).join(' ');
+    return ins.jt === 0 ? `if (${condition(ins)}) { ${body} }` : `if (!(${condition(ins)})) { ${body} }`;
+  }
   if (ins.code === (C.BPF_JMP | C.BPF_JA)) return ins.k === 0 ? '' : go(pc + 1 + ins.k);
   const t = pc + 1 + ins.jt;
   const f = pc + 1 + ins.jf;
@@ -252,25 +286,27 @@ function emit(program: readonly Instruction[], pc: number, go: (target: number) 
 }
 
 function generateBlocks(program: readonly Instruction[]): string {
-  const targets = jumpTargets(program);
+  const { targets, guarded } = layout(program);
   const isTarget = new Set(targets);
   const parts: string[] = [prologue(program)];
   for (let i = targets.length - 1; i >= 0; i--) parts.push(`L${targets[i]}: {\n`);
   for (let pc = 0; pc < program.length; pc++) {
     if (isTarget.has(pc)) parts.push(`} // L${pc}\n`);
-    parts.push(emit(program, pc, (t) => `break L${t};`), '\n');
+    parts.push(emit(program, pc, (t) => `break L${t};`, guarded), '\n');
+    pc += guarded.get(pc) ?? 0;
   }
   return parts.join('');
 }
 
 function generateSwitch(program: readonly Instruction[]): string {
-  const targets = jumpTargets(program);
+  const { targets, guarded } = layout(program);
   const index = new Map(targets.map((t, i) => [t, i + 1]));
   const parts: string[] = [prologue(program), 'let s = 0;\nfor (;;) switch (s) {\ncase 0:\n'];
   for (let pc = 0; pc < program.length; pc++) {
     const i = index.get(pc);
     if (i !== undefined) parts.push(`case ${i}:\n`);
-    parts.push(emit(program, pc, (t) => `s = ${index.get(t)}; continue;`), '\n');
+    parts.push(emit(program, pc, (t) => `s = ${index.get(t)}; continue;`, guarded), '\n');
+    pc += guarded.get(pc) ?? 0;
   }
   parts.push('default: return 0;\n}\n');
   return parts.join('');
