@@ -235,6 +235,15 @@ describe('compileProgram', () => {
     expect(c.run(DATA)).toBe(0);
   });
 
+  it('degrades from blocks to switch when the parser cannot nest that deep', () => {
+    const program: Instruction[] = [LD(0)];
+    for (let i = 0; i < C.BPF_MAXINSNS - 3; i++) program.push(J(C.BPF_JEQ, i, 0, 1));
+    program.push(ret(1), RET_A);
+    const c = compileProgram(program, 'little', { mode: 'blocks' });
+    expect(c.mode).toBe('switch'); // 4093 nested labelled blocks overflow V8's parser
+    for (const nr of [0, 1, 4093, 4094]) expect(c.run({ ...DATA, nr })).toBe(runProgram(program, { ...DATA, nr }));
+  });
+
   it('nests up to MAX_BLOCK_TARGETS labels in a 4096-instruction program', () => {
     const program: Instruction[] = [LD(0)];
     for (let i = 0; i < MAX_BLOCK_TARGETS; i++) program.push(J(C.BPF_JEQ, i, 0, 1), s(C.BPF_JMP | C.BPF_JA, 0));

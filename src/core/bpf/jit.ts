@@ -102,6 +102,8 @@ export function compileProgram(program: readonly Instruction[], endian: Endian =
     source = mode === 'blocks' ? generateBlocks(program) : generateSwitch(program);
     try {
       fn = new Function('w', source) as (words: Uint32Array) => number;
+      // V8 compiles the body fully on the first call: do it now, so a parser limit shows here.
+      fn(new Uint32Array(16));
     } catch (e) {
       // A parser limit (deep nesting) or a CSP refusal: degrade, never fail.
       if (mode === 'blocks' && e instanceof RangeError) {
