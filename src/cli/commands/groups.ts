@@ -49,7 +49,7 @@ Examples:
       out.push({
         name,
         description: SYSCALL_GROUPS[name].description,
-        members: arch ? members.map((m) => ({ name: m, nr: syscallNumber(arch, m)! })) : members,
+        members: arch ? members.map((m) => ({ name: m, nr: syscallNumber(arch, m)! })).sort((a, b) => a.nr - b.nr) : members,
       });
     }
     if (json) println(ctx.stdout, JSON.stringify(ctx.positionals.length === 1 ? out[0] : out, null, 2));
