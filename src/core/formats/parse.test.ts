@@ -301,3 +301,16 @@ describe('round trips of built policies', () => {
     });
   }
 });
+
+describe('docs/policy-format.md', () => {
+  it('its syswall example parses', async () => {
+    const { readFileSync } = await import('node:fs');
+    const md = readFileSync(new URL('../../../docs/policy-format.md', import.meta.url), 'utf8');
+    const example = md.split('```json')[1].split('```')[0];
+    const r = parsePolicyText(example, { file: 'example.json' });
+    expect(r.kind).toBe('syswall');
+    expect(r.policy.defaultAction).toEqual({ kind: 'ERRNO', data: 38 });
+    expect(r.policy.rules.map(formatRule)).toContain('ioctl: ALLOW if arg1.u32 == 0x5401');
+    expect(r.warnings.filter((w) => w.severity === 'warning').map((w) => w.code)).toEqual(['UNKNOWN_SYSCALL_NUMBER']);
+  });
+});
