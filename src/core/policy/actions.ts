@@ -140,15 +140,15 @@ function badAction(text: string): PolicyError {
 }
 
 /** The ALLOW action. */
-export const ALLOW: Action = Object.freeze({ kind: 'ALLOW' });
+export const ACT_ALLOW: Action = Object.freeze({ kind: 'ALLOW' });
 /** The LOG action. */
-export const LOG: Action = Object.freeze({ kind: 'LOG' });
+export const ACT_LOG: Action = Object.freeze({ kind: 'LOG' });
 /** The USER_NOTIF action. */
-export const NOTIFY: Action = Object.freeze({ kind: 'USER_NOTIF' });
+export const ACT_NOTIFY: Action = Object.freeze({ kind: 'USER_NOTIF' });
 /** The KILL_THREAD action (`SCMP_ACT_KILL`). */
-export const KILL_THREAD: Action = Object.freeze({ kind: 'KILL_THREAD' });
+export const ACT_KILL_THREAD: Action = Object.freeze({ kind: 'KILL_THREAD' });
 /** The KILL_PROCESS action. */
-export const KILL_PROCESS: Action = Object.freeze({ kind: 'KILL_PROCESS' });
+export const ACT_KILL_PROCESS: Action = Object.freeze({ kind: 'KILL_PROCESS' });
 
 /** ERRNO(e); `e` is a number or a name such as `'EPERM'`. */
 export function errno(e: number | string = 1): Action {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arg, policy } from './builder.js';
-import { errno, KILL_PROCESS } from './actions.js';
+import { errno, ACT_KILL_PROCESS } from './actions.js';
 import { expandGroup } from './groups.js';
 import { formatRule } from './validate.js';
 
@@ -19,7 +19,7 @@ describe('policy builder', () => {
   });
   it('accepts action strings, aliases and all action methods', () => {
     const p = policy({ default: 'allow', arches: ['amd64'], badArch: 'kill-process', deny: 'errno(ENOSYS)' })
-      .trap('kill').trace(5, 'tkill').log('uname').killProcess('execve').killThread('fork').deny('vfork').rule('trap(9)', 'tgkill').rule(KILL_PROCESS, 1000)
+      .trap('kill').trace(5, 'tkill').log('uname').killProcess('execve').killThread('fork').deny('vfork').rule('trap(9)', 'tgkill').rule(ACT_KILL_PROCESS, 1000)
       .build();
     expect(p.arches).toEqual(['x86_64']);
     expect(p.badArchAction).toEqual({ kind: 'KILL_PROCESS' });

@@ -58,7 +58,7 @@ export interface PolicyOptions {
 }
 
 /** Turns an {@link ActionSpec} into an {@link Action}. */
-export function toAction(spec: ActionSpec): Action {
+export function actionFromSpec(spec: ActionSpec): Action {
   if (typeof spec === 'object') return validatePolicyAction(spec);
   return parseAction(spec);
 }
@@ -140,14 +140,14 @@ export class PolicyBuilder {
 
   constructor(private readonly options: PolicyOptions) {
     if (!options || options.default === undefined) throw new PolicyError('MISSING_DEFAULT', 'policy() needs a default action', { hint: "e.g. policy({ default: errno('EPERM') })" });
-    this.defaultAction = toAction(options.default);
-    this.denyAction = toAction(options.deny ?? { kind: 'ERRNO', data: 1 });
+    this.defaultAction = actionFromSpec(options.default);
+    this.denyAction = actionFromSpec(options.deny ?? { kind: 'ERRNO', data: 1 });
     for (const a of options.arches ?? []) resolveArch(a);
   }
 
   /** Adds rules: `action` for each syscall given, when all conditions given hold. */
   rule(action: ActionSpec, ...items: RuleItem[]): this {
-    const act = toAction(action);
+    const act = actionFromSpec(action);
     const syscalls: { syscall: string | number; group?: string }[] = [];
     const conditions: Condition[] = [];
     const add = (s: SyscallSpec) => {
@@ -190,7 +190,7 @@ export class PolicyBuilder {
   /** TRAP(0): SIGSYS; use `rule(trap(n), ...)` for another value */
   trap(...items: RuleItem[]): this { return this.rule({ kind: 'TRAP', data: 0 }, ...items); }
   /** TRACE(msg): notify a ptrace tracer with `msg` */
-  trace(msg: number, ...items: RuleItem[]): this { return this.rule(toAction(`trace(${msg})`), ...items); }
+  trace(msg: number, ...items: RuleItem[]): this { return this.rule(actionFromSpec(`trace(${msg})`), ...items); }
   /** ERRNO(e): fail with errno `e` (a name such as 'EACCES' or a number) */
   errno(e: ErrnoName | number, ...items: RuleItem[]): this { return this.rule({ kind: 'ERRNO', data: parseErrno(e) }, ...items); }
   /** The policy's deny action (option `deny`, default ERRNO(EPERM)). */
@@ -202,7 +202,7 @@ export class PolicyBuilder {
     const arches = (o.arches ?? ['x86_64']).map((a) => resolveArch(a).name);
     const p: { -readonly [K in keyof Policy]: Policy[K] } = {
       defaultAction: this.defaultAction,
-      badArchAction: o.badArch !== undefined ? toAction(o.badArch) : { kind: 'KILL_THREAD' },
+      badArchAction: o.badArch !== undefined ? actionFromSpec(o.badArch) : { kind: 'KILL_THREAD' },
       arches: [...new Set(arches)],
       rules: this.rules.filter((r) => !actionsEqual(r.action, this.defaultAction)).concat(),
     };
