@@ -6,4 +6,5 @@ import type { Command } from '../command.js';
 
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   syscalls: async () => (await import('./syscalls.js')).command,
+  groups: async () => (await import('./groups.js')).command,
 };
