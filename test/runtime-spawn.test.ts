@@ -2,7 +2,7 @@
  * spawn() against the real kernel: every filter loads in the helper child,
  * never in the test runner.
  */
-import { existsSync, readlinkSync, closeSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, SandboxError, toProgramBytes } from '../src/node/index.js';
@@ -249,5 +249,31 @@ describe('spawn: user-notification listener', () => {
     const p = spawn('true', [], { program: INVALID_PROGRAM, listener: true });
     const e = await sandboxError(p.listenerFd!);
     expect(e.code).toBe('FILTER_FAILED');
+  });
+});
+
+describe('spawn: clean-up', () => {
+  it('kills sandboxed children when the parent Node process exits', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { pathToFileURL } = await import('node:url');
+    const { ROOT } = await import('./helpers/runtime.js');
+    const entry = pathToFileURL(join(ROOT, 'dist', 'node', 'index.js')).href;
+    const script = `import { spawn } from ${JSON.stringify(entry)};
+      const p = spawn('sleep', ['300'], { program: new Uint8Array([${toProgramBytes(ALLOW_ALL).join(', ')}]), stdio: 'ignore' });
+      await p.started; console.log(p.pid); process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const pid = Number(r.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    // SIGKILL was sent before the parent exited; wait for the orphan to be reaped.
+    const alive = () => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return !/^\d+ \(.*\) Z/.test(stat);
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 200 && alive(); i++) await new Promise((res) => setTimeout(res, 10));
+    expect(alive()).toBe(false);
   });
 });
