@@ -200,6 +200,12 @@ describe('spawn: fails closed', () => {
     expect(r.stdout).toMatch(/NoNewPrivs:\s+0/);
   });
 
+  it('a missing working directory is a SandboxError naming it', async () => {
+    const e = await sandboxError(spawn('true', [], { program: ALLOW_ALL, cwd: join(dir, 'no-such-dir') }).result);
+    expect(e).toMatchObject({ code: 'SANDBOX_SETUP_FAILED', stage: 'helper', errno: 'ENOENT' });
+    expect(e.message).toBe(`cannot start true: working directory ${join(dir, 'no-such-dir')} does not exist`);
+  });
+
   it('bad options are TypeErrors naming the option', () => {
     expect(() => spawn('true', [], {})).toThrow(/options\.program is required/);
     expect(() => spawn('', [], { program: ALLOW_ALL })).toThrow(TypeError);

@@ -11,7 +11,7 @@
  * becomes bytes; the policy layer plugs a compiler in there.
  */
 import { spawn as nodeSpawn, type ChildProcess, type StdioNull, type StdioPipe } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import type { Readable, Stream, Writable } from 'node:stream';
 import { SyswallError } from '../core/errors.js';
 import { encodeProgram } from '../core/bpf/codec.js';
@@ -210,6 +210,9 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
       ...(options.uid !== undefined ? { uid: options.uid } : {}),
       ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
+  } catch (e) {
+    if (sock) closeSync(sock[0]);
+    throw e;
   } finally {
     if (sock) closeSync(sock[1]);
   }
@@ -235,8 +238,10 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   const spawnError = new Promise<SandboxError>((res) => {
     child.once('error', (e: NodeJS.ErrnoException) => {
       if (e.name === 'AbortError') return;
-      const where = options.cwd !== undefined ? ` (cwd ${options.cwd})` : '';
-      res(new SandboxError('SANDBOX_SETUP_FAILED', 'helper', commandLine, `cannot start the sandbox helper ${helper}${where}: ${e.message}`, e.code, { cause: e }));
+      const message = options.cwd !== undefined && !existsSync(options.cwd)
+        ? `cannot start ${commandLine}: working directory ${options.cwd} does not exist`
+        : `cannot start the sandbox helper ${helper}: ${e.message}`;
+      res(new SandboxError('SANDBOX_SETUP_FAILED', 'helper', commandLine, message, e.code, { cause: e }));
     });
   });
 
