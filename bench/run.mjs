@@ -5,6 +5,7 @@
 const BENCHES = {
   // name: () => import('./file.mjs'),
   interpreter: () => import('./interpreter.mjs'),
+  startup: () => import('./startup.mjs'),
 };
 
 const only = process.argv.slice(2);
