@@ -6,4 +6,6 @@ import type { Command } from '../command.js';
 
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   syscalls: async () => (await import('./syscalls.js')).command,
+  dump: async () => (await import('./dump.js')).command,
+  status: async () => (await import('./status.js')).command,
 };
