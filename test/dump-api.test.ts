@@ -98,7 +98,7 @@ describe('helper stream protocol', () => {
     expect(r.filters[0].program).toEqual([{ code: 6, jt: 0, jf: 0, k: 0x7fff0000 }]);
     // s390x programs are big-endian
     expect(r.filters[1]).toMatchObject({ arch: 's390x', program: [{ code: 6, jt: 0, jf: 0, k: 0x7fff0000 }] });
-    expect(r.strict).toEqual([{ pid: 12, tid: 12, via: 'prctl', arch: 'x86', archToken: 0x40000003 }]);
+    expect(r.strict).toEqual([{ pid: 12, tid: 12, via: 'prctl', arch: 'x86', archToken: 0x40000003, seq: 2 }]);
     expect(r).toMatchObject({ reason: 'limit', signal: 'SIGSYS', warnings: ['w'] });
   });
 

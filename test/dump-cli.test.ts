@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProgram } from '../src/core/bpf/codec.js';
 import type { Instruction } from '../src/core/bpf/instruction.js';
@@ -154,7 +155,16 @@ describe('syswall dump -- CMD', () => {
     expect(thread.flagNames).toEqual(['TSYNC']);
     expect(thread.via).toBe('seccomp');
     expect(doc.strict).toHaveLength(1);
-    expect(doc.strict[0]).toMatchObject({ via: 'prctl' });
+    expect(doc.strict[0]).toMatchObject({ via: 'prctl', seq: 2 });
+    expect(doc.filters.map((f: any) => f.seq)).toEqual([0, 1, 3]);
+    // the listing keeps the install order
+    const heads = runCli(['dump', '--', multi]).stdout.split('\n').filter((l) => l.startsWith('#'));
+    expect(heads.map((l) => l.replace(/pid \d+, (tid \d+, )?/, ''))).toEqual([
+      '# filter 0: via prctl, arch x86_64, 1 instruction',
+      '# filter 1: via prctl, arch x86_64, 1 instruction',
+      '# strict mode: via prctl',
+      '# filter 2: via seccomp, flags TSYNC, arch x86_64, 1 instruction',
+    ]);
   });
 
   it('understands i386 tracees (32-bit struct sock_fprog, i386 syscall numbers)', () => {
@@ -170,6 +180,31 @@ describe('syswall dump -- CMD', () => {
       { code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 },
     ]);
     expect(doc.filters[1].program[1]).toEqual({ code: 0x15, jt: 0, jf: 1, k: 20 });
+  });
+
+  it('dumps a libseccomp filter that bwrap installs, byte for byte (--pass-fd)', () => {
+    const bpf = join(dir, 'libseccomp.bpf');
+    const py = spawnSync('/usr/bin/python3', ['-c', [
+      'import seccomp, sys',
+      'f = seccomp.SyscallFilter(seccomp.ALLOW)',
+      'f.add_arch(seccomp.Arch.X86)',
+      'f.add_rule(seccomp.ERRNO(1), "mkdir")',
+      'f.add_rule(seccomp.ERRNO(13), "personality", seccomp.Arg(0, seccomp.NE, 0))',
+      'f.export_bpf(open(sys.argv[1], "wb"))',
+    ].join('\n'), bpf], { encoding: 'utf8' });
+    if (py.status !== 0) throw new Error(`python3-seccomp is needed (apt-get install python3-seccomp): ${py.error?.message ?? py.stderr}`);
+    const bw = spawnSync('bwrap', ['--version']);
+    if (bw.error || bw.status !== 0) throw new Error('bubblewrap is needed: apt-get install bubblewrap');
+    const raw = outDir('bwrap-out');
+    const fd = openSync(bpf, 'r');
+    try {
+      const r = runCli(['dump', '-o', raw, '--format', 'raw', '--pass-fd', '3', '--', 'bwrap', '--ro-bind', '/', '/', '--seccomp', '3', 'true'], { stdio: ['ignore', 'pipe', 'pipe', fd] });
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(join(raw, 'filter-0.bpf'))).toEqual(readFileSync(bpf));
+      expect(existsSync(join(raw, 'filter-1.bpf'))).toBe(false);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('warns and exits 1 when nothing installs a filter', () => {
@@ -273,6 +308,8 @@ describe('bad input gives one clear line', () => {
     expect(expectCleanError(runCli(['dump', '--limit', '0', '--', 'true']))).toMatch(/--limit expects a positive integer/);
     expect(expectCleanError(runCli(['dump', '--timeout', 'soon', '--', 'true']))).toMatch(/--timeout expects a positive number/);
     expect(expectCleanError(runCli(['dump', '--bogus']))).toMatch(/bogus/);
+    expect(expectCleanError(runCli(['dump', '--pass-fd', '2', '--', 'true']))).toMatch(/--pass-fd expects a file descriptor from 3 to 1023/);
+    expect(expectCleanError(runCli(['dump', '--pass-fd', '1000', '--', 'true']))).toMatch(/file descriptor 1000 is not open/);
   });
 
   it('status', () => {

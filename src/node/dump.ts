@@ -83,6 +83,8 @@ export interface DumpedFilter {
   listenerFd?: number;
   /** PTRACE_SECCOMP_GET_FILTER index (0 = the oldest filter), for `ptrace` dumps. */
   index?: number;
+  /** Position among all installs of the result (filters and strict-mode installs), from 0. */
+  seq: number;
 }
 
 /** A strict-mode install (prctl(PR_SET_SECCOMP, 1) or seccomp(SECCOMP_SET_MODE_STRICT)). */
@@ -93,6 +95,8 @@ export interface StrictInstall {
   via: DumpVia;
   arch: ArchName | null;
   archToken: number;
+  /** Position among all installs of the result (filters and strict-mode installs), from 0. */
+  seq: number;
 }
 
 /** Why the dump ended. */
@@ -126,6 +130,12 @@ export interface DumpCommandOptions {
   continue?: boolean;
   /** stdio of the command (stdin, stdout, stderr); default `inherit`. */
   stdio?: 'inherit' | 'ignore' | 'pipe' | [StdioChoice, StdioChoice, StdioChoice];
+  /**
+   * File descriptors of this process (>= 3) the command receives under the
+   * same numbers, e.g. `[3]` for `bwrap --seccomp 3`. Node marks every fd
+   * close-on-exec, so nothing beyond stdio is inherited otherwise.
+   */
+  passFds?: readonly number[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Kills the helper (and, through PTRACE_O_EXITKILL, the tracees). */
@@ -171,7 +181,13 @@ export function resolveDumpHelper(): string {
 /** Runs `cmd args` under ptrace and returns every filter it installed. */
 export function dumpCommand(cmd: string, args: readonly string[] = [], options: DumpCommandOptions = {}): Promise<DumpResult> {
   if (!cmd) throw new DumpError('NO_COMMAND', 'dump needs a command to run', { kind: 'input' });
-  const hargs = ['dump', '--out-fd', '3'];
+  const pass = [...new Set(options.passFds ?? [])].sort((a, b) => a - b);
+  for (const fd of pass) {
+    if (!Number.isInteger(fd) || fd < 3 || fd > 1023) throw new DumpError('BAD_FD', `cannot pass file descriptor ${fd}: expected a number from 3 to 1023 (0-2 are stdio)`, { kind: 'input' });
+  }
+  // The helper's report stream goes on the first fd above the passed ones.
+  const streamFd = Math.max(3, ...pass.map((fd) => fd + 1));
+  const hargs = ['dump', '--out-fd', String(streamFd)];
   if (options.limit !== undefined) {
     if (!Number.isInteger(options.limit) || options.limit < 1) throw new DumpError('BAD_LIMIT', `limit must be a positive integer, got ${options.limit}`, { kind: 'input' });
     hargs.push('--limit', String(options.limit));
@@ -183,19 +199,23 @@ export function dumpCommand(cmd: string, args: readonly string[] = [], options: 
   if (options.continue) hargs.push('--continue');
   hargs.push('--', cmd, ...args);
   const s = options.stdio ?? 'inherit';
-  const stdio: StdioOptions = [...(Array.isArray(s) ? s : [s, s, s]), 'pipe'];
-  return runHelper(options.helper ?? resolveDumpHelper(), hargs, { stdio, cwd: options.cwd, env: options.env, signal: options.signal }, cmd);
+  const stdio: (StdioChoice | 'pipe')[] = [...(Array.isArray(s) ? s : [s, s, s])];
+  for (let fd = 3; fd < streamFd; fd++) stdio.push(pass.includes(fd) ? fd : 'ignore');
+  stdio.push('pipe');
+  return runHelper(options.helper ?? resolveDumpHelper(), hargs, { stdio, streamFd, cwd: options.cwd, env: options.env, signal: options.signal }, cmd);
 }
 
 /** Reads the filters process `pid` holds (oldest first), with PTRACE_SECCOMP_GET_FILTER. */
 export function dumpPid(pid: number, options: DumpPidOptions = {}): Promise<DumpResult> {
   if (!Number.isInteger(pid) || pid < 1 || pid > 0x7fffffff) throw new DumpError('BAD_PID', `not a process id: ${pid}`, { kind: 'input' });
   if (pid === process.pid) throw new DumpError('BAD_PID', `cannot dump syswall's own process (${pid})`, { kind: 'input' });
-  return runHelper(options.helper ?? resolveDumpHelper(), ['dump', '--out-fd', '3', '--pid', String(pid)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], signal: options.signal }, String(pid));
+  return runHelper(options.helper ?? resolveDumpHelper(), ['dump', '--out-fd', '3', '--pid', String(pid)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], streamFd: 3, signal: options.signal }, String(pid));
 }
 
 interface HelperSpawn {
   stdio: StdioOptions;
+  /** The child fd of the report stream. */
+  streamFd: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -255,6 +275,7 @@ function archOf(token: number, nr: unknown): { arch: ArchName | null; endian: En
 export function parseHelperStream(text: string, what = ''): DumpResult {
   const result: DumpResult = { filters: [], strict: [], reason: 'exit', exitCode: null, signal: null, detached: false, warnings: [] };
   let ended = false;
+  let seq = 0;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     let rec: HelperRecord;
@@ -279,6 +300,7 @@ export function parseHelperStream(text: string, what = ''): DumpResult {
           archToken: token,
           program: decodeProgram(bytes, { endian }),
           bytes,
+          seq: seq++,
         };
         if (flags & SECCOMP_FILTER_FLAGS.NEW_LISTENER && typeof rec.ret === 'number') f.listenerFd = rec.ret;
         if (typeof rec.index === 'number') f.index = rec.index;
@@ -287,12 +309,12 @@ export function parseHelperStream(text: string, what = ''): DumpResult {
       }
       case 'strict': {
         const token = Number(rec.arch) >>> 0;
-        result.strict.push({ pid: Number(rec.pid), tid: Number(rec.tid), via: rec.via as DumpVia, arch: archOf(token, rec.nr).arch, archToken: token });
+        result.strict.push({ pid: Number(rec.pid), tid: Number(rec.tid), via: rec.via as DumpVia, arch: archOf(token, rec.nr).arch, archToken: token, seq: seq++ });
         break;
       }
       case 'mode':
         result.mode = Number(rec.mode);
-        if (result.mode === 1) result.strict.push({ pid: Number(rec.pid), tid: Number(rec.pid), via: 'ptrace', arch: null, archToken: 0 });
+        if (result.mode === 1) result.strict.push({ pid: Number(rec.pid), tid: Number(rec.pid), via: 'ptrace', arch: null, archToken: 0, seq: seq++ });
         break;
       case 'warning':
         result.warnings.push(String(rec.message));
@@ -325,7 +347,7 @@ function runHelper(helper: string, args: string[], sp: HelperSpawn, what: string
     }
     const chunks: Buffer[] = [];
     const errChunks: Buffer[] = [];
-    const stream = child.stdio[3] as NodeJS.ReadableStream | null;
+    const stream = child.stdio[sp.streamFd] as NodeJS.ReadableStream | null;
     stream?.on('data', (c: Buffer) => chunks.push(c));
     child.stderr?.on('data', (c: Buffer) => errChunks.push(c));
     let streamDone = !stream;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { fstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { flag, stringOpt, UsageError } from '../command.js';
@@ -44,6 +44,8 @@ Options:
   -t, --timeout S    stop after S seconds (fractions allowed), keep what was
                      captured (kill, or detach with --continue)
       --continue     when stopping early, detach instead of killing
+      --pass-fd N    give CMD syswall's file descriptor N (repeatable), e.g.
+                     for \`bwrap --seccomp 3 ... 3<filter.bpf\`
   -p, --pid PID      read the filters of a running process instead
   -h, --help         show this help
 
@@ -55,7 +57,8 @@ Examples:
   syswall dump -- ./ctf-binary                  # run to completion, list every filter
   syswall dump --limit 1 -- ./server --port 80  # stop at the first filter
   syswall dump -o out --format raw -- ./app     # out/filter-0.bpf, ...
-  syswall dump --pid 1234 --json                # filters of a running process`,
+  syswall dump --pid 1234 --json                # filters of a running process
+  syswall dump --pass-fd 3 -- bwrap --ro-bind / / --seccomp 3 true 3<f.bpf`,
   options: {
     format: { type: 'string', short: 'f' },
     json: { type: 'boolean' },
@@ -63,6 +66,7 @@ Examples:
     limit: { type: 'string', short: 'l' },
     timeout: { type: 'string', short: 't' },
     continue: { type: 'boolean' },
+    'pass-fd': { type: 'string', multiple: true },
     pid: { type: 'string', short: 'p' },
   },
   async run(ctx) {
@@ -75,7 +79,7 @@ Examples:
     let what: string;
     if (pidText !== undefined) {
       if (cmd.length > 0) throw new UsageError('dump: give either --pid PID or a command, not both');
-      for (const opt of ['limit', 'timeout', 'continue']) {
+      for (const opt of ['limit', 'timeout', 'continue', 'pass-fd']) {
         if (ctx.values[opt] !== undefined) throw new UsageError(`dump: --${opt} applies to a command, not to --pid`);
       }
       if (!/^\d+$/.test(pidText) || Number(pidText) < 1 || Number(pidText) > 0x7fffffff) throw new UsageError(`dump: --pid expects a process id, got "${pidText}"`);
@@ -90,6 +94,7 @@ Examples:
         limit,
         timeout,
         continue: flag(ctx, 'continue'),
+        passFds: passFds(ctx),
         stdio: ['inherit', 2, 2],
       });
     }
@@ -113,6 +118,21 @@ function intOpt(ctx: CommandContext, name: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) throw new UsageError(`dump: --${name} expects a positive integer, got "${v}"`);
   return Number(v);
+}
+
+function passFds(ctx: CommandContext): number[] {
+  const v = ctx.values['pass-fd'];
+  const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+  return list.map((x) => {
+    if (!/^\d+$/.test(x) || Number(x) < 3 || Number(x) > 1023) throw new UsageError(`dump: --pass-fd expects a file descriptor from 3 to 1023, got "${x}"`, '0, 1 and 2 are passed anyway');
+    const fd = Number(x);
+    try {
+      fstatSync(fd);
+    } catch {
+      throw new UsageError(`dump: --pass-fd ${fd}: file descriptor ${fd} is not open`, `open it in the shell, e.g. ${fd}<file`);
+    }
+    return fd;
+  });
 }
 
 function secondsOpt(ctx: CommandContext, name: string): number | undefined {
@@ -158,6 +178,7 @@ function filterJson(f: DumpedFilter): Record<string, unknown> {
     length: f.program.length,
     program: f.program.map((i) => ({ code: i.code, jt: i.jt, jf: i.jf, k: i.k })),
     hex: Buffer.from(f.bytes).toString('hex'),
+    seq: f.seq,
   };
 }
 
@@ -180,7 +201,16 @@ function report(ctx: CommandContext, r: DumpResult, format: Format, outDir: stri
     warnings: r.warnings,
   };
   if (format === 'json' && !outDir) println(ctx.stdout, JSON.stringify(doc, null, 2));
-  r.filters.forEach((f, n) => {
+  // Filters and strict-mode installs in the order they happened.
+  const events = [...r.filters.map((f, n) => ({ seq: f.seq, f, n })), ...r.strict.map((st) => ({ seq: st.seq, st }))].sort((a, b) => a.seq - b.seq);
+  let first = true;
+  for (const ev of events) {
+    if ('st' in ev) {
+      const s = ev.st;
+      if (format === 'disasm' || outDir) println(ctx.stdout, `# strict mode: pid ${s.pid}${s.tid !== s.pid ? `, tid ${s.tid}` : ''}, via ${s.via}`);
+      continue;
+    }
+    const { f, n } = ev;
     if (outDir) {
       const ext = format === 'raw' ? 'bpf' : format === 'json' ? 'json' : 'txt';
       const path = join(outDir, `filter-${n}.${ext}`);
@@ -188,13 +218,11 @@ function report(ctx: CommandContext, r: DumpResult, format: Format, outDir: stri
       writeOutput(path, data);
       println(ctx.stdout, `${path}: ${describe(f, n)}`);
     } else if (format === 'disasm') {
-      if (n > 0) println(ctx.stdout);
+      if (!first) println(ctx.stdout);
+      first = false;
       println(ctx.stdout, `# ${describe(f, n)}`);
       for (const line of listing(f.program)) println(ctx.stdout, line);
     }
-  });
-  if (format === 'disasm' || outDir) {
-    for (const s of r.strict) println(ctx.stdout, `# strict mode: pid ${s.pid}${s.tid !== s.pid ? `, tid ${s.tid}` : ''}, via ${s.via}`);
   }
   for (const w of r.warnings) println(ctx.stderr, `syswall: warning: ${w}`);
   if (r.reason === 'timeout') println(ctx.stderr, `syswall: warning: timed out; ${r.detached ? 'detached from' : 'killed'} ${what} after ${r.filters.length} filter${r.filters.length === 1 ? '' : 's'}`);
