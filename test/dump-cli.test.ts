@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProgram } from '../src/core/bpf/codec.js';
 import type { Instruction } from '../src/core/bpf/instruction.js';
@@ -291,6 +291,39 @@ describe('syswall dump --pid and syswall status', () => {
     const sandboxed = JSON.parse(runCli(['status', '--sandboxed', '--json']).stdout);
     expect(sandboxed.map((x: any) => x.pid)).toContain(holder.pid);
     expect(sandboxed.every((x: any) => x.mode !== 0)).toBe(true);
+  });
+});
+
+describe('per-thread filters', () => {
+  let proc: ChildProcess;
+  let tid: number;
+
+  beforeAll(async () => {
+    const prog = compile(dir, 'thread_filter', ['-pthread']);
+    proc = await startAndWaitFor(prog, [], 'ready');
+    // the thread printed "ready" after installing; it is the one that is not the main thread
+    tid = readdirSync(`/proc/${proc.pid}/task`).map(Number).filter((t) => t !== proc.pid)[0];
+  });
+
+  afterAll(() => proc?.kill('SIGKILL'));
+
+  it('status --threads shows the thread holding a filter the main thread lacks', () => {
+    const base = procSeccomp('self');
+    const r = runCli(['status', '--threads', '--json', String(proc.pid)]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout);
+    expect(rows.map((x: any) => [x.pid, x.tid, x.filters])).toEqual([[proc.pid, proc.pid, base.filters], [proc.pid, tid, base.filters + 1]]);
+    expect(rows[1]).toMatchObject({ mode: 2, noNewPrivs: true });
+    const table = runCli(['status', '--threads', String(proc.pid)]).stdout.split('\n');
+    expect(table[0]).toMatch(/^\s*PID\s+TID\s+COMM\s+MODE\s+FILTERS\s+NNP$/);
+    expect(table[2]).toMatch(new RegExp(`^\\s*${proc.pid}\\s+${tid}\\s+thread_filter\\s+2 filter\\s+${base.filters + 1}\\s+yes$`));
+  });
+
+  it('dump --pid TID reads one thread\'s filters', () => {
+    const r = runCli(['dump', '--json', '--pid', String(tid)]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.filters.at(-1).program).toEqual([{ code: 6, jt: 0, jf: 0, k: 0x7fff0007 }]);
   });
 });
 

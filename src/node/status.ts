@@ -12,6 +12,8 @@ export const SECCOMP_MODE_NAMES: Readonly<Record<number, string>> = Object.freez
 /** The seccomp state of one process (its main thread). */
 export interface SeccompStatus {
   pid: number;
+  /** Thread id, for per-thread listings (filters are per thread; see {@link SeccompStatusOptions.threads}). */
+  tid?: number;
   /** Command name (`Name:`, the kernel's comm, at most 15 bytes). */
   comm: string;
   /** 0 disabled, 1 strict, 2 filter; null when the kernel has no CONFIG_SECCOMP. */
@@ -53,15 +55,45 @@ export function parseProcStatus(pid: number, text: string): SeccompStatus {
 
 /** Reads one process; undefined if it does not exist (or vanished). */
 export function readSeccompStatus(pid: number, procRoot = '/proc'): SeccompStatus | undefined {
+  return readStatusFile(pid, `${procRoot}/${pid}/status`);
+}
+
+function readStatusFile(pid: number, path: string): SeccompStatus | undefined {
   let text: string;
   try {
-    text = readFileSync(`${procRoot}/${pid}/status`, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR') return undefined;
-    throw new StatusError('PROC_READ', `cannot read ${procRoot}/${pid}/status: ${(e as Error).message}`, { kind: 'runtime', cause: e });
+    throw new StatusError('PROC_READ', `cannot read ${path}: ${(e as Error).message}`, { kind: 'runtime', cause: e });
   }
   return parseProcStatus(pid, text);
+}
+
+/** Options of {@link seccompStatus}. */
+export interface SeccompStatusOptions {
+  /** /proc mount (for tests). */
+  procRoot?: string;
+  /** One row per thread (from /proc/PID/task/TID/status), with `tid` set. */
+  threads?: boolean;
+}
+
+/** The rows of one process: itself, or each of its threads (skipping threads that exit meanwhile). */
+function rowsOf(pid: number, procRoot: string, threads: boolean): SeccompStatus[] | undefined {
+  const main = readSeccompStatus(pid, procRoot);
+  if (!main || !threads) return main ? [main] : undefined;
+  let tids: number[];
+  try {
+    tids = readdirSync(`${procRoot}/${pid}/task`).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  } catch {
+    return [{ ...main, tid: pid }];
+  }
+  const rows: SeccompStatus[] = [];
+  for (const tid of tids) {
+    const s = readStatusFile(pid, `${procRoot}/${pid}/task/${tid}/status`);
+    if (s) rows.push({ ...s, tid });
+  }
+  return rows;
 }
 
 /**
@@ -69,13 +101,17 @@ export function readSeccompStatus(pid: number, procRoot = '/proc'): SeccompStatu
  * process in /proc (sorted by pid) when `pids` is empty. An explicitly given
  * pid that does not exist is a {@link StatusError} (`NO_SUCH_PROCESS`,
  * kind `input`); processes that vanish while listing all are skipped.
+ * `options` may also be a /proc path (for tests).
  */
-export function seccompStatus(pids: readonly number[] = [], procRoot = '/proc'): SeccompStatus[] {
+export function seccompStatus(pids: readonly number[] = [], options: SeccompStatusOptions | string = {}): SeccompStatus[] {
+  const opts = typeof options === 'string' ? { procRoot: options } : options;
+  const procRoot = opts.procRoot ?? '/proc';
+  const threads = opts.threads === true;
   if (pids.length > 0) {
-    return pids.map((pid) => {
-      const s = readSeccompStatus(pid, procRoot);
-      if (!s) throw new StatusError('NO_SUCH_PROCESS', `no such process: ${pid}`, { hint: 'run `syswall status` without a pid to list every process' });
-      return s;
+    return pids.flatMap((pid) => {
+      const rows = rowsOf(pid, procRoot, threads);
+      if (!rows) throw new StatusError('NO_SUCH_PROCESS', `no such process: ${pid}`, { hint: 'run `syswall status` without a pid to list every process' });
+      return rows;
     });
   }
   let entries: string[];
@@ -86,8 +122,8 @@ export function seccompStatus(pids: readonly number[] = [], procRoot = '/proc'):
   }
   const out: SeccompStatus[] = [];
   for (const pid of entries.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b)) {
-    const s = readSeccompStatus(pid, procRoot);
-    if (s) out.push(s);
+    const rows = rowsOf(pid, procRoot, threads);
+    if (rows) out.push(...rows);
   }
   return out;
 }

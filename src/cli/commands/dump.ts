@@ -25,7 +25,8 @@ installs. Only installs that succeed are reported. CMD runs to completion
 unless --limit or --timeout stops it early.
 
 With --pid, reads the filters a running process holds (oldest first) with
-PTRACE_SECCOMP_GET_FILTER; that needs CAP_SYS_ADMIN and a kernel built with
+PTRACE_SECCOMP_GET_FILTER (filters belong to threads: PID may also be a thread
+id, see \`syswall status --threads\`); that needs CAP_SYS_ADMIN and a kernel built with
 CONFIG_CHECKPOINT_RESTORE.
 
 CMD's stdin is syswall's; its stdout and stderr go to syswall's stderr, so
