@@ -7,4 +7,6 @@ import type { Command } from '../command.js';
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   syscalls: async () => (await import('./syscalls.js')).command,
   groups: async () => (await import('./groups.js')).command,
+  dump: async () => (await import('./dump.js')).command,
+  status: async () => (await import('./status.js')).command,
 };
