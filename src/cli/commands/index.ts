@@ -6,4 +6,8 @@ import type { Command } from '../command.js';
 
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   syscalls: async () => (await import('./syscalls.js')).command,
+  explain: async () => (await import('./explain.js')).command,
+  diff: async () => (await import('./diff.js')).command,
+  lint: async () => (await import('./lint.js')).command,
+  graph: async () => (await import('./graph.js')).command,
 };

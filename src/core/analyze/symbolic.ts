@@ -16,7 +16,7 @@
 import type { Instruction } from '../bpf/instruction.js';
 import { SyswallError } from '../errors.js';
 import { buildDag, evalPred, type Dag, type DagNode, type Pred } from './dag.js';
-import { evalExpr, type Expr } from './expr.js';
+import { evalExpr, formatExpr, type Expr } from './expr.js';
 import {
   ALL_WORDS, contains, countIn, isAll, withMaskEq, withMaskNe, withRange, wordSetKey, type WordSet,
 } from './wordset.js';
@@ -347,10 +347,13 @@ function addCuts(s: WordSet, cuts: Set<number>): void {
   }
 }
 
-function regionKey(r: Region): string {
-  let k = `v${r.value.id}`;
+const wname = (w: number) => `w${w}`;
+
+/** A key of a region that does not depend on the expression pool (comparable across programs). */
+export function regionKey(r: Region): string {
+  let k = `v${formatExpr(r.value, wname)}`;
   for (const { word, set } of r.words) k += `|${word}:${wordSetKey(set)}`;
-  for (const o of r.opaque) k += `|?${o.pred.op}${o.pred.a.id},${o.pred.b.id}=${o.holds ? 1 : 0}`;
+  for (const o of r.opaque) k += `|?${o.pred.op}${formatExpr(o.pred.a, wname)},${formatExpr(o.pred.b, wname)}=${o.holds ? 1 : 0}`;
   return k;
 }
 

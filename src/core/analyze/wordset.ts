@@ -162,7 +162,10 @@ function norm(lo: number, hi: number, mask: number, value: number, ne: readonly 
   if (l > h) return null;
   const ex2 = ex.filter((p) => p > l && p < h);
   const s: WordSet = { lo: l, hi: h, mask: mask >>> 0, value: value >>> 0, ne: keep, excluded: ex2 };
-  return nonEmpty(s) ? s : null;
+  if (!nonEmpty(s)) return null;
+  // A single value is stored canonically as a plain point.
+  if (l === h) return { lo: l, hi: h, mask: 0, value: 0, ne: [], excluded: [] };
+  return s;
 }
 
 /** `s ∩ [a, b]`, or null when empty. */
