@@ -32,7 +32,7 @@ export interface ExplainRow {
   readonly syscalls: readonly string[];
   /** Numbers of the named syscalls, parallel to `syscalls` (null for unnamed ranges). */
   readonly numbers: readonly (number | null)[];
-  /** True for the catch-all row (`<other syscalls>`): every unnamed number not listed elsewhere. */
+  /** True for the catch-all row (`<other syscalls>`): every number not listed in another row; `syscalls` then lists the named ones it covers. */
   readonly other?: boolean;
   readonly decision: Decision;
 }
@@ -177,7 +177,7 @@ function explainView(analysis: ProgramAnalysis, view: ArchView): ExplainArch {
   }
   const rows = [...rowsByText.values()];
   if (rows.length === 1) {
-    return { arch: view.name, token: view.token, constant: rows[0].decision, rows: [{ syscalls: ['<all syscalls>'], numbers: [null], other: true, decision: rows[0].decision }] };
+    return { arch: view.name, token: view.token, constant: rows[0].decision, rows: [{ syscalls: rows[0].names, numbers: rows[0].numbers, other: true, decision: rows[0].decision }] };
   }
   // The row with the most unnamed numbers becomes `<other syscalls>`.
   const size = (r: (typeof rows)[number]) => r.unnamed.reduce((s, [a, b]) => s + (b - a + 1), 0);
@@ -185,6 +185,7 @@ function explainView(analysis: ProgramAnalysis, view: ArchView): ExplainArch {
   for (const r of rows) if (size(r) > size(otherRow)) otherRow = r;
   const out: ExplainRow[] = [];
   for (const r of rows) {
+    if (r === otherRow) continue; // its named syscalls are part of `<other syscalls>`
     const syscalls = [...r.names];
     const numbers: (number | null)[] = [...r.numbers];
     if (r !== otherRow) {
@@ -197,7 +198,7 @@ function explainView(analysis: ProgramAnalysis, view: ArchView): ExplainArch {
   }
   // Order: unconditional rows first (by size), then conditional ones, the catch-all last.
   out.sort((x, y) => Number(!!x.decision.cases) - Number(!!y.decision.cases) || y.syscalls.length - x.syscalls.length);
-  out.push({ syscalls: ['<other syscalls>'], numbers: [null], other: true, decision: otherRow.decision });
+  out.push({ syscalls: otherRow.names, numbers: otherRow.numbers, other: true, decision: otherRow.decision });
   return { arch: view.name, token: view.token, rows: out };
 }
 

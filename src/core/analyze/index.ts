@@ -8,3 +8,5 @@ export * from './explain.js';
 export * from './input.js';
 
 export * from './diff.js';
+export * from './lint.js';
+export * from './graph.js';
