@@ -23,8 +23,10 @@ export interface DiffRegion {
 /** Differences for one syscall (or run of unnamed numbers) on one arch. */
 export interface DiffEntry {
   readonly arch: string;
-  /** Syscall name, or `nr N` / `nr A-B` for unnamed numbers. */
+  /** Syscall name, or `nr N` / `nr A-B` for unnamed numbers or runs of many syscalls. */
   readonly syscall: string;
+  /** For a run of numbers with the same change: the named syscalls in it. */
+  readonly syscalls?: readonly string[];
   readonly nrLo: number;
   readonly nrHi: number;
   /** `when` is empty when the difference covers every argument value. */
@@ -131,7 +133,12 @@ function viewEntries(view: ArchView, segsA: NrSegment[], segsB: NrSegment[]): Di
       }
       const changes = [...pairs.values()].map((rs) => ({ a: rs[0].a, b: rs[0].b, when: describe(rs, view.info) }));
       const named = namedSyscalls(view, lo, hi);
-      let start = lo;
+      if (named.length > 3) {
+        const names = [...new Map(named.map((e) => [e.nr, e.name])).values()];
+        out.push({ arch: view.name, syscall: nrRangeName(lo, hi), syscalls: names, nrLo: lo, nrHi: hi, changes, regions });
+        named.length = 0;
+      }
+      let start = named.length === 0 && out.length && out[out.length - 1].nrLo === lo && out[out.length - 1].syscalls ? hi + 1 : lo;
       const seen = new Set<number>();
       for (const e of named) {
         if (seen.has(e.nr)) continue; // aliases share a number; report the first name
@@ -175,7 +182,7 @@ export function formatDiff(report: DiffReport, labels: [string, string] = ['A', 
   const lines: string[] = [];
   for (const e of report.entries) {
     const where = e.syscall.startsWith("nr ") ? `${e.arch} ${e.syscall}` : `${e.arch} ${nrRangeName(e.nrLo, e.nrLo)}`;
-    const head = e.syscall.startsWith('nr ') ? `${e.syscall} (${e.arch})` : `${e.syscall} (${where})`;
+    const head = e.syscalls ? `${e.syscalls.slice(0, 3).join(', ')}${e.syscalls.length > 3 ? `, ... ${e.syscalls.length - 3} more` : ''} (${where})` : e.syscall.startsWith('nr ') ? `${e.syscall} (${e.arch})` : `${e.syscall} (${where})`;
     for (const c of e.changes) lines.push(`${head}: ${labels[0]}=${c.a}, ${labels[1]}=${c.b}${c.when ? ` when ${c.when}` : ''}`);
   }
   return lines.join('\n');

@@ -164,7 +164,7 @@ export function buildCfg(program: readonly Instruction[]): Cfg {
       let lt: string;
       let lf: string;
       let archT = arch;
-      let archF = arch;
+      const archF = arch;
       const operand = useX ? 'X' : '0x' + k.toString(16);
       if (a === C.SECCOMP_DATA_ARCH && !useX && op === C.BPF_JEQ) {
         const names = archesByToken(k).map((x) => x.name).join('/') || operand;

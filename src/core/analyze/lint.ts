@@ -149,6 +149,10 @@ export function lintAnalysis(an: ProgramAnalysis, arches?: readonly ArchInfo[]):
       }
     }
 
+    // A view that denies everything (an arch the filter does not support, e.g. x32 behind the guard) needs no more checks.
+    const viewSegs = clipSegments(decision, view);
+    if (viewSegs.every((sg) => sg.lo === 0xffffffff || verdict(sg) === 'deny')) continue;
+
     // Deny-lists and their equivalent-syscall gaps.
     if (defaultVerdict === 'allow') {
       add({ severity: 'warning', code: 'DENY_LIST', message: `the default for unlisted syscalls is ${actionName(defaultSeg.regions[0].value.t === 'const' ? defaultSeg.regions[0].value.v : 0)}: a deny-list lets every new or forgotten syscall through`, location: loc(), hint: 'prefer an allow-list with an ERRNO(ENOSYS) or kill default' });

@@ -223,6 +223,7 @@ export function namedSyscalls(view: ArchView, lo: number, hi: number): { name: s
 
 /** `nr N` or `nr A-B` (hex above 0xffff). */
 export function nrRangeName(lo: number, hi: number): string {
-  const f = (n: number) => (n === 0xffffffff ? '-1' : n > 0xffff ? hexBig(n) : String(n));
-  return lo === hi ? `nr ${f(lo)}` : `nr ${f(lo)}-${f(hi)}`;
+  const f = (n: number) => (n > 0xffff ? hexBig(n) : String(n));
+  if (lo === hi) return lo === 0xffffffff ? 'nr -1' : `nr ${f(lo)}`;
+  return `nr ${f(lo)}-${f(hi)}`;
 }
