@@ -11,7 +11,9 @@ Rules libseccomp rejects (unknown names, action == default) are skipped and
 listed on stderr, as runc does.
 """
 import json
+import os
 import sys
+import time
 
 try:
     import seccomp
@@ -95,6 +97,7 @@ def main():
         rules += spec.get("rules", [])
     else:
         arches, default, rules = spec["arches"], spec["default"], spec["rules"]
+    t0 = time.perf_counter()
     f = seccomp.SyscallFilter(action(default))
     if spec.get("badarch"):
         f.set_attr(seccomp.Attr.ACT_BADARCH, action(spec["badarch"]))
@@ -122,6 +125,9 @@ def main():
         sys.stderr.write("skipped %d rules\n" % len(skipped))
     sys.stdout.flush()
     f.export_bpf(sys.stdout.buffer)
+    if os.environ.get("SYSWALL_BENCH_TIME"):
+        # rule adds + code generation, for benchmarks
+        sys.stderr.write("TIME %f\n" % (time.perf_counter() - t0))
 
 
 main()
