@@ -92,3 +92,80 @@ describe('symbolic evaluation agrees with concrete evaluation', () => {
     );
   });
 });
+
+import { diffPrograms } from '../src/core/analyze/diff.js';
+import { findArch } from '../src/core/arch/arches.js';
+import { normalizeAction } from '../src/core/analyze/present.js';
+import { regionContains, segmentFor, archDecisionFor } from '../src/core/analyze/symbolic.js';
+import { explainProgram, formatExplain } from '../src/core/analyze/explain.js';
+
+describe('diff is exact', () => {
+  it('random program pairs: inputs differ exactly where a region is reported', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 1, max: 1 << 30 }), fc.integer(), (s1, s2, seed) => {
+        const a = randomProgram(s1);
+        // B: A with some return values changed (so they often agree), or an unrelated program.
+        const r0 = rng(s2);
+        const b = r0() < 0.7 ? a.map((ins) => ((ins.code & 7) === 6 && ins.code === 6 && r0() < 0.3 ? { ...ins, k: RETS[Math.floor(r0() * RETS.length)] } : ins)) : randomProgram(s2);
+        if (!analysable(a) || !analysable(b)) return;
+        const report = diffPrograms(a, b);
+        const tokens = new Set([...analysable(a)!.archTokens, ...analysable(b)!.archTokens]);
+        if (report.entries.length === 0) expect(report.equivalent).toBe(true);
+        const r = rng(seed);
+        // Re-analyse with common tokens to locate inputs in the reported regions.
+        for (let i = 0; i < 40; i++) {
+          const w = randomWords(r);
+          const va = normalizeAction(evalBpf(a, w));
+          const vb = normalizeAction(evalBpf(b, w));
+          const inDiff = report.entries.some((e) => w[0] >= e.nrLo && w[0] <= e.nrHi && e.regions.some((reg) => regionContains({ ...reg, value: undefined as any, pc: 0 }, w)) && archMatches(e.arch, w[1], tokens));
+          if (va !== vb) expect(inDiff, JSON.stringify({ a, b, w: [...w] })).toBe(true);
+          // Soundness: inside a reported region (between constant actions) the programs really differ.
+          const constOnly = report.entries.every((e) => e.changes.every((c) => !c.a.startsWith('ret ') && !c.b.startsWith('ret ')));
+          if (inDiff && constOnly) expect(va, JSON.stringify({ a, b, w: [...w] })).not.toBe(vb);
+        }
+        // Identity: a program never differs from itself.
+        expect(diffPrograms(a, a).equivalent).toBe(true);
+      }),
+      { numRuns: 250 },
+    );
+  });
+});
+
+/** Whether a diff entry's arch name covers an arch word (names come from present.viewsOf). */
+function archMatches(name: string, arch: number, tokens: Set<number>): boolean {
+  if (name === 'other arches') return !tokens.has(arch >>> 0);
+  if (name.startsWith('arch 0x')) return parseInt(name.slice(5), 16) === arch >>> 0;
+  return findArch(name)!.token === arch >>> 0;
+}
+
+describe('hostile and unusual programs', () => {
+  it('a 2^k-path ladder (if A == c then X = c) stays small and exact', () => {
+    const prog: Instruction[] = [{ code: 0x20, jt: 0, jf: 0, k: 16 }];
+    for (let i = 0; i < 24; i++) prog.push({ code: 0x15, jt: 0, jf: 1, k: i }, { code: 0x01, jt: 0, jf: 0, k: i });
+    prog.push({ code: 0x87, jt: 0, jf: 0, k: 0 }, { code: 0x15, jt: 0, jf: 1, k: 7 }, { code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 }, { code: 0x06, jt: 0, jf: 0, k: 0 });
+    const an = analyzeProgram(prog);
+    expect(an.dag.size).toBeLessThan(2000);
+    const r = rng(5);
+    for (let i = 0; i < 200; i++) {
+      const w = randomWords(r);
+      if (i % 3 === 0) w[4] = Math.floor(r() * 30);
+      expect(lookupDecision(an, w).value >>> 0).toBe(evalBpf(prog, w) >>> 0);
+    }
+  });
+
+  it('explains ret A and arithmetic on the syscall number exactly', () => {
+    // nr - 10 < 5 (i.e. nr in [10, 14]) -> ERRNO(nr & 0xff); else ALLOW.  Uses sub, ret A.
+    const prog: Instruction[] = [
+      { code: 0x20, jt: 0, jf: 0, k: 4 }, { code: 0x15, jt: 1, jf: 0, k: 0xc000003e }, { code: 0x06, jt: 0, jf: 0, k: 0 },
+      { code: 0x20, jt: 0, jf: 0, k: 0 }, { code: 0x14, jt: 0, jf: 0, k: 10 }, { code: 0x35, jt: 3, jf: 0, k: 5 },
+      { code: 0x20, jt: 0, jf: 0, k: 0 }, { code: 0x44, jt: 0, jf: 0, k: 0x50000 }, { code: 0x16, jt: 0, jf: 0, k: 0 },
+      { code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 },
+    ];
+    const text = formatExplain(explainProgram(prog));
+    expect(text).toContain('ret nr | 0x50000: mprotect, munmap, brk, rt_sigaction, rt_sigprocmask');
+    const an = analyzeProgram(prog);
+    const seg = segmentFor(archDecisionFor(an, 0xc000003e), 12);
+    expect(seg.lo).toBe(10);
+    expect(seg.hi).toBe(14);
+  });
+});

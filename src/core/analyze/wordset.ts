@@ -91,25 +91,31 @@ function countUpTo(n: number, mask: number, value: number, ne: readonly MaskedNe
   return total;
 }
 
+function popcount(x: number): number {
+  x >>>= 0;
+  let c = 0;
+  while (x) {
+    x &= x - 1;
+    c++;
+  }
+  return c;
+}
+
 function countUpToPlain(n: number, mask: number, value: number): number {
   // Count x <= n with x & mask == value: walk the bits of n from the top.
+  n >>>= 0;
   let total = 0;
-  let free = 0; // number of unfixed bits below the current one
-  const bits: number[] = [];
-  for (let bit = 0; bit < 32; bit++) bits.push(Math.floor(mask / 2 ** bit) % 2 === 1 ? 0 : 1);
-  const freeBelow: number[] = [];
-  for (let bit = 0; bit < 32; bit++) {
-    freeBelow.push(free);
-    free += bits[bit];
-  }
+  let freeAbove = 0; // free bits at positions > bit
+  const totalFree = popcount(~mask);
   for (let bit = 31; bit >= 0; bit--) {
-    const b = 2 ** bit;
-    const nb = Math.floor(n / b) % 2;
-    const fixed = bits[bit] === 0;
-    const fv = Math.floor(value / b) % 2;
+    const nb = (n >>> bit) & 1;
+    const fixed = ((mask >>> bit) & 1) === 1;
+    const fv = (value >>> bit) & 1;
+    if (!fixed) freeAbove++;
+    const freeBelow = totalFree - freeAbove;
     if (nb === 1) {
       // Choosing 0 here (if allowed) makes every lower choice free.
-      if (!fixed || fv === 0) total += 2 ** freeBelow[bit];
+      if (!fixed || fv === 0) total += 2 ** freeBelow;
       if (fixed && fv === 0) return total;
     } else if (fixed && fv === 1) {
       return total;
@@ -191,9 +197,40 @@ export function withMaskNe(s: WordSet, m: number, v: number): WordSet | null {
   if (m === 0) return null; // 0 != 0 is false
   if (m === FULL) {
     if (v < s.lo || v > s.hi) return s;
+    if (s.mask === 0 && s.ne.length === 0) return excludePlain(s, v);
     return norm(s.lo, s.hi, s.mask, s.value, s.ne, insertSorted(s.excluded, v));
   }
   return norm(s.lo, s.hi, s.mask, s.value, [...s.ne, { m, v }], s.excluded);
+}
+
+/** Fast path: exclude one value from a plain interval-minus-points set. */
+function excludePlain(s: WordSet, v: number): WordSet | null {
+  if (bsearchHas(s.excluded, v)) return s;
+  let lo = s.lo;
+  let hi = s.hi;
+  let ex = s.excluded;
+  if (v === lo) {
+    lo++;
+    let i = 0;
+    while (i < ex.length && ex[i] === lo) {
+      lo++;
+      i++;
+    }
+    ex = ex.slice(i);
+  } else if (v === hi) {
+    hi--;
+    let j = ex.length;
+    while (j > 0 && ex[j - 1] === hi) {
+      hi--;
+      j--;
+    }
+    ex = ex.slice(0, j);
+  } else {
+    ex = insertSorted(ex, v);
+  }
+  if (lo > hi) return null;
+  if (lo === hi) return { lo, hi, mask: 0, value: 0, ne: [], excluded: [] };
+  return { lo, hi, mask: 0, value: 0, ne: [], excluded: ex };
 }
 
 function insertSorted(arr: readonly number[], x: number): number[] {
