@@ -26,8 +26,8 @@ function libseccomp(spec) {
   return { prog: decodeProgram(new Uint8Array(r.stdout)), compileMs: m ? Number(m[1]) * 1000 : performance.now() - t0 };
 }
 
-function time(fn, minMs = 300) {
-  fn();
+function time(fn, minMs = 500) {
+  for (let i = 0; i < 3; i++) fn(); // warm up the JIT
   let n = 0;
   const t0 = performance.now();
   let out;
@@ -81,6 +81,8 @@ export async function run() {
   cases.push(['300 syscalls, 40 with 2 arg rules, opt 1', synth(1), synth(2)]);
   cases.push(['300 syscalls, 40 with 2 arg rules, opt 2', synth(2), synth(1)]);
 
+  // Warm-up pass over every case so the first row is not charged for JIT compilation.
+  for (const [, a, b] of cases) for (let i = 0; i < 5; i++) { formatExplain(explainAnalysis(analyzeProgram(a.prog))); diffPrograms(a.prog, b.prog); cfgToSvg(buildCfg(a.prog)); }
   console.log('filter | insns | explain ms | diff ms (vs other opt) | lint ms | graph svg ms | libseccomp compile ms | concrete sweep ms (points) | explain / compile | explain / sweep');
   console.log('---|---|---|---|---|---|---|---|---|---');
   for (const [name, a, b] of cases) {

@@ -208,7 +208,8 @@ export function explainAnalysis(analysis: ProgramAnalysis, arches?: readonly Arc
   for (const d of analysis.arches) {
     for (const view of viewsOf(d.token)) {
       if (arches && view.token !== null && !arches.some((a) => a.token === view.token && (!view.info || a.name === view.info.name))) continue;
-      out.push(explainView(analysis, view));
+      const v = view.token === null && analysis.archTokens.length === 0 ? { ...view, name: 'any arch' } : view;
+      out.push(explainView(analysis, v));
     }
   }
   return { arches: out };

@@ -113,6 +113,10 @@ export function lintAnalysis(an: ProgramAnalysis, arches?: readonly ArchInfo[]):
     }
   }
 
+  if (an.archTokens.length === 0) {
+    add({ severity: 'info', code: 'NO_ARCH_GIVEN', message: 'no arch is known (the program checks none and none was given), so syscall-level checks were skipped', location: {}, hint: 'pass --arch (e.g. --arch x86_64) to check the syscalls of that arch' });
+  }
+
   // Per-view checks.
   const views: { view: ArchView; decision: ArchDecision }[] = [];
   for (const d of an.arches) {
