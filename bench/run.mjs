@@ -6,6 +6,7 @@ const BENCHES = {
   // name: () => import('./file.mjs'),
   interpreter: () => import('./interpreter.mjs'),
   startup: () => import('./startup.mjs'),
+  analyze: () => import('./analyze.mjs'),
 };
 
 const only = process.argv.slice(2);

@@ -7,3 +7,4 @@ export * from './arch/index.js';
 export * from './bpf/index.js';
 export * from './policy/index.js';
 export * from './formats/index.js';
+export * from './analyze/index.js';

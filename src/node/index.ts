@@ -8,7 +8,5 @@ export { NativeError, SandboxError, type SandboxStage } from './errors.js';
 export { spawn, toProgramBytes, type SpawnOptions, type SandboxedProcess, type RunResult, type ProgramSource, type StdioEntry } from './spawn.js';
 export { loadFilter, type LoadFilterOptions, type LoadFilterResult } from './load-filter.js';
 export { helperPath, nativeDirs, actionAvail, notifSizes, recvFd, recvFdAsync, socketpair, type NotifSizes } from './native.js';
- * syswall's Node runtime: the parts that need Linux and the native helper.
- */
 export * from './dump.js';
 export * from './status.js';

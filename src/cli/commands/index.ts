@@ -9,4 +9,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   groups: async () => (await import('./groups.js')).command,
   dump: async () => (await import('./dump.js')).command,
   status: async () => (await import('./status.js')).command,
+  explain: async () => (await import('./explain.js')).command,
+  diff: async () => (await import('./diff.js')).command,
+  lint: async () => (await import('./lint.js')).command,
+  graph: async () => (await import('./graph.js')).command,
 };
