@@ -6,3 +6,7 @@ export * from './errors.js';
 export * from './arch/index.js';
 export * from './bpf/index.js';
 export * from './policy/index.js';
+export * from './arch/params.js';
+export * from './bpf/disasm.js';
+export * from './bpf/formats.js';
+export { assemble, resolveSyscallWord, type AssembleOptions } from './bpf/asm/index.js';

@@ -6,4 +6,6 @@ import type { Command } from '../command.js';
 
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   syscalls: async () => (await import('./syscalls.js')).command,
+  disasm: async () => (await import('./disasm.js')).command,
+  asm: async () => (await import('./asm.js')).command,
 };
