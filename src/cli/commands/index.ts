@@ -13,4 +13,6 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   diff: async () => (await import('./diff.js')).command,
   lint: async () => (await import('./lint.js')).command,
   graph: async () => (await import('./graph.js')).command,
+  disasm: async () => (await import('./disasm.js')).command,
+  asm: async () => (await import('./asm.js')).command,
 };
