@@ -8,4 +8,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   syscalls: async () => (await import('./syscalls.js')).command,
   disasm: async () => (await import('./disasm.js')).command,
   asm: async () => (await import('./asm.js')).command,
+  emu: async () => (await import('./emu.js')).command,
 };
