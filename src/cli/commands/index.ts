@@ -15,4 +15,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   graph: async () => (await import('./graph.js')).command,
   disasm: async () => (await import('./disasm.js')).command,
   asm: async () => (await import('./asm.js')).command,
+  emu: async () => (await import('./emu.js')).command,
 };
