@@ -12,7 +12,7 @@ import { decodeProgram, encodeProgram, guessEndian } from '../src/core/bpf/codec
 import { disassemble, inferArch } from '../src/core/bpf/disasm.js';
 import { assemble } from '../src/core/bpf/asm/index.js';
 import type { Instruction } from '../src/core/bpf/instruction.js';
-import { PY_PRELUDE, runPythonSeccomp } from './helpers/libseccomp.js';
+import { PY_PRELUDE, runPythonSeccomp } from './helpers/libseccomp-python.js';
 
 const MODES = [{}, { bpf: false }, { bpf: false, argInfer: false }];
 
