@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { compilePolicy } from '../src/core/compile/index.js';
 import { seccompDataWords } from '../src/core/bpf/data.js';
-import { miniRun } from './helpers/mini-bpf.js';
+import { runWords as miniRun } from '../src/core/bpf/interpreter.js';
 
 describe('compile smoke', () => {
   it('compiles a tiny policy', () => {

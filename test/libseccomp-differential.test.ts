@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { seccompDataWords } from '../src/core/bpf/data.js';
 import { compilePolicy } from '../src/core/compile/index.js';
 import { CompileError } from '../src/core/errors.js';
-import { compileWithLibseccomp, requireLibseccomp } from './helpers/libseccomp.js';
-import { miniRun as runProgram } from './helpers/mini-bpf.js';
+import { compileWithLibseccomp, requireLibseccomp } from './helpers/libseccomp-compile.js';
+import { runWords as runProgram } from '../src/core/bpf/interpreter.js';
 import { inputsFor, randomPolicy } from './helpers/random-policy.js';
 import { pathOf, referenceDefects } from './helpers/reference-defects.js';
 
