@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { decodeProgram } from '../../src/core/bpf/codec.js';
 import type { Instruction } from '../../src/core/bpf/instruction.js';
 import { resolveArch } from '../../src/core/arch/arches.js';
-import { actionToValue } from '../../src/core/compile/index.js';
+import { actionValue as actionToValue } from '../../src/core/policy/actions.js';
 import type { CmpOp, Policy } from '../../src/core/policy/types.js';
 import { ROOT } from './cli.js';
 

@@ -10,9 +10,12 @@ and prints one JSON object per line: {"ok": true, "hex": "..."} or
 {"ok": false, "error": "..."}.
 """
 import json
+import os
+import select
 import signal
 import sys
 import tempfile
+import time
 
 try:
     import seccomp
@@ -47,28 +50,45 @@ def build(p):
         return tmp.read().hex()
 
 
-class Timeout(Exception):
-    pass
+def compile_in_child(line, limit=5.0):
+    """Compiles in a forked child so a pathological policy can be cut off:
+    libseccomp's tree building can take minutes on some random policies, and
+    a signal cannot interrupt it inside C."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            out = {"ok": True, "hex": build(json.loads(line))}
+        except Exception as e:  # noqa: BLE001 - report every refusal
+            out = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
+        data = json.dumps(out).encode()
+        while data:
+            n = os.write(w, data)
+            data = data[n:]
+        os._exit(0)
+    os.close(w)
+    chunks = []
+    deadline = time.monotonic() + limit
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([r], [], [], left)[0]:
+            os.kill(pid, signal.SIGKILL)
+            os.close(r)
+            os.waitpid(pid, 0)
+            return {"ok": False, "error": "timeout: libseccomp took longer than %g s" % limit}
+        chunk = os.read(r, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    return json.loads(b"".join(chunks))
 
-
-def on_alarm(_sig, _frame):
-    raise Timeout("libseccomp took longer than 5 s")
-
-
-signal.signal(signal.SIGALRM, on_alarm)
 
 for line in sys.stdin:
     line = line.strip()
     if not line:
         continue
-    signal.alarm(5)
-    try:
-        out = {"ok": True, "hex": build(json.loads(line))}
-    except Timeout as e:
-        out = {"ok": False, "error": "timeout: %s" % e}
-    except Exception as e:  # noqa: BLE001 - report every refusal
-        out = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
-    finally:
-        signal.alarm(0)
-    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.write(json.dumps(compile_in_child(line)) + "\n")
     sys.stdout.flush()

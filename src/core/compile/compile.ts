@@ -7,7 +7,8 @@ import { isKnownSyscall, suggestSyscall, syscallName, syscallNumber, syscallTabl
 import * as C from '../bpf/constants.js';
 import type { Instruction } from '../bpf/instruction.js';
 import { CompileError } from '../errors.js';
-import type { Action, Policy, Rule } from '../policy/types.js';
+import { actionValue as actionToValue } from '../policy/actions.js';
+import type { Policy, Rule } from '../policy/types.js';
 import { DiagramBuilder, type DNode, type DTest } from './decision.js';
 import { mergeRanges, optimalSearchTree, type Range, type SearchSplit, type SearchTree } from './layout.js';
 import { ProgramBuilder, type Label } from './program-builder.js';
@@ -44,7 +45,7 @@ export interface CompileStats {
 }
 
 /** A compiled filter: instructions plus what is needed to load and describe it. */
-export interface CompiledProgram {
+export interface CompiledFilter {
   readonly instructions: Instruction[];
   readonly arches: readonly ArchInfo[];
   readonly endian: Endian;
@@ -60,21 +61,6 @@ export interface CompiledProgram {
 
 const ENOSYS = 38;
 
-/** The exact seccomp return value of an action. */
-export function actionToValue(a: Action): number {
-  const d = (a.data ?? 0) & 0xffff;
-  switch (a.kind) {
-    case 'KILL_PROCESS': return C.SECCOMP_RET_KILL_PROCESS >>> 0;
-    case 'KILL_THREAD': return C.SECCOMP_RET_KILL_THREAD;
-    case 'TRAP': return (C.SECCOMP_RET_TRAP | d) >>> 0;
-    case 'ERRNO': return (C.SECCOMP_RET_ERRNO | d) >>> 0;
-    case 'USER_NOTIF': return C.SECCOMP_RET_USER_NOTIF;
-    case 'TRACE': return (C.SECCOMP_RET_TRACE | d) >>> 0;
-    case 'LOG': return C.SECCOMP_RET_LOG;
-    case 'ALLOW': return C.SECCOMP_RET_ALLOW;
-  }
-}
-
 function describeRule(rule: Rule, index: number): string {
   const where = rule.origin?.location?.path ?? (rule.origin?.index !== undefined ? `syscalls[${rule.origin.index}]` : `rule ${index + 1}`);
   return `${where} (${typeof rule.syscall === 'number' ? '#' + rule.syscall : rule.syscall} -> ${rule.action.kind}${rule.action.data !== undefined && rule.action.kind !== 'ALLOW' ? '(' + rule.action.data + ')' : ''})`;
@@ -87,7 +73,7 @@ interface Section {
 }
 
 /** Compiles a policy to a seccomp BPF program. */
-export function compilePolicy(policy: Policy, options: CompileOptions = {}): CompiledProgram {
+export function compilePolicy(policy: Policy, options: CompileOptions = {}): CompiledFilter {
   const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
   const warnings: string[] = [];
   const archNames = options.arches ?? policy.arches;

@@ -1,2 +1,2 @@
-export { compilePolicy, actionToValue } from './compile.js';
-export type { CompileOptions, CompiledProgram, CompileStats, EnosysMode } from './compile.js';
+export { compilePolicy } from './compile.js';
+export type { CompileOptions, CompiledFilter, CompileStats, EnosysMode } from './compile.js';

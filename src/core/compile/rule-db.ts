@@ -386,7 +386,7 @@ export function buildArchDb(arch: ArchInfo, rules: readonly ResolvedRule[], nati
   const db: ArchDb = { arch, syscalls: new Map() };
   for (const r of rules) {
     const conds = normaliseConditions(r.rule.conditions, r.index, describe);
-    let name = r.name;
+    const name = r.name;
     if (name === undefined) {
       if (arch !== native) {
         skipped?.add(`#${r.number}`);
@@ -412,7 +412,6 @@ export function buildArchDb(arch: ArchInfo, rules: readonly ResolvedRule[], nati
       continue;
     }
     dbAdd(db, { nr: direct, action: r.action, conds, index: r.index }, describe);
-    name = undefined;
   }
   return db;
 }
