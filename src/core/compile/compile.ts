@@ -137,8 +137,9 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
     absentByArch.set(arch, skipped);
     const map = new Map<number, DNode>();
     for (const sys of db.syscalls.values()) {
-      let d: DNode = sys.chains === null ? diagrams.leaf(sys.action) : diagrams.fromDbTree(sys.chains, defaultLeaf);
-      if (optimize) d = diagrams.simplify(d);
+      const what = `${syscallName(arch, sys.nr) ?? '#' + sys.nr} on ${arch.name}`;
+      let d: DNode = sys.chains === null ? diagrams.leaf(sys.action) : diagrams.fromDbTree(sys.chains, defaultLeaf, what);
+      if (optimize) d = diagrams.simplify(d, what);
       if (options.mapAction) d = remapLeaves(diagrams, d, mapAction);
       map.set(sys.nr >>> 0, d);
       decisionCount++;
