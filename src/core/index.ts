@@ -12,3 +12,4 @@ export * from './arch/params.js';
 export * from './bpf/disasm.js';
 export * from './bpf/formats.js';
 export { assemble, resolveSyscallWord, type AssembleOptions } from './bpf/asm/index.js';
+export * from './compile/index.js';
