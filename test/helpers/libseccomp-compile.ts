@@ -33,18 +33,21 @@ export interface RefResult {
 }
 
 /** The harness JSON for a policy (names only; libseccomp's semantics: 64-bit compares). */
+/** Action values as the Python binding takes them (a C int: KILL_PROCESS is negative). */
+const signed = (v: number) => v | 0;
+
 export function toRefJson(p: Policy, optimize: 1 | 2 = 1): string {
   return JSON.stringify({
-    default: actionToValue(p.defaultAction),
-    badarch: actionToValue(p.badArchAction),
+    default: signed(actionToValue(p.defaultAction)),
+    badarch: signed(actionToValue(p.badArchAction)),
     arches: p.arches,
     optimize,
     rules: p.rules.map((r) => ({
-      action: actionToValue(r.action),
+      action: signed(actionToValue(r.action)),
       syscall: r.syscall,
       args: r.conditions.map((c) => (c.op === 'MASKED_EQ' ? [c.arg, OPS[c.op], (c.mask ?? 0n).toString(), c.value.toString()] : [c.arg, OPS[c.op], c.value.toString(), '0'])),
     })),
-  }).replace(/"(\d+)"/g, '$1');
+  }).replace(/"(-?\d+)"/g, '$1');
 }
 
 /** Compiles many policies with libseccomp in one python process. */

@@ -10,7 +10,7 @@ import { CompileError } from '../errors.js';
 import { actionValue as actionToValue } from '../policy/actions.js';
 import type { Policy, Rule } from '../policy/types.js';
 import { DiagramBuilder, type DNode, type DTest } from './decision.js';
-import { mergeRanges, optimalSearchTree, type Range, type SearchSplit, type SearchTree } from './layout.js';
+import { mergeRanges, optimalGroupTree, type GroupLeaf, type GroupTree, type Range } from './layout.js';
 import { ProgramBuilder, type Label } from './program-builder.js';
 import { buildArchDb, type ResolvedRule } from './rule-db.js';
 
@@ -137,8 +137,9 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
     absentByArch.set(arch, skipped);
     const map = new Map<number, DNode>();
     for (const sys of db.syscalls.values()) {
-      let d: DNode = sys.chains === null ? diagrams.leaf(sys.action) : diagrams.fromDbTree(sys.chains, defaultLeaf);
-      if (optimize) d = diagrams.simplify(d);
+      const what = `${syscallName(arch, sys.nr) ?? '#' + sys.nr} on ${arch.name}`;
+      let d: DNode = sys.chains === null ? diagrams.leaf(sys.action) : diagrams.fromDbTree(sys.chains, defaultLeaf, what);
+      if (optimize) d = diagrams.simplify(d, what);
       if (options.mapAction) d = remapLeaves(diagrams, d, mapAction);
       map.set(sys.nr >>> 0, d);
       decisionCount++;
@@ -204,10 +205,12 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
       }
       return l;
     };
-    const tree = optimalSearchTree(sec.ranges.map((r) => r.weight));
+    // The search tree over ranges; leaves may fold narrow holes into `jeq` exceptions.
+    const { tree } = optimalGroupTree(sec.ranges, optimize ? 6 : 0, 2, diagramCost);
     emitTree(b, tree, sec.ranges, decisionLabel);
     // Argument diagrams used by this section.
-    const roots = [...new Set(sec.ranges.map((r) => r.decision).filter((d): d is DTest => d.kind === 'test'))];
+    const decisions = sec.ranges.map((r) => r.decision);
+    const roots = [...new Set(decisions.filter((d): d is DTest => d.kind === 'test'))];
     emitDiagrams(b, roots, decisionLabel);
     // Return pool for this section.
     for (const [v, l] of retLabels) {
@@ -246,6 +249,17 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
     warnings,
     usesNotify,
   };
+}
+
+/** Expected instructions of a diagram's code (each test: a load and a jump; branches equally likely). */
+const diagramCostMemo = new WeakMap<DNode, number>();
+function diagramCost(d: DNode): number {
+  if (d.kind === 'leaf') return 0;
+  const hit = diagramCostMemo.get(d);
+  if (hit !== undefined) return hit;
+  const c = 2 + (diagramCost(d.t) + diagramCost(d.f)) / 2;
+  diagramCostMemo.set(d, c);
+  return c;
 }
 
 function remapLeaves(diagrams: DiagramBuilder, d: DNode, map: (v: number) => number): DNode {
@@ -334,6 +348,7 @@ function sectionRanges(sec: Section, perArch: Map<ArchInfo, Map<number, DNode>>,
   for (const arch of sec.parts) {
     const [dlo] = domainOf(arch);
     const table = syscallTable(arch);
+    // Numbers a little past the table's end are as likely as holes in it (new syscalls).
     const maxNr = table.length ? table[table.length - 1].nr : dlo;
     weightAt.push({ lo: dlo, hi: maxNr, w: 1 });
   }
@@ -359,13 +374,34 @@ function sectionRanges(sec: Section, perArch: Map<ArchInfo, Map<number, DNode>>,
   return mergeRanges(ranges);
 }
 
-function emitTree(b: ProgramBuilder, tree: SearchTree, ranges: Range<DNode>[], decisionLabel: (d: DNode) => Label): void {
+function emitTree(b: ProgramBuilder, tree: GroupTree<DNode>, ranges: Range<DNode>[], decisionLabel: (d: DNode) => Label): void {
+  // Leaves with exceptions get a small block of `jeq`s, emitted after the tree.
+  const pending: { label: Label; leaf: GroupLeaf<DNode> }[] = [];
+  const leafLabel = (leaf: GroupLeaf<DNode>): Label => {
+    if (!leaf.exceptions.length) return decisionLabel(leaf.decision);
+    const label = b.newLabel('exceptions');
+    pending.push({ label, leaf });
+    return label;
+  };
+  const emitPending = () => {
+    for (const { label, leaf } of pending) {
+      b.bind(label);
+      leaf.exceptions.forEach((e, idx) => {
+        const last = idx === leaf.exceptions.length - 1;
+        const next = last ? decisionLabel(leaf.decision) : b.newLabel();
+        b.jump(C.BPF_JMP | C.BPF_JEQ | C.BPF_K, e.nr, decisionLabel(e.decision), next);
+        if (!last) b.bind(next);
+      });
+    }
+  };
   if ('leaf' in tree) {
-    b.ja(decisionLabel(ranges[tree.leaf].decision));
+    b.ja(leafLabel(tree.leaf));
+    emitPending();
     return;
   }
-  const walk = (t: SearchSplit) => {
-    const sub = (s: SearchTree): Label => ('leaf' in s ? decisionLabel(ranges[s.leaf].decision) : b.newLabel());
+  type Split = Extract<GroupTree<DNode>, { split: number }>;
+  const walk = (t: Split) => {
+    const sub = (s: GroupTree<DNode>): Label => ('leaf' in s ? leafLabel(s.leaf) : b.newLabel());
     const lt = sub(t.left);
     const rt = sub(t.right);
     b.jump(C.BPF_JMP | C.BPF_JGE | C.BPF_K, ranges[t.split].lo, rt, lt);
@@ -379,6 +415,7 @@ function emitTree(b: ProgramBuilder, tree: SearchTree, ranges: Range<DNode>[], d
     }
   };
   walk(tree);
+  emitPending();
 }
 
 /** Emits argument diagrams, each node once, loading words only when the accumulator does not hold them. */

@@ -7,7 +7,17 @@
  * are one object, identical decisions compare by identity, and shared code is
  * emitted once.
  */
-import type { DbNode } from './rule-db.js';
+import { levelStart, type DbNode } from './rule-db.js';
+import { CompileError } from '../errors.js';
+
+/** Upper bound on diagram nodes built for one syscall before giving up. */
+export const MAX_DIAGRAM_WORK = 200_000;
+
+function tooComplex(what: string): CompileError {
+  return new CompileError('RULES_TOO_COMPLEX', `the argument conditions for ${what} overlap in too many ways to merge (more than ${MAX_DIAGRAM_WORK} decision nodes, or a tangled merge)`, {
+    hint: 'libseccomp does not finish on such policies either; simplify the overlapping rules of that syscall',
+  });
+}
 
 export type TestOp = 'JEQ' | 'JGT' | 'JGE' | 'JSET';
 
@@ -96,11 +106,13 @@ export class DiagramBuilder {
    * order, a branch that leads nowhere falls through to the next sibling,
    * then to `fallback`) into a diagram.
    */
-  fromDbTree(tree: DbNode, fallback: DNode): DNode {
+  fromDbTree(tree: DbNode, fallback: DNode, what = 'a syscall'): DNode {
     const memo = new Map<DbNode, Map<DNode, DNode>>();
-    const ids = new Map<DbNode, number>();
+    let work = 0;
+    const onLevel = new Set<DbNode>();
     const level = (n: DbNode | null, fb: DNode): DNode => {
       if (n === null) return fb;
+      if (++work > MAX_DIAGRAM_WORK || onLevel.has(n)) throw tooComplex(what);
       let m = memo.get(n);
       if (!m) {
         m = new Map();
@@ -108,11 +120,13 @@ export class DiagramBuilder {
       }
       const hit = m.get(fb);
       if (hit) return hit;
+      onLevel.add(n);
       const next = level(n.lvlNxt, fb);
+      onLevel.delete(n);
       const branch = (sub: DbNode | null, actSet: boolean, act: number): DNode => {
         if (sub) {
-          let first = sub;
-          while (first.lvlPrv) first = first.lvlPrv;
+          const first = levelStart(sub);
+          if (!first) throw tooComplex(what);
           return level(first, next);
         }
         return actSet ? this.leaf(act) : next;
@@ -123,11 +137,10 @@ export class DiagramBuilder {
       const mask = n.op === 'MASKED_EQ' ? n.mask : n.mask;
       const r = this.test(n.offset, mask, op, n.datum, t, f);
       m.set(fb, r);
-      ids.set(n, r.id);
       return r;
     };
-    let first = tree;
-    while (first.lvlPrv) first = first.lvlPrv;
+    const first = levelStart(tree);
+    if (!first) throw tooComplex(what);
     return level(first, fallback);
   }
 
@@ -137,13 +150,14 @@ export class DiagramBuilder {
    * Knowledge per word: an unsigned interval, equalities under masks, and
    * excluded values.
    */
-  simplify(root: DNode): DNode {
+  simplify(root: DNode, what = 'a syscall'): DNode {
     const memo = new Map<string, DNode>();
     const walk = (n: DNode, facts: Facts): DNode => {
       if (n.kind === 'leaf') return n;
       const key = n.id + '|' + facts.key();
       const hit = memo.get(key);
       if (hit) return hit;
+      if (memo.size > MAX_DIAGRAM_WORK) throw tooComplex(what);
       const known = facts.decide(n);
       let r: DNode;
       if (known === true) r = walk(n.t, facts);

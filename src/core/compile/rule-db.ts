@@ -129,6 +129,20 @@ function chainEq(a: DbNode, b: DbNode): boolean {
 
 const isLeaf = (n: DbNode) => n.nxtT === null && n.nxtF === null;
 
+/**
+ * The first node of the level holding `n`. Returns undefined when the level
+ * links loop: libseccomp's merge can tangle them on some policies (and then
+ * never terminates); callers report that as too complex.
+ */
+export function levelStart(n: DbNode): DbNode | undefined {
+  let cur = n;
+  for (let steps = 0; cur.lvlPrv; steps++) {
+    if (steps > 100_000) return undefined;
+    cur = cur.lvlPrv;
+  }
+  return cur;
+}
+
 function node(init: Partial<DbNode> & Pick<DbNode, 'arg' | 'hi' | 'offset' | 'op' | 'opOrig' | 'mask' | 'datum' | 'datumFull' | 'rule'>): DbNode {
   return { actT: 0, actTSet: false, actF: 0, actFSet: false, nxtT: null, nxtF: null, lvlPrv: null, lvlNxt: null, ...init };
 }
@@ -157,7 +171,7 @@ function ruleChain(arch: ArchInfo, rule: DbRule): DbNode | null {
       // One node on the low word; NE/LT/LE become EQ/GE/GT with the outcome on the false branch.
       const op: NodeOp = c.op === 'NE' ? 'EQ' : c.op === 'LT' ? 'GE' : c.op === 'LE' ? 'GT' : c.op === 'MASKED_EQ' ? 'MASKED_EQ' : (c.op as NodeOp);
       const onTrue = !(c.op === 'NE' || c.op === 'LT' || c.op === 'LE');
-      const n = node({ arg: c.arg, hi: false, offset: argWordOffset(c.arg, 'lo', arch.endian), op, opOrig: c.op, mask: maskLo, datum: u32(datum) & maskLo, datumFull: datum, rule: rule.index });
+      const n = node({ arg: c.arg, hi: false, offset: argWordOffset(c.arg, 'lo', arch.endian), op, opOrig: c.op, mask: maskLo, datum: (u32(datum) & maskLo) >>> 0, datumFull: datum, rule: rule.index });
       first = n;
       links = (next) => {
         if (onTrue) n.nxtT = next;
@@ -174,9 +188,9 @@ function ruleChain(arch: ArchInfo, rule: DbRule): DbNode | null {
       };
     } else if (c.op === 'GT' || c.op === 'GE' || c.op === 'LT' || c.op === 'LE') {
       const base = { arg: c.arg, opOrig: c.op, datumFull: datum, rule: rule.index };
-      const n0 = node({ ...base, hi: true, offset: argWordOffset(c.arg, 'hi', arch.endian), op: 'GT', mask: maskHi, datum: u32(datum >> 32n) & maskHi });
-      const n1 = node({ ...base, hi: true, offset: argWordOffset(c.arg, 'hi', arch.endian), op: 'EQ', mask: maskHi, datum: u32(datum >> 32n) & maskHi });
-      const n2 = node({ ...base, hi: false, offset: argWordOffset(c.arg, 'lo', arch.endian), op: c.op === 'GT' || c.op === 'LE' ? 'GT' : 'GE', mask: maskLo, datum: u32(datum) & maskLo });
+      const n0 = node({ ...base, hi: true, offset: argWordOffset(c.arg, 'hi', arch.endian), op: 'GT', mask: maskHi, datum: (u32(datum >> 32n) & maskHi) >>> 0 });
+      const n1 = node({ ...base, hi: true, offset: argWordOffset(c.arg, 'hi', arch.endian), op: 'EQ', mask: maskHi, datum: (u32(datum >> 32n) & maskHi) >>> 0 });
+      const n2 = node({ ...base, hi: false, offset: argWordOffset(c.arg, 'lo', arch.endian), op: c.op === 'GT' || c.op === 'LE' ? 'GT' : 'GE', mask: maskLo, datum: (u32(datum) & maskLo) >>> 0 });
       n0.nxtF = n1;
       n1.nxtT = n2;
       first = n0;
@@ -206,8 +220,8 @@ function ruleChain(arch: ArchInfo, rule: DbRule): DbNode | null {
     } else {
       const op: NodeOp = c.op === 'MASKED_EQ' ? 'MASKED_EQ' : 'EQ';
       const base = { arg: c.arg, opOrig: c.op, datumFull: datum, rule: rule.index, op };
-      const n0 = node({ ...base, hi: true, offset: argWordOffset(c.arg, 'hi', arch.endian), mask: maskHi, datum: u32(datum >> 32n) & maskHi });
-      const n1 = node({ ...base, hi: false, offset: argWordOffset(c.arg, 'lo', arch.endian), mask: maskLo, datum: u32(datum) & maskLo });
+      const n0 = node({ ...base, hi: true, offset: argWordOffset(c.arg, 'hi', arch.endian), mask: maskHi, datum: (u32(datum >> 32n) & maskHi) >>> 0 });
+      const n1 = node({ ...base, hi: false, offset: argWordOffset(c.arg, 'lo', arch.endian), mask: maskLo, datum: (u32(datum) & maskLo) >>> 0 });
       n0.nxtT = n1;
       first = n0;
       if (c.op === 'NE') {
@@ -241,29 +255,25 @@ function ruleChain(arch: ArchInfo, rule: DbRule): DbNode | null {
 
 /** True if every action in the tree under `tree` equals `action` (libseccomp's conflict check). */
 function treeActionsAre(tree: DbNode | null, action: number): boolean {
-  if (tree === null) return true;
-  let n: DbNode | null = tree;
-  while (n.lvlPrv) n = n.lvlPrv;
-  for (; n; n = n.lvlNxt) {
-    if (n.actTSet && n.actT !== action) return false;
-    if (n.actFSet && n.actF !== action) return false;
-    if (!treeActionsAre(n.nxtT, action) || !treeActionsAre(n.nxtF, action)) return false;
-  }
-  return true;
+  return conflictingRule(tree, action) === undefined;
 }
 
 /** Finds some rule index with a different action in a subtree (for messages). */
-function conflictingRule(tree: DbNode | null, action: number): number | undefined {
+function conflictingRule(tree: DbNode | null, action: number, seen = new Set<DbNode>()): number | undefined {
   if (tree === null) return undefined;
-  let n: DbNode | null = tree;
-  while (n.lvlPrv) n = n.lvlPrv;
+  let n: DbNode | null | undefined = levelStart(tree);
   for (; n; n = n.lvlNxt) {
+    if (seen.has(n)) return undefined;
+    seen.add(n);
     if ((n.actTSet && n.actT !== action) || (n.actFSet && n.actF !== action)) return n.rule;
-    const r = conflictingRule(n.nxtT, action) ?? conflictingRule(n.nxtF, action);
+    const r = conflictingRule(n.nxtT, action, seen) ?? conflictingRule(n.nxtF, action, seen);
     if (r !== undefined) return r;
   }
   return undefined;
 }
+
+/** The merge ran away (libseccomp does not terminate on such policies either). */
+class Tangle extends Error {}
 
 class Conflict extends Error {
   constructor(readonly existingRule: number) {
@@ -272,10 +282,11 @@ class Conflict extends Error {
 }
 
 /** Merges the chain `n` into the level holding `x`; returns the (possibly new) head pointer of that level. */
-function treeAdd(xHead: DbNode, n: DbNode): DbNode {
+function treeAdd(xHead: DbNode, n: DbNode, budget: { steps: number }): DbNode {
   let head = xHead;
   let x: DbNode = xHead;
   for (;;) {
+    if (--budget.steps < 0) throw new Tangle();
     if (chainEq(x, n)) {
       if (n.actTSet) {
         if (!x.actTSet) {
@@ -301,12 +312,12 @@ function treeAdd(xHead: DbNode, n: DbNode): DbNode {
         }
       }
       if (n.nxtT) {
-        if (x.nxtT) x.nxtT = treeAdd(x.nxtT, n.nxtT);
+        if (x.nxtT) x.nxtT = treeAdd(x.nxtT, n.nxtT, budget);
         else if (!x.actTSet) x.nxtT = n.nxtT;
         else return head;
       }
       if (n.nxtF) {
-        if (x.nxtF) x.nxtF = treeAdd(x.nxtF, n.nxtF);
+        if (x.nxtF) x.nxtF = treeAdd(x.nxtF, n.nxtF, budget);
         else if (!x.actFSet) x.nxtF = n.nxtF;
         else return head;
       }
@@ -351,10 +362,15 @@ function dbAdd(db: ArchDb, rule: DbRule, describe: (index: number) => string): v
   }
   try {
     // Find the level head (chains always points at some node of the top level).
-    let top = existing.chains;
-    while (top.lvlPrv) top = top.lvlPrv;
-    existing.chains = treeAdd(top, chains);
+    const top = levelStart(existing.chains);
+    if (!top) throw new Tangle();
+    existing.chains = treeAdd(top, chains, { steps: 1_000_000 });
   } catch (e) {
+    if (e instanceof Tangle) {
+      throw new CompileError('RULES_TOO_COMPLEX', `the rules for ${nrLabel(db.arch, rule.nr)} on ${db.arch.name} overlap in too many ways to merge (at ${describe(rule.index)})`, {
+        hint: 'libseccomp does not finish on such policies either; simplify the overlapping rules of that syscall',
+      });
+    }
     if (e instanceof Conflict) {
       throw new CompileError(
         'RULE_CONFLICT',
@@ -436,8 +452,7 @@ export type TreeOutcome = number | undefined;
 /** Evaluates a level for concrete argument words (for tests and the plain lowering). */
 export function evalTree(tree: DbNode | null, words: Uint32Array): TreeOutcome {
   if (tree === null) return undefined;
-  let n: DbNode | null = tree;
-  while (n.lvlPrv) n = n.lvlPrv;
+  let n: DbNode | null | undefined = levelStart(tree);
   for (; n; n = n.lvlNxt) {
     const w = words[n.offset / 4] & n.mask;
     const t = n.op === 'GT' ? w > n.datum : n.op === 'GE' ? w >= n.datum : w === n.datum;
