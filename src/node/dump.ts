@@ -12,6 +12,7 @@
  * The helper reports on a dedicated pipe (fd 3), so the target keeps its own
  * stdin, stdout and stderr.
  */
+import { helperPath } from './native.js';
 import { spawn, type StdioOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
@@ -165,8 +166,11 @@ export function resolveDumpHelper(): string {
     if (!existsSync(env)) throw new DumpError('HELPER_MISSING', `SYSWALL_HELPER=${env} does not exist`, { kind: 'input' });
     return env;
   }
-  const built = join(ROOT, 'build', 'Release', 'syswall-helper');
-  if (existsSync(built)) return built;
+  try {
+    return helperPath();
+  } catch {
+    // fall through to the build-error report below
+  }
   let why = '';
   try {
     why = readFileSync(join(ROOT, 'build', 'native-build-error.txt'), 'utf8').trim().split('\n').pop() ?? '';

@@ -1,9 +1,12 @@
+import { disassemble } from '../../core/bpf/disasm.js';
+import { hostArch } from '../../node/host.js';
+import type { ArchInfo } from '../../core/arch/arches.js';
 import { fstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { flag, stringOpt, UsageError } from '../command.js';
 import { ARCHES } from '../../core/arch/arches.js';
-import { hexPad } from '../../core/util/numbers.js';
+
 import type { Instruction } from '../../core/bpf/instruction.js';
 import { dumpCommand, dumpPid, type DumpedFilter, type DumpResult } from '../../node/dump.js';
 import { fsError, println, writeOutput } from '../io.js';
@@ -155,13 +158,9 @@ function describe(f: DumpedFilter, n: number): string {
   return `filter ${n}: ${parts.join(', ')}`;
 }
 
-/** A plain instruction listing (line, code, jt, jf, k), as seccomp-tools' BPF columns. */
-export function listing(program: readonly Instruction[]): string[] {
-  const lines = [' line  CODE  JT   JF      K', '================================='];
-  program.forEach((ins, i) => {
-    lines.push(` ${String(i).padStart(4, '0')}: ${hexPad(ins.code, 2)} ${hexPad(ins.jt, 2)} ${hexPad(ins.jf, 2)} ${hexPad(ins.k, 8)}`);
-  });
-  return lines;
+/** The seccomp-tools style disassembly of a dumped filter, names from the tracee's arch. */
+export function listing(program: readonly Instruction[], arch: ArchInfo = hostArch()): string[] {
+  return disassemble(program, { arch }).replace(/\n$/, '').split('\n');
 }
 
 function filterJson(f: DumpedFilter): Record<string, unknown> {
@@ -215,14 +214,14 @@ function report(ctx: CommandContext, r: DumpResult, format: Format, outDir: stri
     if (outDir) {
       const ext = format === 'raw' ? 'bpf' : format === 'json' ? 'json' : 'txt';
       const path = join(outDir, `filter-${n}.${ext}`);
-      const data = format === 'raw' ? f.bytes : format === 'json' ? JSON.stringify(filterJson(f), null, 2) + '\n' : [`# ${describe(f, n)}`, ...listing(f.program)].join('\n') + '\n';
+      const data = format === 'raw' ? f.bytes : format === 'json' ? JSON.stringify(filterJson(f), null, 2) + '\n' : [`# ${describe(f, n)}`, ...listing(f.program, f.arch ? ARCHES[f.arch] : undefined)].join('\n') + '\n';
       writeOutput(path, data);
       println(ctx.stdout, `${path}: ${describe(f, n)}`);
     } else if (format === 'disasm') {
       if (!first) println(ctx.stdout);
       first = false;
       println(ctx.stdout, `# ${describe(f, n)}`);
-      for (const line of listing(f.program)) println(ctx.stdout, line);
+      for (const line of listing(f.program, f.arch ? ARCHES[f.arch] : undefined)) println(ctx.stdout, line);
     }
   }
   for (const w of r.warnings) println(ctx.stderr, `syswall: warning: ${w}`);

@@ -66,6 +66,12 @@ function describeRule(rule: Rule, index: number): string {
   return `${where} (${typeof rule.syscall === 'number' ? '#' + rule.syscall : rule.syscall} -> ${rule.action.kind}${rule.action.data !== undefined && rule.action.kind !== 'ALLOW' ? '(' + rule.action.data + ')' : ''})`;
 }
 
+/** Milliseconds from a monotonic clock where the platform has one (core is platform-neutral). */
+function now(): number {
+  const perf = (globalThis as { performance?: { now(): number } }).performance;
+  return perf ? perf.now() : Date.now();
+}
+
 interface Section {
   token: number;
   parts: ArchInfo[];
@@ -74,7 +80,7 @@ interface Section {
 
 /** Compiles a policy to a seccomp BPF program. */
 export function compilePolicy(policy: Policy, options: CompileOptions = {}): CompiledFilter {
-  const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
+  const t0 = now();
   const warnings: string[] = [];
   const archNames = options.arches ?? policy.arches;
   if (archNames.length === 0) throw new CompileError('NO_ARCH', 'the policy names no architecture');
@@ -238,7 +244,7 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
     if (policy.flags?.waitKillableRecv) flags |= C.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
     if (policy.flags?.tsync) flags |= C.SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
   }
-  const t1 = typeof performance !== 'undefined' ? performance.now() : Date.now();
+  const t1 = now();
   return {
     instructions,
     arches,
