@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './arch/index.js';
 export * from './bpf/index.js';
 export * from './policy/index.js';
+export * from './decode/index.js';
