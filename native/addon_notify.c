@@ -141,12 +141,16 @@ static void call_js(sw_watch *w, napi_ref fn_ref, size_t argc, napi_value *argv)
   napi_env env = w->env;
   napi_value fn, recv, result;
   napi_get_reference_value(env, fn_ref, &fn);
-  napi_get_undefined(env, &recv);
+  napi_get_global(env, &recv); /* make_callback wants an object receiver */
   napi_status st = napi_make_callback(env, w->async, recv, fn, argc, argv, &result);
-  if (st == napi_pending_exception) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (st == napi_pending_exception || pending) {
     napi_value exc;
     napi_get_and_clear_last_exception(env, &exc);
     napi_fatal_exception(env, exc);
+  } else if (st != napi_ok) {
+    napi_fatal_error("syswall addon_notify", NAPI_AUTO_LENGTH, "cannot call the notification callback", NAPI_AUTO_LENGTH);
   }
 }
 

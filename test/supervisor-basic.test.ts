@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from '../src/node/spawn.js';
 import type { SyscallEvent, SupervisorError } from '../src/node/supervisor.js';
+import { syscallNumber } from '../src/core/arch/syscalls.js';
+import { hostArch } from '../src/node/host.js';
 import { collect, notifyProgram, PY } from './helpers/notify.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syswall-sup-'));
@@ -99,7 +101,9 @@ describe('supervisor: decisions', () => {
   it('reads structs from the caller', async () => {
     // clock_nanosleep's request is a struct timespec { tv_sec; tv_nsec }.
     let ts: unknown;
-    await run(`import time\ntime.sleep(1.25)\nprint('slept')`, ['clock_nanosleep'], (ev) => {
+    const code = `import ctypes\nclass TS(ctypes.Structure): _fields_ = [('s', ctypes.c_long), ('ns', ctypes.c_long)]\nctypes.CDLL(None).nanosleep(ctypes.byref(TS(1, 250000000)), None)`;
+    // glibc's nanosleep is clock_nanosleep(CLOCK_REALTIME, 0, req, rem).
+    await run(code, ['clock_nanosleep'], (ev) => {
       ts = ev.readStruct(ev.args[2], [['sec', 'long'], ['nsec', 'long']] as const);
       return { value: 0 };
     });
@@ -124,7 +128,8 @@ describe('supervisor: failing closed', () => {
   it('a rejected promise, a bad decision and a timeout all fail closed', async () => {
     const errors: string[] = [];
     let n = 0;
-    const code = `import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nfor i in range(4):\n  ctypes.set_errno(0)\n  print(libc.getppid(), ctypes.get_errno(), flush=True)`;
+    // syscall(2) sets errno (glibc's getppid wrapper does not).
+    const code = `import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nfor i in range(4):\n  ctypes.set_errno(0)\n  print(libc.syscall(${syscallNumber(hostArch(), 'getppid')}), ctypes.get_errno(), flush=True)`;
     const r = await run(code, ['getppid'], ((): any => {
       n++;
       if (n === 1) return Promise.reject(new Error('nope'));
