@@ -4,6 +4,7 @@
 // subset: `npm run bench -- interpreter compiler`.
 const BENCHES = {
   // name: () => import('./file.mjs'),
+  notify: () => import('./notify.mjs'),
 };
 
 const only = process.argv.slice(2);
