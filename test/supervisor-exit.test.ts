@@ -72,17 +72,17 @@ os._exit(3)
 
   it('stop() while a call waits: the kernel fails it with ENOSYS, never runs it', async () => {
     const code = `import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint(libc.mkdir(b'/tmp/syswall-stop-test', 0o700), ctypes.get_errno())`;
-    let stop!: () => void;
+    const ctl: { stop?: () => void } = {};
     const p = spawn(PY, ['-c', code], {
       program: notifyProgram(['mkdir']),
       stdio: ['ignore', 'pipe', 'inherit'],
       onSyscall: () => {
-        setTimeout(() => stop(), 10);
+        setTimeout(() => ctl.stop?.(), 10);
         return new Promise(() => {});
       },
     });
     const sup = await p.supervisor!;
-    stop = () => sup.stop();
+    ctl.stop = () => sup.stop();
     const [out] = await Promise.all([collect(p.stdout), p.result]);
     expect(out.trim()).toBe('-1 38');
     await sup.done;
