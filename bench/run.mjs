@@ -4,6 +4,9 @@
 // subset: `npm run bench -- interpreter compiler`.
 const BENCHES = {
   // name: () => import('./file.mjs'),
+  interpreter: () => import('./interpreter.mjs'),
+  startup: () => import('./startup.mjs'),
+  analyze: () => import('./analyze.mjs'),
   notify: () => import('./notify.mjs'),
 };
 

@@ -2,11 +2,8 @@
  * Typed wrappers over the addon's user-notification calls (native/addon_notify.c).
  * Internal: use {@link supervise} from ./supervisor.js.
  */
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SyswallError } from '../core/errors.js';
+import { loadAddon } from './native.js';
 
 /** A notification as the addon delivers it (struct seccomp_notif). */
 export interface RawNotification {
@@ -27,23 +24,13 @@ export interface NotifyAddon {
   notifSetFlags(fd: number, flags: number): number;
 }
 
-let cached: NotifyAddon | undefined;
-
-/** Loads the addon's notification functions or throws NATIVE_MISSING. */
+/** The addon's notification functions (loaded by ./native.js), or throws NATIVE_MISSING. */
 export function notifyAddon(): NotifyAddon {
-  if (cached) return cached;
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const tried = [join(root, 'build', 'Release', 'syswall_addon.node'), join(root, 'build', 'Debug', 'syswall_addon.node')];
-  const found = tried.find((p) => existsSync(p));
-  if (!found) {
-    throw new SyswallError('NATIVE_MISSING', `syswall's native addon is not built (tried ${tried.join(', ')})`, { kind: 'runtime', hint: 'run `npm install` (needs a C compiler, make and python3)' });
-  }
-  const addon = createRequire(import.meta.url)(found) as Partial<NotifyAddon>;
+  const addon = loadAddon() as unknown as Partial<NotifyAddon>;
   if (typeof addon.notifStart !== 'function') {
-    throw new SyswallError('NATIVE_MISSING', `syswall's native addon ${found} has no user-notification support; rebuild it`, { kind: 'runtime', hint: 'run `npm rebuild syswall`' });
+    throw new SyswallError('NATIVE_MISSING', "syswall's native addon was built without user-notification support", { kind: 'runtime', hint: 'rebuild it: `npm rebuild syswall` (in a source checkout: `npm install`)' });
   }
-  cached = addon as NotifyAddon;
-  return cached;
+  return addon as NotifyAddon;
 }
 
 /** SECCOMP_USER_NOTIF_FLAG_CONTINUE */

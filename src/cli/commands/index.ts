@@ -6,4 +6,14 @@ import type { Command } from '../command.js';
 
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   syscalls: async () => (await import('./syscalls.js')).command,
+  groups: async () => (await import('./groups.js')).command,
+  dump: async () => (await import('./dump.js')).command,
+  status: async () => (await import('./status.js')).command,
+  explain: async () => (await import('./explain.js')).command,
+  diff: async () => (await import('./diff.js')).command,
+  lint: async () => (await import('./lint.js')).command,
+  graph: async () => (await import('./graph.js')).command,
+  disasm: async () => (await import('./disasm.js')).command,
+  asm: async () => (await import('./asm.js')).command,
+  emu: async () => (await import('./emu.js')).command,
 };

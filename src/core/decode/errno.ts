@@ -1,10 +1,12 @@
 /**
- * Linux errno names, numbers and messages, as in the kernel's
- * `include/uapi/asm-generic/errno-base.h` and `errno.h`, which x86, x86_64,
- * x32, arm, aarch64, riscv64, loongarch64, s390 and (but for EDEADLOCK)
- * ppc use. MIPS, PA-RISC, SPARC and Alpha number many errnos differently;
- * this table does not describe them. Messages are glibc's `strerror` texts.
+ * errno messages (glibc's `strerror` texts) for the Linux errno numbers, for
+ * strace-like output (`= -1 EPERM (Operation not permitted)`). Names and
+ * numbers come from the policy layer's table (src/core/policy/errno.ts); this
+ * module adds the messages and the kernel-internal restart codes (512..530)
+ * strace can show. asm-generic numbering (x86, arm, aarch64, riscv64, s390x,
+ * ppc64le, loongarch64); MIPS, PA-RISC, SPARC and Alpha differ.
  */
+import { errnoName as policyErrnoName } from '../policy/errno.js';
 
 /** One errno: kernel number, symbolic name, glibc message. */
 export interface ErrnoInfo {
@@ -170,37 +172,20 @@ const TABLE: readonly (readonly [number, string, string])[] = [
   [530, 'ERECALLCONFLICT', 'Conflict with recalled state'],
 ];
 
-/** Every errno, primary names first, in number order (aliases included). */
-export const ERRNOS: readonly ErrnoInfo[] = Object.freeze(
+/** Every errno with its message, in number order (aliases included). */
+export const ERRNO_MESSAGES: readonly ErrnoInfo[] = Object.freeze(
   TABLE.map(([errno, name, message]) => Object.freeze({ errno, name, message })),
 );
 
-/** Largest errno a seccomp `SECCOMP_RET_ERRNO` action can carry (the 16-bit data field is capped at MAX_ERRNO). */
-export const MAX_ERRNO = 4095;
-
 const byNumber = new Map<number, ErrnoInfo>();
-const byName = new Map<string, ErrnoInfo>();
-for (const e of ERRNOS) {
-  if (!byNumber.has(e.errno)) byNumber.set(e.errno, e);
-  byName.set(e.name, e);
-}
+for (const e of ERRNO_MESSAGES) if (!byNumber.has(e.errno)) byNumber.set(e.errno, e);
 
-/** The primary name of errno `n` (`EPERM`), or undefined. */
-export function errnoName(n: number): string | undefined {
-  return byNumber.get(n)?.name;
-}
-
-/** The number of an errno name (case-insensitive, `EPERM` or `eperm`), or undefined. */
-export function errnoNumber(name: string): number | undefined {
-  return byName.get(name.trim().toUpperCase())?.errno;
+/** The name strace shows for errno `n`: the policy table's name, or a kernel-internal code (`ERESTARTSYS`). */
+export function errnoDisplayName(n: number): string | undefined {
+  return policyErrnoName(n) ?? byNumber.get(n)?.name;
 }
 
 /** glibc's message for errno `n` (`Operation not permitted`), or `Unknown error N`. */
 export function errnoMessage(n: number): string {
   return byNumber.get(n)?.message ?? `Unknown error ${n}`;
-}
-
-/** Full information for errno `n`, or undefined. */
-export function errnoInfo(n: number): ErrnoInfo | undefined {
-  return byNumber.get(n);
 }

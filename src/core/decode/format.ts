@@ -10,7 +10,7 @@
 import { ARCHES, findArch, type ArchInfo } from '../arch/arches.js';
 import { SOCKETCALL_SUBCALLS } from '../arch/syscalls.js';
 import * as K from './constants.js';
-import { errnoMessage, errnoName } from './errno.js';
+import { errnoDisplayName, errnoMessage } from './errno.js';
 import { cloneArgNames, syscallSignature, type ArgKind, type ArgSpec } from './signatures.js';
 
 /** Reads the traced process's memory. Both methods return undefined when the memory cannot be read. */
@@ -133,7 +133,7 @@ function openHasMode(flags: bigint): boolean {
 export function formatReturn(result: { value?: bigint | number; errno?: number }): string {
   if (result.errno !== undefined && result.errno !== 0) {
     const n = result.errno;
-    const name = errnoName(n);
+    const name = errnoDisplayName(n);
     return name ? `= -1 ${name} (${errnoMessage(n)})` : `= -1 ${n} (${errnoMessage(n)})`;
   }
   return `= ${BigInt(result.value ?? 0)}`;

@@ -1,1 +1,6 @@
 export * from './types.js';
+export * from './errno.js';
+export * from './actions.js';
+export * from './validate.js';
+export * from './groups.js';
+export * from './builder.js';

@@ -22,7 +22,10 @@ export type CmpOp = 'NE' | 'LT' | 'LE' | 'EQ' | 'GE' | 'GT' | 'MASKED_EQ';
 
 /**
  * One argument comparison. `value` is an unsigned 64-bit number (or 32-bit
- * when `width` is 32). For MASKED_EQ the test is `(arg & mask) == value`.
+ * when `width` is 32). For MASKED_EQ the test is `(arg & mask) == value`
+ * with libseccomp's semantics: bits of `value` outside `mask` are ignored,
+ * i.e. `(arg & mask) == (value & mask)`. `mask` is required for MASKED_EQ
+ * and not allowed for the other operators.
  * `width: 32` compares only the low 32 bits of the argument (ignores the
  * upper half entirely; libseccomp lacks this); the default, 64, compares the
  * whole argument on 64-bit arches (on 32-bit arches only the low word exists).
@@ -41,6 +44,8 @@ export interface RuleOrigin {
   index?: number;
   location?: SourceLocation;
   comment?: string;
+  /** The syscall group (`@mount`) the rule was expanded from, if any. */
+  group?: string;
 }
 
 /** A rule: `action` for `syscall` when all `conditions` hold. */
@@ -74,4 +79,6 @@ export interface Policy {
   /** OCI listenerPath / listenerMetadata, kept for export. */
   readonly listenerPath?: string;
   readonly listenerMetadata?: string;
+  /** Free text carried from the input (syswall format `comment`). */
+  readonly comment?: string;
 }

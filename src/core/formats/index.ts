@@ -1,0 +1,8 @@
+/** Policy formats: readers for OCI, Docker/moby, containers-common and syswall JSON, and exporters. */
+export * from './json-parse.js';
+export * from './reader.js';
+export * from './context.js';
+export { detectKind, POLICY_KINDS, type PolicyKind } from './raw.js';
+export { OCI_FLAGS, OCI_OPS, type Compat } from './convert.js';
+export * from './parse.js';
+export * from './export.js';

@@ -1,0 +1,390 @@
+/**
+ * Extract seccomp filters from programs and processes.
+ *
+ * The ptrace work runs in the native helper (`syswall-helper dump`), in its
+ * own process: {@link dumpCommand} runs a command under it and collects every
+ * filter the command (its threads, children and exec'd images) installs with
+ * prctl(2) or seccomp(2) -- including user-notification filters
+ * (SECCOMP_FILTER_FLAG_NEW_LISTENER) and strict-mode installs.
+ * {@link dumpPid} reads the filters a running process holds with
+ * PTRACE_SECCOMP_GET_FILTER (needs CAP_SYS_ADMIN).
+ *
+ * The helper reports on a dedicated pipe (fd 3), so the target keeps its own
+ * stdin, stdout and stderr.
+ */
+import { spawn, type StdioOptions } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { archByToken, X32_SYSCALL_BIT, type ArchName, type Endian } from '../core/arch/arches.js';
+import { decodeProgram } from '../core/bpf/codec.js';
+import type { Instruction } from '../core/bpf/instruction.js';
+import { SyswallError, type ErrorKind } from '../core/errors.js';
+
+/** A failure of `dump`: helper missing, exec failure, ptrace refused, ... `errno` names the errno where one applies. */
+export class DumpError extends SyswallError {
+  /** errno name reported by the helper (e.g. `ENOENT`, `EPERM`), if any. */
+  readonly errno?: string;
+  constructor(code: string, message: string, options: { kind?: ErrorKind; hint?: string; errno?: string; cause?: unknown } = {}) {
+    super(code, message, { kind: options.kind ?? 'runtime', hint: options.hint, cause: options.cause });
+    if (options.errno) this.errno = options.errno;
+  }
+}
+Object.defineProperty(DumpError.prototype, 'name', { value: 'DumpError', enumerable: false });
+
+/** How a filter reached us: the syscall that installed it, or `ptrace` for PTRACE_SECCOMP_GET_FILTER. */
+export type DumpVia = 'prctl' | 'seccomp' | 'ptrace';
+
+/** seccomp(2) filter flags by name (SECCOMP_FILTER_FLAG_*). */
+export const SECCOMP_FILTER_FLAGS: Readonly<Record<string, number>> = Object.freeze({
+  TSYNC: 1,
+  LOG: 2,
+  SPEC_ALLOW: 4,
+  NEW_LISTENER: 8,
+  TSYNC_ESRCH: 16,
+  WAIT_KILLABLE_RECV: 32,
+});
+
+/** Names of the SECCOMP_FILTER_FLAG_* bits set in `flags` (unknown bits as hex). */
+export function filterFlagNames(flags: number): string[] {
+  const out: string[] = [];
+  let rest = flags >>> 0;
+  for (const [name, bit] of Object.entries(SECCOMP_FILTER_FLAGS)) {
+    if (rest & bit) {
+      out.push(name);
+      rest &= ~bit;
+    }
+  }
+  if (rest) out.push('0x' + rest.toString(16));
+  return out;
+}
+
+/** One captured filter. */
+export interface DumpedFilter {
+  /** Process (thread group) id. */
+  pid: number;
+  /** Thread that installed it (equals `pid` for `--pid` dumps). */
+  tid: number;
+  via: DumpVia;
+  /** SECCOMP_FILTER_FLAG_* bits passed to seccomp(2) (0 for prctl); for `ptrace`, the flags the kernel kept (LOG). */
+  flags: number;
+  /** `flags` as names. */
+  flagNames: string[];
+  /** The tracee's arch at install time (libseccomp name), or null for an AUDIT_ARCH token syswall does not know. */
+  arch: ArchName | null;
+  /** The AUDIT_ARCH_* token the kernel reported. */
+  archToken: number;
+  /** The decoded program. */
+  program: Instruction[];
+  /** The raw `struct sock_filter[]` in the tracee's byte order. */
+  bytes: Uint8Array;
+  /** The listener fd returned by seccomp(2) with NEW_LISTENER. */
+  listenerFd?: number;
+  /** PTRACE_SECCOMP_GET_FILTER index (0 = the oldest filter), for `ptrace` dumps. */
+  index?: number;
+  /** Position among all installs of the result (filters and strict-mode installs), from 0. */
+  seq: number;
+}
+
+/** A strict-mode install (prctl(PR_SET_SECCOMP, 1) or seccomp(SECCOMP_SET_MODE_STRICT)). */
+export interface StrictInstall {
+  pid: number;
+  tid: number;
+  /** `ptrace` when a `dumpPid` found the process in strict mode. */
+  via: DumpVia;
+  arch: ArchName | null;
+  archToken: number;
+  /** Position among all installs of the result (filters and strict-mode installs), from 0. */
+  seq: number;
+}
+
+/** Why the dump ended. */
+export type DumpEndReason = 'exit' | 'limit' | 'timeout' | 'done';
+
+/** The result of a dump: the filters in install order (or index order for a pid). */
+export interface DumpResult {
+  filters: DumpedFilter[];
+  strict: StrictInstall[];
+  /** `exit`: every traced task exited; `limit`/`timeout`: stopped early; `done`: a `--pid` dump finished. */
+  reason: DumpEndReason;
+  /** The command's exit code, when it exited. */
+  exitCode: number | null;
+  /** The signal that killed the command, when one did (e.g. `SIGSYS`). */
+  signal: string | null;
+  /** True when the tracees were detached and left running (`continue`). */
+  detached: boolean;
+  /** For `dumpPid`: the seccomp mode of the process (0 disabled, 1 strict, 2 filter). */
+  mode?: number;
+  /** Non-fatal problems the helper reported. */
+  warnings: string[];
+}
+
+/** Options of {@link dumpCommand}. */
+export interface DumpCommandOptions {
+  /** Stop after this many installs (filters and strict-mode installs). Default: run to completion. */
+  limit?: number;
+  /** Stop after this many seconds and return what was collected. */
+  timeout?: number;
+  /** When stopping early (limit or timeout), detach and let the tracees run instead of killing them. */
+  continue?: boolean;
+  /** stdio of the command (stdin, stdout, stderr); default `inherit`. */
+  stdio?: 'inherit' | 'ignore' | 'pipe' | [StdioChoice, StdioChoice, StdioChoice];
+  /**
+   * File descriptors of this process (>= 3) the command receives under the
+   * same numbers, e.g. `[3]` for `bwrap --seccomp 3`. Node marks every fd
+   * close-on-exec, so nothing beyond stdio is inherited otherwise.
+   */
+  passFds?: readonly number[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Kills the helper (and, through PTRACE_O_EXITKILL, the tracees). */
+  signal?: AbortSignal;
+  /** Path of syswall-helper (default: the one built by `npm install`). */
+  helper?: string;
+}
+
+type StdioChoice = 'inherit' | 'ignore' | 'pipe' | number;
+
+/** Options of {@link dumpPid}. */
+export interface DumpPidOptions {
+  helper?: string;
+  signal?: AbortSignal;
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Finds the syswall-helper executable: `$SYSWALL_HELPER`, else the one
+ * node-gyp built under build/Release. Throws a {@link DumpError} saying how
+ * to build it when it is missing.
+ */
+export function resolveDumpHelper(): string {
+  const env = process.env.SYSWALL_HELPER;
+  if (env) {
+    if (!existsSync(env)) throw new DumpError('HELPER_MISSING', `SYSWALL_HELPER=${env} does not exist`, { kind: 'input' });
+    return env;
+  }
+  const built = join(ROOT, 'build', 'Release', 'syswall-helper');
+  if (existsSync(built)) return built;
+  let why = '';
+  try {
+    why = readFileSync(join(ROOT, 'build', 'native-build-error.txt'), 'utf8').trim().split('\n').pop() ?? '';
+  } catch {
+    // no record of a failed build
+  }
+  throw new DumpError('HELPER_MISSING', `the native helper (syswall-helper) is not built${why ? ` (build failed: ${why})` : ''}`, {
+    hint: 'install a C compiler, make and python3 (Debian: apt-get install build-essential python3), then run `npm rebuild syswall`',
+  });
+}
+
+/** Runs `cmd args` under ptrace and returns every filter it installed. */
+export function dumpCommand(cmd: string, args: readonly string[] = [], options: DumpCommandOptions = {}): Promise<DumpResult> {
+  if (!cmd) throw new DumpError('NO_COMMAND', 'dump needs a command to run', { kind: 'input' });
+  const pass = [...new Set(options.passFds ?? [])].sort((a, b) => a - b);
+  for (const fd of pass) {
+    if (!Number.isInteger(fd) || fd < 3 || fd > 1023) throw new DumpError('BAD_FD', `cannot pass file descriptor ${fd}: expected a number from 3 to 1023 (0-2 are stdio)`, { kind: 'input' });
+  }
+  // The helper's report stream goes on the first fd above the passed ones.
+  const streamFd = Math.max(3, ...pass.map((fd) => fd + 1));
+  const hargs = ['dump', '--out-fd', String(streamFd)];
+  if (options.limit !== undefined) {
+    if (!Number.isInteger(options.limit) || options.limit < 1) throw new DumpError('BAD_LIMIT', `limit must be a positive integer, got ${options.limit}`, { kind: 'input' });
+    hargs.push('--limit', String(options.limit));
+  }
+  if (options.timeout !== undefined) {
+    if (!(options.timeout > 0) || !Number.isFinite(options.timeout)) throw new DumpError('BAD_TIMEOUT', `timeout must be a positive number of seconds, got ${options.timeout}`, { kind: 'input' });
+    hargs.push('--timeout', String(options.timeout));
+  }
+  if (options.continue) hargs.push('--continue');
+  hargs.push('--', cmd, ...args);
+  const s = options.stdio ?? 'inherit';
+  const stdio: (StdioChoice | 'pipe')[] = [...(Array.isArray(s) ? s : [s, s, s])];
+  for (let fd = 3; fd < streamFd; fd++) stdio.push(pass.includes(fd) ? fd : 'ignore');
+  stdio.push('pipe');
+  return runHelper(options.helper ?? resolveDumpHelper(), hargs, { stdio, streamFd, cwd: options.cwd, env: options.env, signal: options.signal }, cmd);
+}
+
+/** Reads the filters process `pid` holds (oldest first), with PTRACE_SECCOMP_GET_FILTER. */
+export function dumpPid(pid: number, options: DumpPidOptions = {}): Promise<DumpResult> {
+  if (!Number.isInteger(pid) || pid < 1 || pid > 0x7fffffff) throw new DumpError('BAD_PID', `not a process id: ${pid}`, { kind: 'input' });
+  if (pid === process.pid) throw new DumpError('BAD_PID', `cannot dump syswall's own process (${pid})`, { kind: 'input' });
+  return runHelper(options.helper ?? resolveDumpHelper(), ['dump', '--out-fd', '3', '--pid', String(pid)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], streamFd: 3, signal: options.signal }, String(pid));
+}
+
+interface HelperSpawn {
+  stdio: StdioOptions;
+  /** The child fd of the report stream. */
+  streamFd: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+interface HelperRecord {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** Maps a helper error record to a typed error. */
+function helperError(rec: HelperRecord, what: string): DumpError {
+  const code = String(rec.code ?? 'HELPER_FAILED');
+  const errno = typeof rec.errno === 'string' ? rec.errno : undefined;
+  const message = String(rec.message ?? 'syswall-helper failed');
+  switch (code) {
+    case 'EXEC_FAILED':
+      return new DumpError(code, message, {
+        kind: 'input',
+        errno,
+        hint: errno === 'ENOENT' && !what.includes('/') ? `"${what}" is not on PATH; for a file in this directory say ./${what}` : errno === 'EACCES' ? 'is the file executable?' : undefined,
+      });
+    case 'NO_SUCH_PROCESS':
+      return new DumpError(code, message, { kind: 'input', errno, hint: 'list processes with `syswall status`' });
+    case 'GET_FILTER_DENIED':
+      return new DumpError(code, message, { errno, hint: 'run as root (CAP_SYS_ADMIN), outside any seccomp sandbox' });
+    case 'PTRACE_DENIED':
+      return new DumpError(code, message, { errno, hint: 'run as root, or check /proc/sys/kernel/yama/ptrace_scope' });
+    case 'NO_KERNEL_SUPPORT':
+      return new DumpError(code, message, { errno });
+    default:
+      return new DumpError(code, message, { errno });
+  }
+}
+
+const SIGNAL_NAMES: Record<number, string> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL',
+  10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM', 31: 'SIGSYS',
+};
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** Arch of a record: the token, plus x32 when an x86_64 token comes with an x32 syscall number. */
+function archOf(token: number, nr: unknown): { arch: ArchName | null; endian: Endian } {
+  const info = archByToken(token >>> 0);
+  const host: Endian = endianness() === 'BE' ? 'big' : 'little';
+  if (!info) return { arch: null, endian: host };
+  if (info.name === 'x86_64' && typeof nr === 'number' && nr & X32_SYSCALL_BIT) return { arch: 'x32', endian: 'little' };
+  return { arch: info.name, endian: info.endian };
+}
+
+/** Turns the helper's JSON lines into a {@link DumpResult}; throws on an error record. */
+export function parseHelperStream(text: string, what = ''): DumpResult {
+  const result: DumpResult = { filters: [], strict: [], reason: 'exit', exitCode: null, signal: null, detached: false, warnings: [] };
+  let ended = false;
+  let seq = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let rec: HelperRecord;
+    try {
+      rec = JSON.parse(line) as HelperRecord;
+    } catch (e) {
+      throw new DumpError('HELPER_PROTOCOL', `syswall-helper wrote a line that is not JSON: ${line.slice(0, 80)}`, { cause: e });
+    }
+    switch (rec.type) {
+      case 'filter': {
+        const token = Number(rec.arch) >>> 0;
+        const { arch, endian } = archOf(token, rec.nr);
+        const bytes = hexToBytes(String(rec.program));
+        const flags = Number(rec.flags ?? 0);
+        const f: DumpedFilter = {
+          pid: Number(rec.pid),
+          tid: Number(rec.tid),
+          via: rec.via as DumpVia,
+          flags,
+          flagNames: filterFlagNames(flags),
+          arch,
+          archToken: token,
+          program: decodeProgram(bytes, { endian }),
+          bytes,
+          seq: seq++,
+        };
+        if (flags & SECCOMP_FILTER_FLAGS.NEW_LISTENER && typeof rec.ret === 'number') f.listenerFd = rec.ret;
+        if (typeof rec.index === 'number') f.index = rec.index;
+        result.filters.push(f);
+        break;
+      }
+      case 'strict': {
+        const token = Number(rec.arch) >>> 0;
+        result.strict.push({ pid: Number(rec.pid), tid: Number(rec.tid), via: rec.via as DumpVia, arch: archOf(token, rec.nr).arch, archToken: token, seq: seq++ });
+        break;
+      }
+      case 'mode':
+        result.mode = Number(rec.mode);
+        if (result.mode === 1) result.strict.push({ pid: Number(rec.pid), tid: Number(rec.pid), via: 'ptrace', arch: null, archToken: 0, seq: seq++ });
+        break;
+      case 'warning':
+        result.warnings.push(String(rec.message));
+        break;
+      case 'error':
+        throw helperError(rec, what);
+      case 'end':
+        ended = true;
+        result.reason = rec.reason as DumpEndReason;
+        result.exitCode = typeof rec.exitCode === 'number' ? rec.exitCode : null;
+        result.signal = typeof rec.signal === 'number' ? (SIGNAL_NAMES[rec.signal] ?? `signal ${rec.signal}`) : null;
+        result.detached = rec.detached === true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (!ended) throw new DumpError('HELPER_PROTOCOL', 'syswall-helper ended without a result');
+  return result;
+}
+
+function runHelper(helper: string, args: string[], sp: HelperSpawn, what: string): Promise<DumpResult> {
+  return new Promise((resolve, reject) => {
+    let child;
+    try {
+      child = spawn(helper, args, { stdio: sp.stdio, cwd: sp.cwd, env: sp.env, signal: sp.signal });
+    } catch (e) {
+      reject(new DumpError('HELPER_FAILED', `cannot start syswall-helper: ${(e as Error).message}`, { cause: e }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    const errChunks: Buffer[] = [];
+    const stream = child.stdio[sp.streamFd] as NodeJS.ReadableStream | null;
+    stream?.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr?.on('data', (c: Buffer) => errChunks.push(c));
+    let streamDone = !stream;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let failed = false;
+    const finish = () => {
+      if (failed || !streamDone || !exit) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        if (exit.code === 2 && !text.trim()) {
+          const msg = Buffer.concat(errChunks).toString('utf8').trim().split('\n')[0] || 'bad usage';
+          throw new DumpError('HELPER_USAGE', `syswall-helper refused its arguments: ${msg.replace(/^syswall-helper: /, '')}`);
+        }
+        if (exit.signal && !text.includes('"type":"end"') && !text.includes('"type":"error"')) {
+          throw new DumpError('HELPER_KILLED', `syswall-helper was killed by ${exit.signal}`);
+        }
+        resolve(parseHelperStream(text, what));
+      } catch (e) {
+        reject(e);
+      }
+    };
+    stream?.on('end', () => {
+      streamDone = true;
+      finish();
+    });
+    stream?.on('error', () => {
+      streamDone = true;
+      finish();
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      failed = true;
+      if (e.name === 'AbortError') reject(new DumpError('ABORTED', 'dump aborted', { cause: e }));
+      else reject(new DumpError('HELPER_FAILED', `cannot start syswall-helper (${helper}): ${e.message}`, { cause: e }));
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      finish();
+    });
+  });
+}

@@ -1,0 +1,14 @@
+/**
+ * syswall's Node runtime (the `syswall/node` entry): run commands under a
+ * filter, lock down this process, and the native wrappers. The core (BPF
+ * model, syscall tables) is the package's main entry.
+ */
+export { hostArch, hostKernelVersion } from './host.js';
+export { NativeError, SandboxError, type SandboxStage } from './errors.js';
+export { spawn, toProgramBytes, type SpawnOptions, type SandboxedProcess, type RunResult, type ProgramSource, type StdioEntry } from './spawn.js';
+export { loadFilter, type LoadFilterOptions, type LoadFilterResult } from './load-filter.js';
+export { helperPath, nativeDirs, actionAvail, notifSizes, recvFd, recvFdAsync, socketpair, type NotifSizes } from './native.js';
+export * from './dump.js';
+export * from './status.js';
+export { supervise, SupervisorError, type Decision, type SyscallEvent, type SuperviseOptions, type Supervisor, type SupervisorStats } from './supervisor.js';
+export { ProcessMemory, structLayoutOffsets, type StructLayout, type StructFieldType, type StructValue } from './memory.js';

@@ -1,0 +1,167 @@
+/**
+ * Loader and typed wrappers for syswall's native code (`native/`): the
+ * `syswall-helper` executable and the `syswall_addon.node` Node-API addon,
+ * both built by node-gyp at `npm install` into `build/Release`.
+ *
+ * Only this module touches the addon. When the native build is missing or
+ * failed, every entry point throws one {@link SyswallError} (code
+ * `NATIVE_MISSING`, kind `runtime`) naming each path it tried, the build
+ * failure if one was recorded, and how to fix it.
+ */
+import { accessSync, constants as fsConstants, existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SyswallError } from '../core/errors.js';
+import { fromNativeError } from './errors.js';
+
+/** The raw addon as native/addon_core.c exports it (internal; use the wrappers). */
+export interface NativeAddon {
+  seccompLoad(program: Uint8Array, flags: number, noNewPrivs?: boolean): number;
+  socketpair(): [number, number];
+  recvFd(socketFd: number): number;
+  recvFdAsync(socketFd: number): Promise<number>;
+  actionAvail(action: number): boolean;
+  notifSizes(): NotifSizes;
+  [other: string]: unknown;
+}
+
+/** Sizes of the user-notification structs, from SECCOMP_GET_NOTIF_SIZES. */
+export interface NotifSizes {
+  /** sizeof(struct seccomp_notif) */
+  notif: number;
+  /** sizeof(struct seccomp_notif_resp) */
+  resp: number;
+  /** sizeof(struct seccomp_data) */
+  data: number;
+}
+
+const ADDON_FILE = 'syswall_addon.node';
+const HELPER_FILE = 'syswall-helper';
+const FIX_HINT = 'install a C compiler, make and python3 (Debian: apt-get install build-essential python3), then run `npm rebuild syswall` (in a source checkout: `npm install`)';
+
+/** The package root (two levels above this file in both src/node and dist/node). */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Directories searched for the native build, in order: `$SYSWALL_NATIVE_DIR`
+ * alone when set, else `build/Release` and `build/Debug` under the package root.
+ */
+export function nativeDirs(): string[] {
+  const override = process.env.SYSWALL_NATIVE_DIR;
+  if (override) return [resolve(override)];
+  return [join(PACKAGE_ROOT, 'build', 'Release'), join(PACKAGE_ROOT, 'build', 'Debug')];
+}
+
+function buildFailure(dirs: string[]): string | undefined {
+  const candidates = new Set<string>([join(PACKAGE_ROOT, 'build', 'native-build-error.txt')]);
+  for (const d of dirs) {
+    candidates.add(join(d, 'native-build-error.txt'));
+    candidates.add(join(dirname(d), 'native-build-error.txt'));
+  }
+  for (const file of candidates) {
+    if (!existsSync(file)) continue;
+    const lines = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    const last = lines.filter((l) => /error/i.test(l)).pop() ?? lines.pop();
+    return `the native build failed at install (${file}${last ? `: ${last}` : ''})`;
+  }
+  return undefined;
+}
+
+/** The error thrown when the native build is unavailable (exported for the CLI). */
+export function nativeMissingError(what: string, tried: string[]): SyswallError {
+  if (process.platform !== 'linux') {
+    return new SyswallError('NATIVE_MISSING', `syswall's runtime needs Linux (seccomp); this is ${process.platform}`, { kind: 'runtime' });
+  }
+  const failure = buildFailure(nativeDirs());
+  const why = failure ? `; ${failure}` : '';
+  return new SyswallError('NATIVE_MISSING', `syswall's native runtime is not built: ${what} not found (tried ${tried.join(', ')})${why}`, { kind: 'runtime', hint: FIX_HINT });
+}
+
+let addonCache: NativeAddon | undefined;
+let helperCache: string | undefined;
+
+/** Loads the addon (cached), or throws the `NATIVE_MISSING` error. */
+export function loadAddon(): NativeAddon {
+  if (addonCache && !process.env.SYSWALL_NATIVE_DIR) return addonCache;
+  const tried = nativeDirs().map((d) => join(d, ADDON_FILE));
+  const found = tried.find((p) => existsSync(p));
+  if (!found || process.platform !== 'linux') throw nativeMissingError(ADDON_FILE, tried);
+  try {
+    addonCache = createRequire(import.meta.url)(found) as NativeAddon;
+  } catch (e) {
+    throw new SyswallError('NATIVE_MISSING', `syswall's native addon ${found} cannot be loaded: ${(e as Error).message.split('\n')[0]}`, { kind: 'runtime', hint: FIX_HINT, cause: e });
+  }
+  return addonCache;
+}
+
+/** The path of the `syswall-helper` executable (cached), or throws the `NATIVE_MISSING` error. */
+export function helperPath(): string {
+  if (helperCache && !process.env.SYSWALL_NATIVE_DIR) return helperCache;
+  const tried = nativeDirs().map((d) => join(d, HELPER_FILE));
+  const found = tried.find((p) => {
+    try {
+      accessSync(p, fsConstants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!found || process.platform !== 'linux') throw nativeMissingError(HELPER_FILE, tried);
+  helperCache = found;
+  return found;
+}
+
+function call<T>(fn: () => T, hint?: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw fromNativeError(e, hint);
+  }
+}
+
+/**
+ * seccomp(SECCOMP_SET_MODE_FILTER, flags, program) on the calling process,
+ * after prctl(PR_SET_NO_NEW_PRIVS) unless `noNewPrivs` is false. IRREVERSIBLE.
+ * Returns the listener fd with SECCOMP_FILTER_FLAG_NEW_LISTENER, else 0.
+ * Throws {@link NativeError} with the errno name as `code`.
+ */
+export function seccompLoad(program: Uint8Array, flags: number, noNewPrivs = true): number {
+  const addon = loadAddon();
+  return call(() => addon.seccompLoad(program, flags >>> 0, noNewPrivs),
+    noNewPrivs ? undefined : 'a filter without no_new_privs needs CAP_SYS_ADMIN');
+}
+
+/** A connected AF_UNIX stream socket pair, both ends close-on-exec. */
+export function socketpair(): [number, number] {
+  const addon = loadAddon();
+  return call(() => addon.socketpair());
+}
+
+/** Receives one fd sent with SCM_RIGHTS on `socketFd` (blocking). */
+export function recvFd(socketFd: number): number {
+  const addon = loadAddon();
+  return call(() => addon.recvFd(socketFd));
+}
+
+/** Receives one fd sent with SCM_RIGHTS on `socketFd`, waiting on the libuv thread pool. */
+export async function recvFdAsync(socketFd: number): Promise<number> {
+  const addon = loadAddon();
+  try {
+    return await addon.recvFdAsync(socketFd);
+  } catch (e) {
+    throw fromNativeError(e);
+  }
+}
+
+/** Whether the kernel supports a SECCOMP_RET_* action (SECCOMP_GET_ACTION_AVAIL). */
+export function actionAvail(action: number): boolean {
+  const addon = loadAddon();
+  return call(() => addon.actionAvail(action >>> 0));
+}
+
+/** The kernel's user-notification struct sizes (SECCOMP_GET_NOTIF_SIZES). */
+export function notifSizes(): NotifSizes {
+  const addon = loadAddon();
+  return call(() => addon.notifSizes());
+}

@@ -1,0 +1,318 @@
+/**
+ * Runs a command under a seccomp filter. Node starts `syswall-helper exec`
+ * with child_process (so stdio, env, cwd, signals and exit codes are Node's),
+ * hands it the compiled program on fd 3, and learns through a close-on-exec
+ * report pipe on fd 4 whether the exec happened. The helper fails closed: if
+ * anything goes wrong before exec, the command never runs, and the handle's
+ * promises reject with a {@link SandboxError}.
+ *
+ * Policies: this module takes compiled programs (`Instruction[]` or raw
+ * bytes). {@link toProgramBytes} is the single place where a program source
+ * becomes bytes; the policy layer plugs a compiler in there.
+ */
+import { spawn as nodeSpawn, type ChildProcess, type StdioNull, type StdioPipe } from 'node:child_process';
+import { closeSync, existsSync } from 'node:fs';
+import type { Readable, Stream, Writable } from 'node:stream';
+import { SyswallError } from '../core/errors.js';
+import { encodeProgram } from '../core/bpf/codec.js';
+import { BPF_MAXINSNS, SECCOMP_FILTER_FLAG_NEW_LISTENER } from '../core/bpf/constants.js';
+import type { Instruction } from '../core/bpf/instruction.js';
+import { SandboxError, type SandboxStage } from './errors.js';
+import { hostArch } from './host.js';
+import { helperPath, recvFdAsync, socketpair } from './native.js';
+import { supervise, type Supervisor, type SuperviseOptions } from './supervisor.js';
+
+/** A compiled seccomp program: instructions, or raw `struct sock_filter[]` bytes in this machine's byte order. */
+export type ProgramSource = readonly Instruction[] | Uint8Array;
+
+/** One entry of stdio for fds 0, 1 and 2, as child_process takes it. */
+export type StdioEntry = StdioPipe | StdioNull | 'inherit' | number | Stream;
+
+/** Options of {@link spawn}. */
+export interface SpawnOptions {
+  /** The filter to install. Required unless `strict` is set. */
+  program?: ProgramSource;
+  /**
+   * Strict mode: only read, write, exit and rt_sigreturn from the first
+   * instruction of the new program on (a strict-mode-equivalent filter; see
+   * native/helper_exec.c). Only purpose-built static programs survive it.
+   */
+  strict?: boolean;
+  /** SECCOMP_FILTER_FLAG_* bits (LOG, SPEC_ALLOW, ...). NEW_LISTENER is set by `listener`. */
+  flags?: number;
+  /** Set no_new_privs before loading (default true). false needs CAP_SYS_ADMIN. */
+  noNewPrivs?: boolean;
+  /** Create a user-notification listener and deliver its fd in `listenerFd`. */
+  listener?: boolean;
+  /** stdio of fds 0-2: one value for all three, or a three-element array (default 'pipe'). */
+  stdio?: StdioEntry | [StdioEntry, StdioEntry, StdioEntry];
+  /** Environment of the command (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Working directory of the command. */
+  cwd?: string;
+  /** Aborting kills the command with `killSignal`. */
+  signal?: AbortSignal;
+  /** Signal used by `signal` aborts (default 'SIGTERM'). */
+  killSignal?: NodeJS.Signals | number;
+  /** Kill the command with SIGKILL when this Node process exits (default true). */
+  cleanup?: boolean;
+  /** Run as this user id (child_process `uid`). */
+  uid?: number;
+  /** Run as this group id (child_process `gid`). */
+  gid?: number;
+  /**
+   * Supervise user notifications: every syscall the program answers with
+   * SECCOMP_RET_USER_NOTIF reaches this callback, which decides (see
+   * docs/supervisor.md). Implies `listener`; the supervisor owns the listener fd.
+   */
+  onSyscall?: SuperviseOptions['onSyscall'];
+  /** More supervisor options (timeoutMs, failAction, failErrno, onError, onEnd). */
+  supervisor?: Omit<SuperviseOptions, 'onSyscall'>;
+}
+
+/**
+ * How a sandboxed command ended. The same shape for success and failure:
+ * `exitCode` is set when it exited, `signal` when a signal killed it.
+ */
+export interface RunResult {
+  /** The command line, for messages. */
+  command: string;
+  pid: number;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** The command died of SIGSYS: a seccomp KILL action (or an unhandled TRAP). */
+  seccompKilled: boolean;
+  /** Wall-clock time from spawn to exit, in milliseconds. */
+  durationMs: number;
+}
+
+/** A running sandboxed command. */
+export interface SandboxedProcess {
+  /** Process id (the helper execs in place, so it is the command's pid). */
+  readonly pid: number | undefined;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** Resolves once the filter is installed and the command was exec'd; rejects with a {@link SandboxError}. */
+  readonly started: Promise<void>;
+  /** With `listener: true`: the user-notification listener fd (the caller owns and closes it). */
+  readonly listenerFd?: Promise<number>;
+  /** Resolves when the command exits (whatever its exit code); rejects with a {@link SandboxError} if it never started. */
+  readonly result: Promise<RunResult>;
+  /** With `onSyscall`: the running supervisor (its `done` resolves when every supervised task has exited). */
+  readonly supervisor?: Promise<Supervisor>;
+  /** Sends a signal (default SIGTERM). */
+  kill(signal?: NodeJS.Signals | number): boolean;
+}
+
+/**
+ * Turns a program source into the raw bytes the helper reads. Throws a
+ * `PROGRAM_INVALID` error (kind input) for empty or oversized programs.
+ */
+export function toProgramBytes(program: ProgramSource): Uint8Array {
+  const bytes = program instanceof Uint8Array ? program : encodeProgram(program, hostArch().endian);
+  const count = bytes.length / 8;
+  if (bytes.length === 0 || !Number.isInteger(count) || count > BPF_MAXINSNS) {
+    throw new SyswallError('PROGRAM_INVALID', `program has ${bytes.length} bytes: expected 1..${BPF_MAXINSNS} instructions of 8 bytes each`, { kind: 'input' });
+  }
+  return bytes;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackForCleanup(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of live) {
+        try {
+          c.kill('SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    });
+  }
+}
+
+function quote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+const STAGE_CODES: Record<string, string> = {
+  exec: 'EXEC_FAILED',
+  nnp: 'FILTER_FAILED',
+  seccomp: 'FILTER_FAILED',
+};
+
+function reportError(report: string, command: string): SandboxError {
+  const line = report.split('\n')[0];
+  const [stage, errno, ...rest] = line.split('\t');
+  const message = rest.join('\t') || line || 'the sandbox helper failed';
+  const known: SandboxStage[] = ['usage', 'program', 'nnp', 'seccomp', 'listener', 'exec'];
+  const st = (known as string[]).includes(stage) ? (stage as SandboxStage) : 'helper';
+  let hint: string | undefined;
+  if (st === 'seccomp' && errno === 'EACCES') hint = 'drop noNewPrivs: false (--no-nnp), or run with CAP_SYS_ADMIN';
+  else if (st === 'seccomp' && errno === 'EINVAL') hint = 'check the program with `syswall disasm` (the kernel validates it as seccomp_check_filter does)';
+  else if (st === 'exec' && errno === 'ENOENT') hint = 'check the command name and PATH';
+  return new SandboxError(STAGE_CODES[st] ?? 'SANDBOX_SETUP_FAILED', st, command, message, errno && errno !== '-' ? errno : undefined, hint ? { hint } : {});
+}
+
+function validate(command: unknown, args: unknown, o: SpawnOptions): void {
+  if (typeof command !== 'string' || command === '') throw new TypeError(`spawn: command must be a non-empty string, got ${JSON.stringify(command)}`);
+  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new TypeError(`spawn: args must be an array of strings, got ${JSON.stringify(args)}`);
+  if (o.strict) {
+    if (o.program !== undefined || o.flags || o.listener || o.onSyscall) throw new TypeError('spawn: options.strict cannot be combined with program, flags or listener');
+  } else if (o.program === undefined) {
+    throw new TypeError('spawn: options.program is required (compiled instructions or raw bytes), or set options.strict');
+  } else if (!(o.program instanceof Uint8Array) && !Array.isArray(o.program)) {
+    throw new TypeError('spawn: options.program must be an Instruction[] or a Uint8Array of raw struct sock_filter[]');
+  }
+  if (o.flags !== undefined && (!Number.isInteger(o.flags) || o.flags < 0 || o.flags > 0xffffffff)) throw new TypeError(`spawn: options.flags must be an unsigned integer, got ${String(o.flags)}`);
+}
+
+/**
+ * Starts `command args...` under a seccomp filter (or strict mode). Returns
+ * at once; see {@link SandboxedProcess}. Throws synchronously only for bad
+ * arguments (TypeError), invalid programs, and a missing native build.
+ *
+ * @example
+ * const p = spawn('sh', ['-c', 'mkdir /tmp/x'], { program, stdio: 'inherit' });
+ * const r = await p.result; // { exitCode: 1, signal: null, seccompKilled: false, ... }
+ */
+export function spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): SandboxedProcess {
+  validate(command, args, options);
+  const helper = helperPath();
+  const bytes = options.strict ? undefined : toProgramBytes(options.program as ProgramSource);
+  const commandLine = [command, ...args].map(quote).join(' ');
+
+  const helperArgs = ['exec'];
+  if (options.strict) helperArgs.push('--strict');
+  else helperArgs.push('--fd', '3');
+  helperArgs.push('--report-fd', '4');
+  if (options.noNewPrivs === false) helperArgs.push('--no-nnp');
+  let flags = (options.flags ?? 0) >>> 0;
+  flags &= ~SECCOMP_FILTER_FLAG_NEW_LISTENER; // the listener option asks for it (the helper then passes the fd back)
+  if (flags) helperArgs.push('--flags', '0x' + flags.toString(16));
+
+  let sock: [number, number] | undefined;
+  if (options.listener || options.onSyscall) {
+    sock = socketpair();
+    helperArgs.push('--listener-sock', '5');
+  }
+  helperArgs.push('--', command, ...args);
+
+  const s = options.stdio ?? 'pipe';
+  const base: StdioEntry[] = Array.isArray(s) ? [...s] : [s, s, s];
+  const stdio: StdioEntry[] = [...base, options.strict ? 'ignore' : 'pipe', 'pipe'];
+  if (sock) stdio.push(sock[1]);
+
+  const start = performance.now();
+  let child: ChildProcess;
+  try {
+    child = nodeSpawn(helper, helperArgs, {
+      stdio: stdio as any,
+      env: options.env ?? process.env,
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.killSignal !== undefined ? { killSignal: options.killSignal } : {}),
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
+    });
+  } catch (e) {
+    if (sock) closeSync(sock[0]);
+    throw e;
+  } finally {
+    if (sock) closeSync(sock[1]);
+  }
+  if (options.cleanup !== false) trackForCleanup(child);
+
+  // The program goes in on fd 3; an early helper failure closes it (EPIPE): the report says why.
+  if (bytes) {
+    const progStream = child.stdio[3] as Writable;
+    progStream.on('error', () => {});
+    progStream.end(bytes);
+  }
+
+  // The report pipe: EOF with no data = exec happened (fd 4 is close-on-exec in the helper).
+  const reportStream = child.stdio[4] as Readable;
+  const report = new Promise<string>((res) => {
+    let text = '';
+    reportStream.setEncoding('utf8');
+    reportStream.on('data', (d: string) => (text += d));
+    reportStream.on('error', () => res(text));
+    reportStream.on('close', () => res(text));
+  });
+
+  const spawnError = new Promise<SandboxError>((res) => {
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.name === 'AbortError') return;
+      const message = options.cwd !== undefined && !existsSync(options.cwd)
+        ? `cannot start ${commandLine}: working directory ${options.cwd} does not exist`
+        : `cannot start the sandbox helper ${helper}: ${e.message}`;
+      res(new SandboxError('SANDBOX_SETUP_FAILED', 'helper', commandLine, message, e.code, { cause: e }));
+    });
+  });
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; end: number }>((res) => {
+    child.once('exit', (code, signal) => res({ code, signal, end: performance.now() }));
+  });
+
+  const started: Promise<void> = Promise.race([
+    spawnError.then((e) => {
+      throw e;
+    }),
+    report.then((text) => {
+      if (text) throw reportError(text, commandLine);
+    }),
+  ]);
+
+  const result: Promise<RunResult> = Promise.race([
+    spawnError.then((e): never => {
+      throw e;
+    }),
+    Promise.all([started, exited]).then(([, ex]) => ({
+      command: commandLine,
+      pid: child.pid ?? -1,
+      exitCode: ex.code,
+      signal: ex.signal,
+      seccompKilled: ex.signal === 'SIGSYS',
+      durationMs: ex.end - start,
+    })),
+  ]);
+
+  let listenerFd: Promise<number> | undefined;
+  if (sock) {
+    const parentEnd = sock[0];
+    listenerFd = recvFdAsync(parentEnd)
+      .finally(() => closeSync(parentEnd))
+      .catch(async (e) => {
+        await started; // a sandbox failure explains a missing listener better than EPIPE
+        throw e;
+      });
+    listenerFd.catch(() => {});
+  }
+  // User-notification supervision (src/node/supervisor.ts).
+  let supervisor: Promise<Supervisor> | undefined;
+  if (listenerFd && options.onSyscall) {
+    const supOptions: SuperviseOptions = { ...options.supervisor, onSyscall: options.onSyscall };
+    supervisor = listenerFd.then((fd) => supervise(fd, supOptions));
+    supervisor.catch(() => {});
+  }
+  started.catch(() => {});
+  result.catch(() => {});
+
+  return {
+    pid: child.pid,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    started,
+    result,
+    ...(listenerFd ? { listenerFd } : {}),
+    ...(supervisor ? { supervisor } : {}),
+    kill: (sig?: NodeJS.Signals | number) => child.kill(sig),
+  };
+}
