@@ -10,3 +10,5 @@ export { loadFilter, type LoadFilterOptions, type LoadFilterResult } from './loa
 export { helperPath, nativeDirs, actionAvail, notifSizes, recvFd, recvFdAsync, socketpair, type NotifSizes } from './native.js';
 export * from './dump.js';
 export * from './status.js';
+export { supervise, SupervisorError, type Decision, type SyscallEvent, type SuperviseOptions, type Supervisor, type SupervisorStats } from './supervisor.js';
+export { ProcessMemory, structLayoutOffsets, type StructLayout, type StructFieldType, type StructValue } from './memory.js';

@@ -20,6 +20,7 @@ import type { Instruction } from '../core/bpf/instruction.js';
 import { SandboxError, type SandboxStage } from './errors.js';
 import { hostArch } from './host.js';
 import { helperPath, recvFdAsync, socketpair } from './native.js';
+import { supervise, type Supervisor, type SuperviseOptions } from './supervisor.js';
 
 /** A compiled seccomp program: instructions, or raw `struct sock_filter[]` bytes in this machine's byte order. */
 export type ProgramSource = readonly Instruction[] | Uint8Array;
@@ -59,6 +60,14 @@ export interface SpawnOptions {
   uid?: number;
   /** Run as this group id (child_process `gid`). */
   gid?: number;
+  /**
+   * Supervise user notifications: every syscall the program answers with
+   * SECCOMP_RET_USER_NOTIF reaches this callback, which decides (see
+   * docs/supervisor.md). Implies `listener`; the supervisor owns the listener fd.
+   */
+  onSyscall?: SuperviseOptions['onSyscall'];
+  /** More supervisor options (timeoutMs, failAction, failErrno, onError, onEnd). */
+  supervisor?: Omit<SuperviseOptions, 'onSyscall'>;
 }
 
 /**
@@ -90,6 +99,8 @@ export interface SandboxedProcess {
   readonly listenerFd?: Promise<number>;
   /** Resolves when the command exits (whatever its exit code); rejects with a {@link SandboxError} if it never started. */
   readonly result: Promise<RunResult>;
+  /** With `onSyscall`: the running supervisor (its `done` resolves when every supervised task has exited). */
+  readonly supervisor?: Promise<Supervisor>;
   /** Sends a signal (default SIGTERM). */
   kill(signal?: NodeJS.Signals | number): boolean;
 }
@@ -153,7 +164,7 @@ function validate(command: unknown, args: unknown, o: SpawnOptions): void {
   if (typeof command !== 'string' || command === '') throw new TypeError(`spawn: command must be a non-empty string, got ${JSON.stringify(command)}`);
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw new TypeError(`spawn: args must be an array of strings, got ${JSON.stringify(args)}`);
   if (o.strict) {
-    if (o.program !== undefined || o.flags || o.listener) throw new TypeError('spawn: options.strict cannot be combined with program, flags or listener');
+    if (o.program !== undefined || o.flags || o.listener || o.onSyscall) throw new TypeError('spawn: options.strict cannot be combined with program, flags or listener');
   } else if (o.program === undefined) {
     throw new TypeError('spawn: options.program is required (compiled instructions or raw bytes), or set options.strict');
   } else if (!(o.program instanceof Uint8Array) && !Array.isArray(o.program)) {
@@ -187,7 +198,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   if (flags) helperArgs.push('--flags', '0x' + flags.toString(16));
 
   let sock: [number, number] | undefined;
-  if (options.listener) {
+  if (options.listener || options.onSyscall) {
     sock = socketpair();
     helperArgs.push('--listener-sock', '5');
   }
@@ -283,6 +294,13 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
       });
     listenerFd.catch(() => {});
   }
+  // User-notification supervision (src/node/supervisor.ts).
+  let supervisor: Promise<Supervisor> | undefined;
+  if (listenerFd && options.onSyscall) {
+    const supOptions: SuperviseOptions = { ...options.supervisor, onSyscall: options.onSyscall };
+    supervisor = listenerFd.then((fd) => supervise(fd, supOptions));
+    supervisor.catch(() => {});
+  }
   started.catch(() => {});
   result.catch(() => {});
 
@@ -294,6 +312,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     started,
     result,
     ...(listenerFd ? { listenerFd } : {}),
+    ...(supervisor ? { supervisor } : {}),
     kill: (sig?: NodeJS.Signals | number) => child.kill(sig),
   };
 }

@@ -1,0 +1,4 @@
+export * from './errno.js';
+export * from './constants.js';
+export * from './signatures.js';
+export * from './format.js';
