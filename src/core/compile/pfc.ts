@@ -23,8 +23,9 @@
 import { X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { syscallTable } from '../arch/syscalls.js';
 import type { Instruction } from '../bpf/instruction.js';
-import { analyzeProgram, NR_WORD, type NrSegment, type ProgramAnalysis } from '../analyze/symbolic.js';
-import { clipSegments, formatRegion, valueKey, valueName, wordNamer, type ArchView } from '../analyze/present.js';
+import { analyzeProgram, NR_WORD, type NrSegment, type ProgramAnalysis, type Region } from '../analyze/symbolic.js';
+import { clipSegments, combine64, formatInterval, formatOpaque, formatWordSet, valueKey, valueName, wordNamer, type ArchView } from '../analyze/present.js';
+import type { WordSet } from '../analyze/wordset.js';
 import type { CompiledFilter } from './compile.js';
 
 const FULL = 0xffffffff;
@@ -47,6 +48,43 @@ function viewFor(arch: ArchInfo, arches: readonly ArchInfo[]): ArchView {
     : { name: arch.name, info: arch, token: arch.token, nrLo: 0, nrHi: X32_SYSCALL_BIT - 1 };
 }
 
+/**
+ * A region's conditions: 64-bit arguments combined from their two words where
+ * they form intervals; every disjunction parenthesised, parts joined by `&&`.
+ */
+function regionText(r: Pick<Region, 'words' | 'opaque'>, info: ArchInfo): string {
+  const name = wordNamer(info);
+  const parts: string[] = [];
+  const byArg = new Map<number, { hi?: WordSet; lo?: WordSet }>();
+  for (const { word, set } of r.words) {
+    if (word >= 4) {
+      const arg = (word - 4) >> 1;
+      const isHi = (word % 2 === 0) === (info.endian === 'big');
+      const e = byArg.get(arg) ?? {};
+      if (isHi) e.hi = set;
+      else e.lo = set;
+      byArg.set(arg, e);
+    } else parts.push(formatWordSet(name(word), set));
+  }
+  for (const [arg, { hi, lo }] of [...byArg].sort((x, y) => x[0] - y[0])) {
+    const argName = `args[${arg}]`;
+    const combined = info.bits === 64 || hi ? combine64(hi, lo) : undefined;
+    if (combined) {
+      const ivs = combined.map(([a, b]) => formatInterval(argName, a, b));
+      parts.push(ivs.length > 1 ? `(${ivs.join(' || ')})` : ivs[0]);
+    } else if (!hi && lo && (info.bits === 32 || (lo.lo === 0 && lo.hi === FULL && lo.excluded.length === 0))) {
+      // 32-bit arch, or only masks on the low word: exact on the whole argument
+      parts.push(formatWordSet(argName, lo));
+    } else if (!hi && lo) parts.push(formatWordSet(`${argName}.lo`, lo));
+    else {
+      if (hi) parts.push(formatWordSet(`${argName}.hi`, hi));
+      if (lo) parts.push(formatWordSet(`${argName}.lo`, lo));
+    }
+  }
+  for (const o of r.opaque) parts.push(`(${formatOpaque(o, name)})`);
+  return parts.join(' && ');
+}
+
 /** One segment's decision as PFC lines (indented by `ind`), or undefined when it is a single action. */
 function segmentBody(seg: NrSegment, info: ArchInfo, preferredElse?: string): { action?: string; lines?: string[] } {
   const name = wordNamer(info);
@@ -58,7 +96,7 @@ function segmentBody(seg: NrSegment, info: ArchInfo, preferredElse?: string): { 
     const g = groups.get(k) ?? { action: valueName(r.value, name), conds: [] };
     // The segment's nr is uniform; drop an nr constraint if the analysis kept one.
     const words = r.words.filter((w) => w.word !== NR_WORD);
-    g.conds.push(renameArgs(formatRegion({ words, opaque: r.opaque }, info)) || 'true');
+    g.conds.push(renameArgs(regionText({ words, opaque: r.opaque }, info)) || 'true');
     groups.set(k, g);
   }
   let otherwise: { action: string; conds: string[] } | undefined;
