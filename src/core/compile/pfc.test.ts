@@ -16,7 +16,7 @@ type Stmt = { lo: number; hi: number; action?: string; body?: { cond?: (a: bigin
 interface Section { name: string; token: number; stmts: Stmt[]; def: string }
 
 function condFn(text: string): (a: bigint[]) => boolean {
-  let js = text
+  const js = text
     .replace(/(\$a\d(?:\.(?:hi|lo)32)?) not in \{([^}]*)\}/g, '![$2].includes($1)')
     .replace(/(\$a\d(?:\.(?:hi|lo)32)?) in \[(0x[0-9a-f]+), (0x[0-9a-f]+)\]/g, '($1 >= $2 && $1 <= $3)')
     .replace(/\$a(\d)\.hi32/g, '(a[$1] >> 32n)')
