@@ -171,5 +171,5 @@ describe('syswall compile: bad input gives one clean line and exit 2', () => {
     const p = write('huge.json', oci(rules));
     const line = expectCleanError(runCli(['compile', p, '-o', join(dir, 'huge.bpf')]), 2);
     expect(line).toMatch(/the policy compiles to \d{4,} instructions, above the kernel's limit of 4096/);
-  });
+  }, 240_000);
 });
