@@ -8,6 +8,7 @@ const BENCHES = {
   startup: () => import('./startup.mjs'),
   analyze: () => import('./analyze.mjs'),
   notify: () => import('./notify.mjs'),
+  compile: () => import('./compile.mjs'),
 };
 
 const only = process.argv.slice(2);
