@@ -10,3 +10,4 @@ export { loadFilter, type LoadFilterOptions, type LoadFilterResult } from './loa
 export { helperPath, nativeDirs, actionAvail, notifSizes, recvFd, recvFdAsync, socketpair, type NotifSizes } from './native.js';
 export * from './dump.js';
 export * from './status.js';
+export { programForHost, loadProfile, applyOverrides, builtinProfilePath, BUILTIN_PROFILES, denyActionOf, expandSyscallList, type PolicyInput, type PolicyBuilderLike, type HostProgram, type LoadedProfile, type LoadProfileOptions } from './policy-source.js';
