@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, readFileSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Command, CommandContext } from '../command.js';
 import { flag, listOpt, stringOpt, UsageError } from '../command.js';
-import { resolveArch } from '../../core/arch/arches.js';
+import { archesByToken, resolveArch, X32_SYSCALL_BIT } from '../../core/arch/arches.js';
+import { syscallName } from '../../core/arch/syscalls.js';
+import type { Policy } from '../../core/policy/types.js';
 import { BPF_K, BPF_RET, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_TRAP } from '../../core/bpf/constants.js';
 import type { Instruction } from '../../core/bpf/instruction.js';
-import { PolicyError } from '../../core/errors.js';
+import { PolicyError, SyswallError } from '../../core/errors.js';
 import { hostArch } from '../../node/host.js';
 import { SandboxError } from '../../node/errors.js';
 import { applyOverrides, BUILTIN_PROFILES, loadProfile, looksLikeRawProgram, programForHost, readRawProgram } from '../../node/policy-source.js';
@@ -16,18 +18,82 @@ const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_A
 /** Signals `syswall run` relays to the command (SIGINT/SIGQUIT only when not from a terminal). */
 const RELAYED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'];
 
-/** The SIGSYS-raising actions a program can return (what "killed by seccomp" may have been). */
-export function sigsysActions(program: readonly Instruction[] | undefined): string[] {
-  if (!program) return [];
+const SIGSYS_KINDS = ['KILL_PROCESS', 'KILL_THREAD', 'TRAP'] as const;
+
+function sigsysKind(value: number): string | undefined {
+  const a = (value & SECCOMP_RET_ACTION_FULL) >>> 0;
+  if (a === SECCOMP_RET_KILL_PROCESS) return 'KILL_PROCESS';
+  if (a === SECCOMP_RET_KILL_THREAD) return 'KILL_THREAD';
+  if (a === SECCOMP_RET_TRAP) return 'TRAP';
+  return undefined;
+}
+
+/**
+ * What could have raised the SIGSYS, from the policy when there is one (its
+ * rules and default action first; the bad-arch action only when nothing else
+ * can), else from the program's return instructions.
+ */
+export function sigsysCandidates(policy: Policy | undefined, program: readonly Instruction[] | undefined): string[] {
   const out = new Set<string>();
-  for (const ins of program) {
-    if (ins.code !== (BPF_RET | BPF_K)) continue;
-    const a = (ins.k & SECCOMP_RET_ACTION_FULL) >>> 0;
-    if (a === SECCOMP_RET_KILL_PROCESS) out.add('KILL_PROCESS');
-    else if (a === SECCOMP_RET_KILL_THREAD) out.add('KILL_THREAD');
-    else if (a === SECCOMP_RET_TRAP) out.add('TRAP');
+  if (policy) {
+    for (const a of [policy.defaultAction, ...policy.rules.map((r) => r.action)]) if ((SIGSYS_KINDS as readonly string[]).includes(a.kind)) out.add(a.kind);
+    if (out.size === 0 && (SIGSYS_KINDS as readonly string[]).includes(policy.badArchAction.kind)) return [`${policy.badArchAction.kind} (the bad-arch action: a syscall of an arch the filter does not cover)`];
+  } else {
+    for (const ins of program ?? []) {
+      if (ins.code !== (BPF_RET | BPF_K)) continue;
+      const k = sigsysKind(ins.k);
+      if (k) out.add(k);
+    }
   }
-  return ['KILL_PROCESS', 'KILL_THREAD', 'TRAP'].filter((x) => out.has(x));
+  return SIGSYS_KINDS.filter((x) => out.has(x));
+}
+
+/**
+ * The kernel's own record of a seccomp SIGSYS for `pid` (audit type=1326 in
+ * /dev/kmsg, printed for KILL actions and for TRAP with the LOG flag): the
+ * exact action and syscall. Best effort: undefined when the log is not
+ * readable (no CAP_SYSLOG) or has no record.
+ */
+async function kernelRecord(pid: number, sinceUs: number): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync('/dev/kmsg', fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    } catch {
+      return undefined;
+    }
+    let found: string | undefined;
+    try {
+      const buf = Buffer.alloc(8192);
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EPIPE') continue; // overwritten records
+          break; // EAGAIN: the end
+        }
+        const line = buf.toString('utf8', 0, n);
+        const ts = Number(line.split(',')[2]); // microseconds of the kernel's clock; skip records older than this run (pid reuse)
+        if (!(ts >= sinceUs)) continue;
+        if (!line.includes('type=1326') || !line.includes(` pid=${pid} `) || !line.includes(' sig=31 ')) continue;
+        const m = / arch=([0-9a-f]+) syscall=(\d+) .*code=0x([0-9a-f]+)/.exec(line);
+        if (!m) continue;
+        const kind = sigsysKind(parseInt(m[3], 16));
+        if (!kind) continue;
+        const token = parseInt(m[1], 16);
+        const nr = Number(m[2]);
+        const arch = archesByToken(token).find((a) => !!a.x32 === ((nr & X32_SYSCALL_BIT) !== 0)) ?? archesByToken(token)[0];
+        const name = arch ? syscallName(arch, nr) : undefined;
+        found = `${kind} on ${name ?? 'syscall'} (${arch?.name ?? '0x' + token.toString(16)} nr ${nr})`;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (found) return found;
+    await new Promise((res) => setTimeout(res, 40));
+  }
+  return undefined;
 }
 
 export const command: Command = {
@@ -109,6 +175,7 @@ Examples:
 
     let program: readonly Instruction[] | Uint8Array | undefined;
     let noNewPrivs: boolean | undefined;
+    let finalPolicy: Policy | undefined;
     if (strict) {
       if (profileSpec !== undefined || allow.length || deny.length || flags || archOpt) {
         throw new UsageError('run: --strict cannot be combined with --profile, --allow, --deny, --flag or --arch', 'strict mode has a fixed rule set: read, write, exit, rt_sigreturn');
@@ -136,7 +203,16 @@ Examples:
         const loaded = loadProfile(profileSpec ?? 'default', { strictNames: flag(ctx, 'strict-names') });
         for (const w of loaded.warnings) if (verbose || (!loaded.builtin && w.severity === 'warning')) warn(w.message);
         const policy = applyOverrides(loaded.policy, { allow, deny });
-        const h = programForHost(policy, arches ? { arches } : {});
+        finalPolicy = policy;
+        let h;
+        try {
+          h = programForHost(policy, arches ? { arches } : {});
+        } catch (e) {
+          if (e instanceof SyswallError && e.kind === 'input' && !e.message.startsWith(loaded.file)) {
+            throw new SyswallError(e.code, `${loaded.file}: ${e.message}`, { kind: 'input', cause: e, ...(e.hint ? { hint: e.hint } : {}) });
+          }
+          throw e;
+        }
         if ((h.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0) {
           throw new PolicyError('NOTIFY_UNSUPPORTED', `${loaded.file}: the profile uses SCMP_ACT_NOTIFY, which needs a supervisor; syswall run has none`, { hint: 'replace the notify rules (e.g. with errno or log)' });
         }
@@ -150,6 +226,7 @@ Examples:
     if (flag(ctx, 'no-nnp')) noNewPrivs = false;
 
     const [cmd, ...args] = argv;
+    const startUs = Number(process.hrtime.bigint() / 1000n) - 1_000_000;
     let child: SandboxedProcess;
     try {
       child = spawn(cmd, args, {
@@ -176,8 +253,10 @@ Examples:
       if (r.signal) {
         const n = osConstants.signals[r.signal] ?? 0;
         if (r.seccompKilled) {
-          const acts = strict ? ['strict mode'] : sigsysActions(program instanceof Uint8Array ? undefined : program);
-          ctx.stderr.write(`syswall: killed by seccomp (SIGSYS): ${acts.length ? acts.join(' or ') : 'a seccomp action'}\n`);
+          const exact = await kernelRecord(r.pid, startUs);
+          const acts = strict ? ['strict mode'] : sigsysCandidates(finalPolicy, program instanceof Uint8Array ? undefined : program);
+          const what = strict ? `strict mode${exact ? ', ' + exact.replace(/^KILL_\w+ /, '') : ''}` : exact ?? (acts.length ? acts.join(' or ') : 'a seccomp action');
+          ctx.stderr.write(`syswall: killed by seccomp (SIGSYS): ${what}\n`);
           ctx.stderr.write(`hint: rerun with \`syswall run --explain ...\` to see which syscall was denied\n`);
         }
         return 128 + n;
