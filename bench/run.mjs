@@ -7,6 +7,7 @@ const BENCHES = {
   interpreter: () => import('./interpreter.mjs'),
   startup: () => import('./startup.mjs'),
   analyze: () => import('./analyze.mjs'),
+  workload: () => import('./workload.mjs'),
 };
 
 const only = process.argv.slice(2);
