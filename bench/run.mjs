@@ -9,6 +9,7 @@ const BENCHES = {
   analyze: () => import('./analyze.mjs'),
   notify: () => import('./notify.mjs'),
   compile: () => import('./compile.mjs'),
+  workload: () => import('./workload.mjs'),
 };
 
 const only = process.argv.slice(2);

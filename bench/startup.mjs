@@ -1,6 +1,7 @@
 // Start-up cost of running a command under a seccomp filter, in one run:
 // plain exec of /bin/true (the floor), `syswall-helper exec PROG.bpf -- /bin/true`,
-// Node `spawn()` from syswall/node, and Debian's bubblewrap
+// Node `spawn()` from syswall/node, `syswall run -- /bin/true` (Node start-up,
+// loading and compiling the default profile), and Debian's bubblewrap
 // (`bwrap --dev-bind / / --seccomp FD /bin/true`) with the same allow-all program.
 // The first three go through child_process.spawnSync from the same Node
 // process, so the driver's own overhead is shared; spawn() is timed from the
@@ -8,10 +9,12 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawn, helperPath, toProgramBytes } from '../dist/node/index.js';
 import { ret, SECCOMP_RET_ALLOW } from '../dist/core/index.js';
 
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
 const N = Number(process.env.BENCH_N ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
@@ -47,6 +50,7 @@ export async function run() {
       const r = await spawn('/bin/true', [], { program, stdio: 'ignore' }).result;
       if (r.exitCode !== 0) throw new Error('spawn: /bin/true failed');
     }],
+    ['syswall run (default profile)', () => must(spawnSync(process.execPath, [CLI, 'run', '--', '/bin/true']), 'syswall run')],
   ];
   if (spawnSync('bwrap', ['--version']).error) {
     console.log('bwrap not found: install bubblewrap (apt-get install bubblewrap) for the reference row');

@@ -11,7 +11,8 @@
  */
 import { SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_TSYNC } from '../core/bpf/constants.js';
 import { seccompLoad } from './native.js';
-import { toProgramBytes, type ProgramSource } from './spawn.js';
+import { programForHost, type PolicyInput } from './policy-source.js';
+import { toProgramBytes } from './spawn.js';
 
 /** Options of {@link loadFilter}. */
 export interface LoadFilterOptions {
@@ -32,7 +33,9 @@ export interface LoadFilterResult {
 }
 
 /**
- * Locks down the calling Node process with a seccomp filter, IRREVERSIBLY
+ * Locks down the calling Node process with a seccomp filter, IRREVERSIBLY.
+ * `program` is a compiled program or any policy form `spawn({ policy })`
+ * takes (compiled for this host)
  * (see the module comment). Throws a {@link NativeError} with the errno name
  * as `code` when the kernel refuses (EINVAL: invalid program or flags;
  * EACCES: no_new_privs off without CAP_SYS_ADMIN; ESRCH: a thread could not
@@ -42,11 +45,13 @@ export interface LoadFilterResult {
  * loadFilter(program);            // all threads, no_new_privs set
  * fs.mkdirSync('/tmp/x');         // now fails as the program decides
  */
-export function loadFilter(program: ProgramSource, options: LoadFilterOptions = {}): LoadFilterResult {
-  const bytes = toProgramBytes(program);
-  let flags = (options.flags ?? 0) >>> 0;
+export function loadFilter(program: PolicyInput, options: LoadFilterOptions = {}): LoadFilterResult {
+  const h = programForHost(program);
+  const bytes = toProgramBytes(h.program);
+  let flags = ((options.flags ?? 0) | h.flags) >>> 0;
   if (options.tsync !== false) flags |= SECCOMP_FILTER_FLAG_TSYNC;
-  if (options.listener) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-  const rc = seccompLoad(bytes, flags, options.noNewPrivs !== false);
-  return options.listener ? { listenerFd: rc } : {};
+  const listener = options.listener === true || (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0;
+  if (listener) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  const rc = seccompLoad(bytes, flags, (options.noNewPrivs ?? h.noNewPrivs) !== false);
+  return listener ? { listenerFd: rc } : {};
 }

@@ -21,6 +21,7 @@ import { SandboxError, type SandboxStage } from './errors.js';
 import { hostArch } from './host.js';
 import { helperPath, recvFdAsync, socketpair } from './native.js';
 import { supervise, type Supervisor, type SuperviseOptions } from './supervisor.js';
+import { programForHost, type PolicyInput } from './policy-source.js';
 
 /** A compiled seccomp program: instructions, or raw `struct sock_filter[]` bytes in this machine's byte order. */
 export type ProgramSource = readonly Instruction[] | Uint8Array;
@@ -30,8 +31,15 @@ export type StdioEntry = StdioPipe | StdioNull | 'inherit' | number | Stream;
 
 /** Options of {@link spawn}. */
 export interface SpawnOptions {
-  /** The filter to install. Required unless `strict` is set. */
+  /** The filter to install (compiled). One of `program`, `policy` or `strict` is required. */
   program?: ProgramSource;
+  /**
+   * The filter as a policy: a builder, a parsed profile, a Policy, a
+   * CompiledFilter (or a compiled program). Policies are compiled for this
+   * host's arch (and the compat arches the policy names); their flags and
+   * noNewPrivs apply unless `flags`/`noNewPrivs` say otherwise.
+   */
+  policy?: PolicyInput;
   /**
    * Strict mode: only read, write, exit and rt_sigreturn from the first
    * instruction of the new program on (a strict-mode-equivalent filter; see
@@ -183,6 +191,11 @@ function validate(command: unknown, args: unknown, o: SpawnOptions): void {
  * const r = await p.result; // { exitCode: 1, signal: null, seccompKilled: false, ... }
  */
 export function spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): SandboxedProcess {
+  if (options.policy !== undefined) {
+    if (options.program !== undefined || options.strict) throw new TypeError('spawn: options.policy cannot be combined with program or strict');
+    const h = programForHost(options.policy);
+    options = { ...options, program: h.program, flags: ((options.flags ?? 0) | h.flags) >>> 0, noNewPrivs: options.noNewPrivs ?? h.noNewPrivs };
+  }
   validate(command, args, options);
   const helper = helperPath();
   const bytes = options.strict ? undefined : toProgramBytes(options.program as ProgramSource);

@@ -17,4 +17,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   asm: async () => (await import('./asm.js')).command,
   emu: async () => (await import('./emu.js')).command,
   compile: async () => (await import('./compile.js')).command,
+  run: async () => (await import('./run.js')).command,
 };

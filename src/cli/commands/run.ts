@@ -1,0 +1,281 @@
+import { closeSync, constants as fsConstants, openSync, readFileSync, readSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import type { Command, CommandContext } from '../command.js';
+import { flag, listOpt, stringOpt, UsageError } from '../command.js';
+import { archesByToken, resolveArch, X32_SYSCALL_BIT } from '../../core/arch/arches.js';
+import { syscallName } from '../../core/arch/syscalls.js';
+import type { Policy } from '../../core/policy/types.js';
+import { BPF_K, BPF_RET, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_TRAP } from '../../core/bpf/constants.js';
+import type { Instruction } from '../../core/bpf/instruction.js';
+import { PolicyError, SyswallError } from '../../core/errors.js';
+import { hostArch } from '../../node/host.js';
+import { SandboxError } from '../../node/errors.js';
+import { applyOverrides, BUILTIN_PROFILES, loadProfile, looksLikeRawProgram, programForHost, readRawProgram } from '../../node/policy-source.js';
+import { spawn, type SandboxedProcess } from '../../node/spawn.js';
+
+const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_ALLOW, log: SECCOMP_FILTER_FLAG_LOG };
+
+/** Signals `syswall run` relays to the command (SIGINT/SIGQUIT only when not from a terminal). */
+const RELAYED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'];
+
+const SIGSYS_KINDS = ['KILL_PROCESS', 'KILL_THREAD', 'TRAP'] as const;
+
+function sigsysKind(value: number): string | undefined {
+  const a = (value & SECCOMP_RET_ACTION_FULL) >>> 0;
+  if (a === SECCOMP_RET_KILL_PROCESS) return 'KILL_PROCESS';
+  if (a === SECCOMP_RET_KILL_THREAD) return 'KILL_THREAD';
+  if (a === SECCOMP_RET_TRAP) return 'TRAP';
+  return undefined;
+}
+
+/**
+ * What could have raised the SIGSYS, from the policy when there is one (its
+ * rules and default action first; the bad-arch action only when nothing else
+ * can), else from the program's return instructions.
+ */
+export function sigsysCandidates(policy: Policy | undefined, program: readonly Instruction[] | undefined): string[] {
+  const out = new Set<string>();
+  if (policy) {
+    for (const a of [policy.defaultAction, ...policy.rules.map((r) => r.action)]) if ((SIGSYS_KINDS as readonly string[]).includes(a.kind)) out.add(a.kind);
+    if (out.size === 0 && (SIGSYS_KINDS as readonly string[]).includes(policy.badArchAction.kind)) return [`${policy.badArchAction.kind} (the bad-arch action: a syscall of an arch the filter does not cover)`];
+  } else {
+    for (const ins of program ?? []) {
+      if (ins.code !== (BPF_RET | BPF_K)) continue;
+      const k = sigsysKind(ins.k);
+      if (k) out.add(k);
+    }
+  }
+  return SIGSYS_KINDS.filter((x) => out.has(x));
+}
+
+/**
+ * The kernel's own record of a seccomp SIGSYS for `pid` (audit type=1326 in
+ * /dev/kmsg, printed for KILL actions and for TRAP with the LOG flag): the
+ * exact action and syscall. Best effort: undefined when the log is not
+ * readable (no CAP_SYSLOG) or has no record.
+ */
+async function kernelRecord(pid: number, sinceUs: number): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync('/dev/kmsg', fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    } catch {
+      return undefined;
+    }
+    let found: string | undefined;
+    try {
+      const buf = Buffer.alloc(8192);
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EPIPE') continue; // overwritten records
+          break; // EAGAIN: the end
+        }
+        const line = buf.toString('utf8', 0, n);
+        const ts = Number(line.split(',')[2]); // microseconds of the kernel's clock; skip records older than this run (pid reuse)
+        if (!(ts >= sinceUs)) continue;
+        if (!line.includes('type=1326') || !line.includes(` pid=${pid} `) || !line.includes(' sig=31 ')) continue;
+        const m = / arch=([0-9a-f]+) syscall=(\d+) .*code=0x([0-9a-f]+)/.exec(line);
+        if (!m) continue;
+        const kind = sigsysKind(parseInt(m[3], 16));
+        if (!kind) continue;
+        const token = parseInt(m[1], 16);
+        const nr = Number(m[2]);
+        const arch = archesByToken(token).find((a) => !!a.x32 === ((nr & X32_SYSCALL_BIT) !== 0)) ?? archesByToken(token)[0];
+        const name = arch ? syscallName(arch, nr) : undefined;
+        found = `${kind} on ${name ?? 'syscall'} (${arch?.name ?? '0x' + token.toString(16)} nr ${nr})`;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (found) return found;
+    await new Promise((res) => setTimeout(res, 40));
+  }
+  return undefined;
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'run a command under a seccomp filter (built-in default profile)',
+  usage: `Usage: syswall run [--profile FILE|NAME] [--allow LIST] [--deny LIST] [--flag F] [--arch A,B] [--strict] -- CMD [ARGS...]
+
+Runs CMD under a seccomp filter; everything it starts inherits the filter.
+Without --profile, the built-in "default" profile: Docker's default profile
+for this host's arch (and its 32-bit compat arches) with Docker's default
+capabilities, plus ERRNO(ENOSYS) for syscalls syswall's table does not know.
+
+--profile takes a built-in name (${BUILTIN_PROFILES.join(', ')}) or a FILE: a policy in any
+dialect syswall reads (syswall, OCI, Docker/moby, containers-common; Docker's
+are resolved for this host with Docker's default capabilities), or a raw
+program from \`syswall compile\`. Write ./NAME for a file named like a built-in.
+
+--allow and --deny take comma lists of syscall names and @groups (\`syswall
+groups\`) and replace the profile's rules for those syscalls: --allow makes
+them allowed unconditionally, --deny gives them the profile's deny action
+(its default action, ERRNO(EPERM) for "default"). Precedence: profile <
+--allow < --deny (a syscall in both is denied).
+
+It fails closed: any error before the command is exec'd (a bad profile, a
+missing native build, a command that cannot be executed) means the command
+never runs. The exit status is the command's own; killed by signal N gives
+128+N (159 for SIGSYS). Errors: 2 bad input (profile, options), 1 run-time
+failure, 127 command not found, 126 not executable.
+
+Options:
+  -p, --profile FILE|NAME  policy file or built-in profile (default: default)
+      --allow LIST         syscalls/@groups to allow (comma list, repeatable)
+      --deny LIST          syscalls/@groups to deny (comma list, repeatable)
+      --flag F             seccomp filter flag: spec-allow, log (repeatable)
+  -a, --arch A[,B]         arches the filter covers (must include this host's;
+                           e.g. --arch x86_64 makes 32-bit syscalls fail)
+      --strict             SECCOMP_MODE_STRICT equivalent: only read, write,
+                           exit, rt_sigreturn (no profile)
+      --no-nnp             do not set no_new_privs (needs CAP_SYS_ADMIN)
+      --strict-names       unknown syscall names in the profile are errors
+  -v, --verbose            print the profile's and compiler's warnings
+  -h, --help               show this help
+
+Examples:
+  syswall run -- ls /
+  syswall run --deny @network-io -- python3 -c 'import socket; socket.socket()'
+  syswall run --profile my-policy.json --flag log -- ./server
+  syswall run --profile prog.bpf -- ./tool          # output of syswall compile
+  syswall run --allow @mount --deny ptrace -- sh`,
+  options: {
+    profile: { type: 'string', short: 'p' },
+    allow: { type: 'string', multiple: true },
+    deny: { type: 'string', multiple: true },
+    flag: { type: 'string', multiple: true },
+    arch: { type: 'string', short: 'a' },
+    strict: { type: 'boolean' },
+    'no-nnp': { type: 'boolean' },
+    'strict-names': { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+  },
+  async run(ctx) {
+    const argv = ctx.rest ?? [];
+    if (ctx.positionals.length > 0) throw new UsageError(`run: unexpected operand "${ctx.positionals[0]}" before --`, 'write the command after --: syswall run [OPTIONS] -- CMD ARGS...');
+    if (argv.length === 0 || argv[0] === '') throw new UsageError('run: no command given', 'write the command after --: syswall run [OPTIONS] -- CMD ARGS...');
+    const verbose = flag(ctx, 'verbose');
+    const warn = (m: string) => ctx.stderr.write(`syswall: warning: ${m}\n`);
+
+    let flags = 0;
+    for (const f of listOpt(ctx, 'flag')) {
+      const bit = FLAGS[f.toLowerCase()];
+      if (bit === undefined) throw new UsageError(`run: unknown --flag "${f}"`, `expected one of ${Object.keys(FLAGS).join(', ')}`);
+      flags |= bit;
+    }
+    const strict = flag(ctx, 'strict');
+    const allow = listOpt(ctx, 'allow');
+    const deny = listOpt(ctx, 'deny');
+    const archOpt = stringOpt(ctx, 'arch');
+    const profileSpec = stringOpt(ctx, 'profile');
+
+    let program: readonly Instruction[] | Uint8Array | undefined;
+    let noNewPrivs: boolean | undefined;
+    let finalPolicy: Policy | undefined;
+    if (strict) {
+      if (profileSpec !== undefined || allow.length || deny.length || flags || archOpt) {
+        throw new UsageError('run: --strict cannot be combined with --profile, --allow, --deny, --flag or --arch', 'strict mode has a fixed rule set: read, write, exit, rt_sigreturn');
+      }
+    } else {
+      const host = hostArch();
+      const arches = archOpt ? archOpt.split(',').map((a) => resolveArch(a.trim()).name) : undefined;
+      if (arches && !arches.includes(host.name)) {
+        throw new UsageError(`run: --arch ${archOpt} does not include this host's arch ${host.name}`, `every syscall would take the bad-arch action; add ${host.name}`);
+      }
+      let raw: Instruction[] | undefined;
+      if (profileSpec !== undefined && !BUILTIN_PROFILES.includes(profileSpec)) {
+        let bytes: Uint8Array | undefined;
+        try {
+          bytes = readFileSync(profileSpec);
+        } catch {
+          /* loadProfile reports it */
+        }
+        if (bytes && looksLikeRawProgram(bytes)) raw = readRawProgram(profileSpec);
+      }
+      if (raw) {
+        if (allow.length || deny.length || arches) throw new UsageError(`run: ${profileSpec} is a compiled program; --allow, --deny and --arch need a policy file`);
+        program = raw;
+      } else {
+        const loaded = loadProfile(profileSpec ?? 'default', { strictNames: flag(ctx, 'strict-names') });
+        for (const w of loaded.warnings) if (verbose || (!loaded.builtin && w.severity === 'warning')) warn(w.message);
+        const policy = applyOverrides(loaded.policy, { allow, deny });
+        finalPolicy = policy;
+        let h;
+        try {
+          h = programForHost(policy, arches ? { arches } : {});
+        } catch (e) {
+          if (e instanceof SyswallError && e.kind === 'input' && !e.message.startsWith(loaded.file)) {
+            throw new SyswallError(e.code, `${loaded.file}: ${e.message}`, { kind: 'input', cause: e, ...(e.hint ? { hint: e.hint } : {}) });
+          }
+          throw e;
+        }
+        if ((h.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0) {
+          throw new PolicyError('NOTIFY_UNSUPPORTED', `${loaded.file}: the profile uses SCMP_ACT_NOTIFY, which needs a supervisor; syswall run has none`, { hint: 'replace the notify rules (e.g. with errno or log)' });
+        }
+        if (verbose) for (const w of h.compiled?.warnings ?? []) warn(w);
+        if (verbose) ctx.stderr.write(`syswall: ${loaded.builtin ? 'built-in profile ' : 'profile '}${loaded.file}: ${h.compiled?.stats.length} instructions for ${h.compiled?.arches.map((a) => a.name).join(', ')}\n`);
+        program = h.program;
+        flags |= h.flags;
+        noNewPrivs = h.noNewPrivs;
+      }
+    }
+    if (flag(ctx, 'no-nnp')) noNewPrivs = false;
+
+    const [cmd, ...args] = argv;
+    const startUs = Number(process.hrtime.bigint() / 1000n) - 1_000_000;
+    let child: SandboxedProcess;
+    try {
+      child = spawn(cmd, args, {
+        ...(strict ? { strict: true } : { program: program!, flags }),
+        ...(noNewPrivs === false ? { noNewPrivs: false } : {}),
+        stdio: 'inherit',
+        cleanup: true,
+      });
+    } catch (e) {
+      return reportStartError(e, ctx);
+    }
+    const fromTerminal = process.stdin.isTTY === true;
+    const handlers = new Map<NodeJS.Signals, () => void>();
+    for (const sig of RELAYED) {
+      const h = () => {
+        if ((sig === 'SIGINT' || sig === 'SIGQUIT') && fromTerminal) return; // the terminal signals the whole foreground group
+        child.kill(sig);
+      };
+      handlers.set(sig, h);
+      process.on(sig, h);
+    }
+    try {
+      const r = await child.result;
+      if (r.signal) {
+        const n = osConstants.signals[r.signal] ?? 0;
+        if (r.seccompKilled) {
+          const exact = await kernelRecord(r.pid, startUs);
+          const acts = strict ? ['strict mode'] : sigsysCandidates(finalPolicy, program instanceof Uint8Array ? undefined : program);
+          const what = strict ? `strict mode${exact ? ', ' + exact.replace(/^KILL_\w+ /, '') : ''}` : exact ?? (acts.length ? acts.join(' or ') : 'a seccomp action');
+          ctx.stderr.write(`syswall: killed by seccomp (SIGSYS): ${what}\n`);
+          ctx.stderr.write(`hint: rerun with \`syswall run --explain ...\` to see which syscall was denied\n`);
+        }
+        return 128 + n;
+      }
+      return r.exitCode ?? 1;
+    } catch (e) {
+      return reportStartError(e, ctx);
+    } finally {
+      for (const [sig, h] of handlers) process.off(sig, h);
+    }
+  },
+};
+
+/** Exec failures map to the shell's 127 (not found) and 126 (not executable); the rest is rethrown for main. */
+function reportStartError(e: unknown, ctx: CommandContext): number {
+  if (e instanceof SandboxError && e.stage === 'exec') {
+    ctx.stderr.write(`syswall: error: ${e.message}\n`);
+    if (e.hint) ctx.stderr.write(`hint: ${e.hint}\n`);
+    return e.errno === 'ENOENT' || e.errno === 'ENOTDIR' ? 127 : 126;
+  }
+  throw e;
+}

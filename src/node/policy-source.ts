@@ -1,0 +1,217 @@
+/**
+ * Where a sandbox's filter comes from: a profile file or a built-in profile
+ * name, `--allow`/`--deny` layers on top of it, and the one function that
+ * turns any policy form (builder, parsed profile, Policy, compiled filter,
+ * instructions, bytes) into the program the kernel loads, compiled for this
+ * host.
+ *
+ * Precedence of the layers, lowest first: the profile's rules, then
+ * `allow` (each named syscall becomes unconditionally allowed), then `deny`
+ * (each named syscall gets the deny action unconditionally). A syscall named
+ * by both is denied. The deny action is the profile's default action when
+ * that denies (ERRNO(EPERM) for the built-in default), otherwise ERRNO(EPERM).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { findArch, resolveArch, type ArchInfo } from '../core/arch/arches.js';
+import { isKnownSyscall, suggestSyscall, syscallName } from '../core/arch/syscalls.js';
+import { decodeProgram } from '../core/bpf/codec.js';
+import type { Instruction } from '../core/bpf/instruction.js';
+import { compilePolicy, type CompiledFilter, type CompileOptions } from '../core/compile/compile.js';
+import { PolicyError, SyswallError } from '../core/errors.js';
+import { DOCKER_DEFAULT_CAPS } from '../core/formats/context.js';
+import { parsePolicyText, type ParsedPolicy } from '../core/formats/parse.js';
+import type { PolicyWarning } from '../core/formats/reader.js';
+import { expandGroup, isGroupReference } from '../core/policy/groups.js';
+import type { Action, Policy, Rule } from '../core/policy/types.js';
+import { validatePolicy } from '../core/policy/validate.js';
+import { hostArch, hostKernelVersion } from './host.js';
+
+/** Something that builds a {@link Policy} (the builder from `policy(...)`). */
+export interface PolicyBuilderLike {
+  build(): Policy;
+}
+
+/**
+ * Every form a policy can be handed to `spawn({ policy })` and `loadFilter`:
+ * a builder, the result of `parsePolicyText`, a {@link Policy}, a
+ * {@link CompiledFilter}, or a compiled program (`Instruction[]` or raw
+ * `struct sock_filter[]` bytes in this machine's byte order).
+ */
+export type PolicyInput = PolicyBuilderLike | ParsedPolicy | Policy | CompiledFilter | readonly Instruction[] | Uint8Array;
+
+/** A program ready to load, with what the policy asked for. */
+export interface HostProgram {
+  program: readonly Instruction[] | Uint8Array;
+  /** SECCOMP_FILTER_FLAG_* bits the policy asks for (LOG, SPEC_ALLOW; NEW_LISTENER when it uses USER_NOTIF). */
+  flags: number;
+  /** no_new_privs as the policy says (undefined for raw programs). */
+  noNewPrivs?: boolean;
+  /** The compiled filter, when the input was a policy or a compiled filter. */
+  compiled?: CompiledFilter;
+}
+
+function isPolicy(x: any): x is Policy {
+  return x !== null && typeof x === 'object' && typeof x.defaultAction === 'object' && Array.isArray(x.rules) && Array.isArray(x.arches);
+}
+
+function isCompiled(x: any): x is CompiledFilter {
+  return x !== null && typeof x === 'object' && Array.isArray(x.instructions) && Array.isArray(x.arches) && typeof x.flags === 'number';
+}
+
+/**
+ * Turns any {@link PolicyInput} into a loadable program for this host.
+ * Policies are compiled with {@link compilePolicy} for the arches they name
+ * (e.g. x86_64, x86 and x32 for the built-in default on an x86_64 host),
+ * which must include the host's arch. Throws a `PolicyError`/`CompileError`
+ * (kind input) for a policy that does not validate or compile.
+ */
+export function programForHost(input: PolicyInput, options: Pick<CompileOptions, 'arches' | 'enosys'> = {}): HostProgram {
+  if (input instanceof Uint8Array || Array.isArray(input)) return { program: input as readonly Instruction[] | Uint8Array, flags: 0 };
+  if (isCompiled(input)) return { program: input.instructions, flags: input.flags, noNewPrivs: input.noNewPrivs, compiled: input };
+  let p: Policy;
+  const x = input as any;
+  if (x !== null && typeof x === 'object' && typeof x.build === 'function') p = x.build();
+  else if (x !== null && typeof x === 'object' && isPolicy(x.policy) && Array.isArray(x.warnings)) p = x.policy;
+  else if (isPolicy(x)) p = x;
+  else throw new TypeError('policy must be a policy builder, a parsed profile, a Policy, a CompiledFilter, an Instruction[] or a Uint8Array');
+  const host = hostArch();
+  const arches = (options.arches ?? p.arches).map((a) => resolveArch(a));
+  if (!arches.includes(host)) {
+    throw new PolicyError('HOST_ARCH_MISSING', `the policy covers ${arches.map((a) => a.name).join(', ')} but not this host's arch ${host.name}: every syscall would take the bad-arch action`, {
+      hint: `add "${host.name}" to the policy's arches`,
+    });
+  }
+  const compiled = compilePolicy(validatePolicy(p), { ...options, ...(options.arches ? { arches: options.arches } : {}) });
+  return { program: compiled.instructions, flags: compiled.flags, noNewPrivs: compiled.noNewPrivs, compiled };
+}
+
+/** Names of the built-in profiles. */
+export const BUILTIN_PROFILES: readonly string[] = Object.freeze(['default']);
+
+const DEFAULT_DIR = fileURLToPath(new URL('../../data/profiles/default/', import.meta.url));
+
+/**
+ * The file of a built-in profile for a host arch: `default` is Docker's
+ * default profile resolved for that host (data/profiles/default/ARCH.json).
+ */
+export function builtinProfilePath(name: string, arch: ArchInfo = hostArch()): string {
+  if (!BUILTIN_PROFILES.includes(name)) {
+    throw new PolicyError('UNKNOWN_PROFILE', `unknown built-in profile "${name}"`, { hint: `built-in profiles: ${BUILTIN_PROFILES.join(', ')}` });
+  }
+  const file = DEFAULT_DIR + arch.name + '.json';
+  if (!existsSync(file)) {
+    const have = existsSync(DEFAULT_DIR) ? readdirSync(DEFAULT_DIR).map((f) => f.replace(/\.json$/, '')) : [];
+    throw new SyswallError('NO_BUILTIN_FOR_ARCH', `no built-in "${name}" profile for ${arch.name} hosts (${DEFAULT_DIR})`, {
+      kind: 'runtime',
+      hint: have.length ? `available for: ${have.join(', ')}; pass --profile FILE` : 'the package data is missing; reinstall syswall',
+    });
+  }
+  return file;
+}
+
+/** Options of {@link loadProfile}. */
+export interface LoadProfileOptions {
+  /** Host arch for resolution and the built-in profile (default: this machine's). */
+  arch?: ArchInfo;
+  /** Make unknown syscall names errors. */
+  strictNames?: boolean;
+}
+
+/** A profile read from a file or the built-ins. */
+export interface LoadedProfile {
+  readonly policy: Policy;
+  readonly warnings: readonly PolicyWarning[];
+  /** The file read. */
+  readonly file: string;
+  /** True for a built-in profile. */
+  readonly builtin: boolean;
+}
+
+/**
+ * Reads a profile by built-in NAME (`default`) or FILE (any dialect
+ * `parsePolicyText` reads). Built-in names win; write `./default` for a file
+ * of that name. Docker/containers-common files are resolved for this host's
+ * arch and kernel with Docker's default capabilities.
+ */
+export function loadProfile(spec: string = 'default', options: LoadProfileOptions = {}): LoadedProfile {
+  const arch = options.arch ?? hostArch();
+  const builtin = BUILTIN_PROFILES.includes(spec);
+  const file = builtin ? builtinProfilePath(spec, arch) : spec;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    throw new PolicyError('PROFILE_READ', `cannot read profile ${file}: ${why}`, {
+      hint: `--profile takes a policy file or a built-in name (${BUILTIN_PROFILES.join(', ')})`,
+      cause: e,
+    });
+  }
+  const parsed = parsePolicyText(text, {
+    file,
+    context: { arch: arch.name, kernel: hostKernelVersion(), caps: DOCKER_DEFAULT_CAPS },
+    ...(options.strictNames ? { strictNames: true } : {}),
+  });
+  return { policy: parsed.policy, warnings: parsed.warnings, file, builtin };
+}
+
+/** True if a file's bytes look like a raw BPF program rather than JSON text. */
+export function looksLikeRawProgram(bytes: Uint8Array): boolean {
+  if (bytes.length === 0 || bytes.length % 8 !== 0) return false;
+  for (const b of bytes) {
+    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
+    return b !== 0x7b; // '{'
+  }
+  return false;
+}
+
+/** Reads a raw program file (`syswall compile` output) in this host's byte order. */
+export function readRawProgram(file: string): Instruction[] {
+  return decodeProgram(readFileSync(file), { endian: hostArch().endian });
+}
+
+/** Expands `--allow`/`--deny` items (syscall names and @groups) to syscall names; throws for unknown ones. */
+export function expandSyscallList(items: readonly string[], option: string): string[] {
+  const out = new Set<string>();
+  for (const item of items) {
+    if (isGroupReference(item)) {
+      for (const n of expandGroup(item)) out.add(n);
+    } else if (isKnownSyscall(item)) {
+      out.add(item);
+    } else {
+      const s = suggestSyscall(item);
+      throw new PolicyError('UNKNOWN_SYSCALL', `${option}: unknown syscall "${item}"`, { hint: s ? `did you mean "${s}"? (groups start with @; \`syswall groups\` lists them)` : 'groups start with @; `syswall groups` lists them' });
+    }
+  }
+  return [...out];
+}
+
+/** The action `--deny` uses for a policy: its default action when that denies, else ERRNO(EPERM). */
+export function denyActionOf(p: Policy): Action {
+  const k = p.defaultAction.kind;
+  return k === 'ALLOW' || k === 'LOG' || k === 'USER_NOTIF' || k === 'TRACE' ? { kind: 'ERRNO', data: 1 } : p.defaultAction;
+}
+
+/**
+ * Layers `allow` and `deny` over a policy: every rule for a named syscall is
+ * replaced by one unconditional rule, allow first, then deny (deny wins).
+ */
+export function applyOverrides(p: Policy, layers: { allow?: readonly string[]; deny?: readonly string[] }): Policy {
+  const allow = expandSyscallList(layers.allow ?? [], '--allow');
+  const deny = expandSyscallList(layers.deny ?? [], '--deny');
+  if (allow.length === 0 && deny.length === 0) return p;
+  const native = findArch(p.arches[0]);
+  const nameOf = (r: Rule) => (typeof r.syscall === 'string' ? r.syscall : native ? syscallName(native, r.syscall) : undefined);
+  const touched = new Set([...allow, ...deny]);
+  const rules: Rule[] = p.rules.filter((r) => {
+    const n = nameOf(r);
+    return n === undefined || !touched.has(n);
+  });
+  const denySet = new Set(deny);
+  for (const n of allow) if (!denySet.has(n)) rules.push({ syscall: n, action: { kind: 'ALLOW' }, conditions: [], origin: { comment: '--allow' } });
+  const da = denyActionOf(p);
+  for (const n of deny) rules.push({ syscall: n, action: da, conditions: [], origin: { comment: '--deny' } });
+  return validatePolicy({ ...p, rules });
+}
