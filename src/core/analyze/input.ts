@@ -17,6 +17,9 @@ import type { ResolveContext } from '../formats/context.js';
 import type { Compat } from '../formats/convert.js';
 import type { PolicyKind } from '../formats/raw.js';
 
+/** The WHATWG decoder (browsers, Node, Deno); declared here because core is type-checked without DOM or Node types. */
+declare const TextDecoder: new (label?: string, options?: { fatal?: boolean }) => { decode(input?: Uint8Array): string };
+
 /** What an analysis input is. */
 export type InputKind = 'raw' | 'asm' | 'policy';
 
