@@ -14,6 +14,12 @@ import { explainAnalysis, formatExplain } from '../dist/core/analyze/explain.js'
 import { diffPrograms } from '../dist/core/analyze/diff.js';
 import { lintAnalysis } from '../dist/core/analyze/lint.js';
 import { buildCfg, cfgToSvg } from '../dist/core/analyze/graph.js';
+import { loadAnalysisInput } from '../dist/core/analyze/input.js';
+import { lintInput } from '../dist/core/analyze/policy-lint.js';
+import { syscallNumber } from '../dist/core/arch/syscalls.js';
+import { DOCKER_DEFAULT_CAPS } from '../dist/core/formats/context.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EXPORT = join(ROOT, 'test/helpers/libseccomp_export.py');
@@ -95,6 +101,48 @@ export async function run() {
     const sw = time(() => sweep(a.prog));
     console.log(`${name} | ${a.prog.length} | ${explain.ms.toFixed(1)} | ${diff.ms.toFixed(1)} | ${lint.ms.toFixed(1)} | ${graph.ms.toFixed(1)} | ${a.compileMs.toFixed(1)} | ${sw.ms.toFixed(2)} (${sw.out}) | ${(explain.ms / a.compileMs).toFixed(2)}x | ${(explain.ms / sw.ms).toFixed(1)}x`);
   }
+  await runPolicy();
+}
+
+/**
+ * Docker's default profile as a policy: compiled by syswall (x86_64 + x86 + x32, enosys none,
+ * default caps), then explained, diffed against libseccomp's compilation of the same rules, and
+ * linted with the policy-level checks. Names libseccomp 2.5.4 resolves differently (unknown to
+ * it, or absent from its x32 table) are dropped for both, as in test/analyze-policy-libseccomp.test.ts.
+ */
+async function runPolicy() {
+  const profilePath = join(ROOT, 'data/profiles/docker-default.json');
+  const profile = JSON.parse(readFileSync(profilePath, 'utf8'));
+  const names = [...new Set(profile.syscalls.flatMap((s) => s.names))];
+  const py = `import json, sys, seccomp
+print(json.dumps({n: [seccomp.resolve_syscall(a, n) for a in (seccomp.Arch.X86_64, seccomp.Arch.X86, seccomp.Arch.X32)] for n in json.load(sys.stdin)}))`;
+  const r = spawnSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify(names), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error('python3-seccomp missing: ' + r.stderr);
+  const nums = JSON.parse(r.stdout);
+  const arches = [ARCHES.x86_64, ARCHES.x86, ARCHES.x32];
+  const drop = new Set(names.filter((n) => nums[n][0] === -1 || arches.some((a, i) => syscallNumber(a, n) !== undefined && nums[n][i] < 0)));
+  for (const s of profile.syscalls) s.names = s.names.filter((n) => !drop.has(n));
+  profile.syscalls = profile.syscalls.filter((s) => s.names.length);
+  const dir = mkdtempSync(join(tmpdir(), 'syswall-bench-'));
+  const known = join(dir, 'docker-known.json');
+  const text = JSON.stringify(profile, null, 2);
+  writeFileSync(known, text);
+  const bytes = new TextEncoder().encode(text);
+  const opts = { file: 'docker-default.json', context: { arch: 'x86_64', kernel: [6, 18] }, enosys: 'none' };
+  const lib = libseccomp({ docker: { profile: known, arch: 'amd64', caps: [...DOCKER_DEFAULT_CAPS] }, optimize: 2 });
+  const compile = time(() => loadAnalysisInput(bytes, opts));
+  const ours = compile.out.program;
+  for (let i = 0; i < 5; i++) { formatExplain(explainAnalysis(analyzeProgram(ours))); diffPrograms(ours, lib.prog); }
+  const explain = time(() => formatExplain(explainAnalysis(analyzeProgram(ours))));
+  const explainLib = time(() => formatExplain(explainAnalysis(analyzeProgram(lib.prog))));
+  const diff = time(() => diffPrograms(ours, lib.prog));
+  const diffLib = time(() => diffPrograms(lib.prog, lib.prog));
+  const lint = time(() => lintInput(loadAnalysisInput(bytes, { ...opts, recover: true })));
+  if (!diff.out.equivalent) throw new Error('expected syswall and libseccomp compilations to be equivalent');
+  console.log(`\nDocker default as a policy (${drop.size} names libseccomp 2.5.4 resolves differently dropped: ${[...drop].join(', ')})`);
+  console.log('filter | insns | explain ms | diff vs libseccomp opt 2 ms | parse+compile ms | parse+compile+lint ms | libseccomp compile ms | explain / explain of libseccomp\'s | diff / libseccomp self-diff');
+  console.log('---|---|---|---|---|---|---|---|---');
+  console.log(`syswall compile, x86_64+x86+x32 | ${ours.length} | ${explain.ms.toFixed(1)} | ${diff.ms.toFixed(1)} (equivalent) | ${compile.ms.toFixed(1)} | ${lint.ms.toFixed(1)} | ${lib.compileMs.toFixed(1)} | ${(explain.ms / explainLib.ms).toFixed(2)}x (${explainLib.ms.toFixed(1)} ms) | ${(diff.ms / diffLib.ms).toFixed(2)}x (${diffLib.ms.toFixed(1)} ms)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -108,7 +108,7 @@ describe('bad input: one line, exit 2', () => {
     for (const cmd of ['explain', 'lint']) {
       expect(expectCleanError(runCli([cmd, join(dir, 'missing.bpf')]))).toMatch(/cannot read .*missing.bpf: no such file/);
       expect(expectCleanError(runCli([cmd, odd]))).toMatch(/not a multiple of 8/);
-      expect(expectCleanError(runCli([cmd, text]))).toMatch(/expected a raw BPF program/);
+      expect(expectCleanError(runCli([cmd, text, '--input', 'raw']))).toMatch(/expected a raw BPF program/);
       expect(expectCleanError(runCli([cmd, noret]))).toMatch(/instruction 0: control falls off the end/);
       expect(expectCleanError(runCli([cmd, badjump]))).toMatch(/instruction 1: jump to 11 is out of range/);
       expect(expectCleanError(runCli([cmd, badload]))).toMatch(/instruction 0: load from offset 2/);

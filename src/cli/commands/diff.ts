@@ -1,38 +1,44 @@
 import type { Command } from '../command.js';
-import { flag, listOpt, UsageError } from '../command.js';
-import { resolveArch } from '../../core/arch/arches.js';
+import { flag, UsageError } from '../command.js';
 import { diffPrograms, formatDiff } from '../../core/analyze/diff.js';
-import { rawProgramInput } from '../../core/analyze/input.js';
-import { readInput, println } from '../io.js';
+import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, readAnalysisInput } from '../analyze-input.js';
+import { println } from '../io.js';
 
 export const command: Command = {
   name: 'diff',
-  summary: 'semantic difference of two filters: where their decisions differ',
-  usage: `Usage: syswall diff A B [--arch A[,B]] [--json]
+  summary: 'semantic difference of two filters or policies: where their decisions differ',
+  usage: `Usage: syswall diff A B [--arch A[,B]] [--input raw|asm|policy] [--json]
 
-Compares two raw BPF seccomp programs exactly (symbolic evaluation of both,
-then intersection of their decision partitions): for every arch and syscall,
-the argument ranges where the actions differ. Byte-for-byte different
-programs that decide the same (e.g. libseccomp's optimize levels 1 and 2) are
-equivalent.
+Compares two seccomp filters exactly (symbolic evaluation of both, then
+intersection of their decision partitions): for every arch and syscall, the
+argument ranges where the actions differ. A and B may be of different kinds
+(e.g. A a Docker profile, B the raw filter libseccomp made of it).
+Byte-for-byte different programs that decide the same (e.g. libseccomp's
+optimize levels 1 and 2, or syswall's and libseccomp's compilation of one
+policy) are equivalent.
+
+${INPUT_NOTE}
+--input applies to both A and B.
 
 Exit status: 0 equivalent (no output), 1 different, 2 bad input.
 
 Options:
   -a, --arch A[,B]  only compare these arches (also sets the byte order)
+${INPUT_HELP}
       --json        print JSON ({equivalent, entries})
   -h, --help        show this help
 
 Examples:
   syswall diff old.bpf new.bpf
+  syswall diff docker-default.json runc-filter.bpf --arch x86_64
   syswall diff a.bpf b.bpf --json`,
-  options: { arch: { type: 'string', short: 'a', multiple: true }, json: { type: 'boolean' } },
+  options: { arch: { type: 'string', short: 'a', multiple: true }, json: { type: 'boolean' }, ...INPUT_OPTIONS },
   run(ctx) {
     if (ctx.positionals.length !== 2) throw new UsageError('diff: expected two inputs, A and B', 'see `syswall diff --help`');
-    const arches = listOpt(ctx, 'arch').map(resolveArch);
+    const arches = archesOf(ctx);
     const [fa, fb] = ctx.positionals;
-    const a = rawProgramInput(readInput(fa), { arches, file: fa });
-    const b = rawProgramInput(readInput(fb), { arches, file: fb });
+    const a = readAnalysisInput(ctx, fa, arches);
+    const b = readAnalysisInput(ctx, fb, arches);
     const report = diffPrograms(a.program, b.program, { arches: arches.length ? arches : undefined });
     if (flag(ctx, 'json')) println(ctx.stdout, JSON.stringify({ equivalent: report.equivalent, entries: report.entries.map(({ regions: _r, ...e }) => e) }, null, 2));
     else if (!report.equivalent) println(ctx.stdout, formatDiff(report));

@@ -1,16 +1,16 @@
 import type { Command } from '../command.js';
-import { flag, listOpt, UsageError } from '../command.js';
-import { resolveArch } from '../../core/arch/arches.js';
-import { formatLint, lintExitCode, lintProgram } from '../../core/analyze/lint.js';
-import { rawProgramInput } from '../../core/analyze/input.js';
-import { readInput, println } from '../io.js';
+import { flag, UsageError } from '../command.js';
+import { lintExitCode } from '../../core/analyze/lint.js';
+import { formatPolicyLint, lintInput } from '../../core/analyze/policy-lint.js';
+import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, readAnalysisInput } from '../analyze-input.js';
+import { println } from '../io.js';
 
 export const command: Command = {
   name: 'lint',
-  summary: 'find weaknesses in a filter (arch and x32 checks, deny-list gaps, dangerous allows, ...)',
-  usage: `Usage: syswall lint INPUT [--arch A[,B]] [--json]
+  summary: 'find weaknesses in a filter or policy (arch and x32 checks, deny-list gaps, dangerous allows, ...)',
+  usage: `Usage: syswall lint INPUT [--arch A[,B]] [--input raw|asm|policy] [--json]
 
-Checks a raw BPF seccomp program, using its exact decision function:
+Checks a seccomp filter using its exact decision function:
   errors    ARCH_NOT_CHECKED, OTHER_ARCH_ALLOWED, X32_BYPASS (x32 numbers open
             what x86_64 numbers deny), EQUIVALENT_GAP (a deny-list blocks execve
             but not execveat, open but not openat, ...)
@@ -20,26 +20,43 @@ Checks a raw BPF seccomp program, using its exact decision function:
             compared as 64-bit), LOW_WORD_ONLY (64-bit args compared as 32-bit),
             UNREACHABLE
   info      DEAD_BRANCH, conditional dangerous allows
+Policies are compiled and get those checks, pointed at the rule's
+file:line:col, plus policy-level ones:
+  errors    SAME_ARG_OR on an allow rule (runc ORs several conditions on one
+            argument index), ERRNO_RET_NOT_ERRNO (errnoRet on a non-errno
+            action), NOTIFY_DEFAULT (USER_NOTIF as the default action),
+            NOTIFY_ESSENTIAL (USER_NOTIF on write or sendmsg)
+  warnings  SAME_ARG_OR, SHADOWED_BY_DEFAULT (a rule equal to the default),
+            RULE_SHADOWED (an unconditional rule for the same syscall with
+            another action, or a rule that never applies), UNKNOWN_SYSCALL,
+            NOTIFY_ESSENTIAL (close, futex, exit), NOTIFY_WITHOUT_LISTENER,
+            UPPER_HALF_BYPASS (hint: "width": 32), VALUE_TWO_IGNORED
+  info      RULE_REDUNDANT, SAME_ARG_AND, SYSCALL_ABSENT, upper-half checks
+            that fail safe
+
+${INPUT_NOTE}
 
 Exit status: 0 no findings (or info only), 1 warnings, 3 errors, 2 bad input.
 
 Options:
-  -a, --arch A[,B]  arches to check (default: the ones the program tests)
+  -a, --arch A[,B]  arches to check (default: the ones the filter tests)
+${INPUT_HELP}
       --json        print JSON ({findings, worst})
   -h, --help        show this help
 
 Examples:
   syswall lint filter.bpf
+  syswall lint profile.json --arch x86_64
   syswall lint filter.bpf --json`,
-  options: { arch: { type: 'string', short: 'a', multiple: true }, json: { type: 'boolean' } },
+  options: { arch: { type: 'string', short: 'a', multiple: true }, json: { type: 'boolean' }, ...INPUT_OPTIONS },
   run(ctx) {
     if (ctx.positionals.length !== 1) throw new UsageError('lint: expected one INPUT file', 'see `syswall lint --help`');
     const file = ctx.positionals[0];
-    const arches = listOpt(ctx, 'arch').map(resolveArch);
-    const input = rawProgramInput(readInput(file), { arches, file });
-    const report = lintProgram(input.program, { arches: arches.length ? arches : undefined });
+    const arches = archesOf(ctx);
+    const input = readAnalysisInput(ctx, file, arches, { recover: true });
+    const report = lintInput(input, { arches: arches.length ? arches : undefined });
     if (flag(ctx, 'json')) println(ctx.stdout, JSON.stringify(report, null, 2));
-    else if (report.findings.length) println(ctx.stdout, formatLint(report));
+    else if (report.findings.length) println(ctx.stdout, formatPolicyLint(report));
     return lintExitCode(report);
   },
 };

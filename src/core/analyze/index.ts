@@ -9,4 +9,5 @@ export * from './input.js';
 
 export * from './diff.js';
 export * from './lint.js';
+export * from './policy-lint.js';
 export * from './graph.js';
