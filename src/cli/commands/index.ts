@@ -18,4 +18,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   emu: async () => (await import('./emu.js')).command,
   compile: async () => (await import('./compile.js')).command,
   run: async () => (await import('./run.js')).command,
+  convert: async () => (await import('./convert.js')).command,
 };
