@@ -72,6 +72,9 @@ interface Section {
   ranges: Range<DNode>[];
 }
 
+// Core is type-checked without DOM or Node types; performance exists in browsers and Node.
+declare const performance: { now(): number } | undefined;
+
 /** Compiles a policy to a seccomp BPF program. */
 export function compilePolicy(policy: Policy, options: CompileOptions = {}): CompiledFilter {
   const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
