@@ -10,3 +10,4 @@ export { loadFilter, type LoadFilterOptions, type LoadFilterResult } from './loa
 export { helperPath, nativeDirs, actionAvail, notifSizes, recvFd, recvFdAsync, socketpair, type NotifSizes } from './native.js';
 export * from './dump.js';
 export * from './status.js';
+export { startStaticServer, PLAYGROUND_CSP, type StaticServer, type StaticServerOptions } from './static-server.js';
