@@ -13,3 +13,4 @@ export * from './status.js';
 export { supervise, SupervisorError, type Decision, type SyscallEvent, type SuperviseOptions, type Supervisor, type SupervisorStats } from './supervisor.js';
 export { ProcessMemory, structLayoutOffsets, type StructLayout, type StructFieldType, type StructValue } from './memory.js';
 export { programForHost, loadProfile, applyOverrides, builtinProfilePath, BUILTIN_PROFILES, denyActionOf, expandSyscallList, type PolicyInput, type PolicyBuilderLike, type HostProgram, type LoadedProfile, type LoadProfileOptions } from './policy-source.js';
+export { startStaticServer, PLAYGROUND_CSP, type StaticServer, type StaticServerOptions } from './static-server.js';

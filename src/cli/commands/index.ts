@@ -19,4 +19,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   compile: async () => (await import('./compile.js')).command,
   run: async () => (await import('./run.js')).command,
   convert: async () => (await import('./convert.js')).command,
+  playground: async () => (await import('./playground.js')).command,
 };
