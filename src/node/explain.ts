@@ -1,0 +1,213 @@
+/**
+ * `syswall run --explain`: say exactly which syscall a policy denied.
+ *
+ * The policy is compiled twice. The program the child runs keeps every
+ * ALLOW and LOG decision in the kernel (so allowed calls stay in the kernel's
+ * action cache and run at full speed) and turns every other decision
+ * (ERRNO, KILL_*, TRAP, TRACE, USER_NOTIF, bad arch) into USER_NOTIF. The
+ * supervisor then evaluates the *original* program on the same seccomp_data
+ * to learn the decision the policy makes, prints one strace-like line, and
+ * applies that decision faithfully:
+ *
+ * - ERRNO(n): the call fails with n;
+ * - KILL_PROCESS: the process is killed with SIGSYS;
+ * - KILL_THREAD and TRAP: user space cannot kill one thread or raise the
+ *   kernel's synchronous SIGSYS, so the process is killed with SIGSYS (said
+ *   in the line); the call never runs;
+ * - TRACE and USER_NOTIF: with no tracer or supervisor the kernel returns
+ *   ENOSYS, and so do we.
+ */
+import { writeSync, openSync, closeSync } from 'node:fs';
+import type { ArchInfo } from '../core/arch/arches.js';
+import { archesByToken } from '../core/arch/arches.js';
+import { IPC_SUBCALLS, SOCKETCALL_SUBCALLS } from '../core/arch/syscalls.js';
+import * as C from '../core/bpf/constants.js';
+import { runProgram } from '../core/bpf/interpreter.js';
+import { compilePolicy, type CompileOptions, type CompiledFilter } from '../core/compile/index.js';
+import { formatReturn } from '../core/decode/format.js';
+import { actionFromValue, formatAction } from '../core/policy/actions.js';
+import { errnoName } from '../core/policy/errno.js';
+import type { Condition, Policy, Rule } from '../core/policy/types.js';
+import type { Decision, SyscallEvent } from './supervisor.js';
+
+const ENOSYS = 38;
+
+/** One explained call (also the JSON line written with `--explain-json`). */
+export interface ExplainedCall {
+  pid: number;
+  arch: string | null;
+  syscall: string;
+  nr: number;
+  args: string[];
+  text: string;
+  action: string;
+  /** The rule that decided, e.g. `rule 12 ($.syscalls[11])`, or `default action` / `bad arch`. */
+  by: string;
+  outcome: string;
+}
+
+export interface ExplainOptions {
+  /** Where the lines go (default: process.stderr's fd 2). */
+  write?: (line: string) => void;
+  /** Also write one JSON object per call to this file. */
+  jsonPath?: string;
+}
+
+/** An explain session: the program to run, the callback, and the summary. */
+export interface ExplainSession {
+  /** The filter the child runs (denials become USER_NOTIF). */
+  readonly filter: CompiledFilter;
+  /** The filter as the policy wrote it (used to decide). */
+  readonly original: CompiledFilter;
+  onSyscall(event: SyscallEvent): Decision;
+  /** Counts per syscall and action. */
+  readonly counts: Map<string, number>;
+  /** Summary lines for the end of the run. */
+  summary(): string[];
+  close(): void;
+}
+
+const isKernelKept = (v: number) => {
+  const act = (v & 0xffff0000) >>> 0;
+  return act === C.SECCOMP_RET_ALLOW || act === C.SECCOMP_RET_LOG;
+};
+
+/** Prepares `--explain` for a policy. */
+export function explainSession(policy: Policy, compileOptions: CompileOptions = {}, options: ExplainOptions = {}): ExplainSession {
+  const original = compilePolicy(policy, compileOptions);
+  const filter = compilePolicy(policy, { ...compileOptions, mapAction: (v) => (isKernelKept(v) ? v : C.SECCOMP_RET_USER_NOTIF) });
+  const write = options.write ?? ((line: string) => writeSync(2, line + '\n'));
+  const jsonFd = options.jsonPath ? openSync(options.jsonPath, 'w') : undefined;
+  const counts = new Map<string, number>();
+
+  const onSyscall = (ev: SyscallEvent): Decision => {
+    const arch = ev.arch ?? archesByToken(ev.archToken)[0];
+    const endian = arch?.endian ?? original.endian;
+    const value = runProgram(original.instructions, { nr: ev.nr, arch: ev.archToken, ip: ev.ip, args: ev.args }, endian) >>> 0;
+    const action = actionFromValue(value);
+    const by = attribute(policy, arch, ev, value);
+    let decision: Decision;
+    let outcome: string;
+    switch (action.kind) {
+      case 'ERRNO':
+        decision = { errno: action.data ?? 0 };
+        outcome = formatReturn({ errno: action.data ?? 0 });
+        break;
+      case 'ALLOW':
+      case 'LOG':
+        // Only reached if the kernel sent it anyway (cannot happen by construction).
+        decision = { continue: true };
+        outcome = '= (allowed)';
+        break;
+      case 'TRACE':
+      case 'USER_NOTIF':
+        decision = { errno: ENOSYS };
+        outcome = `${formatReturn({ errno: ENOSYS })} [${action.kind}: no tracer or supervisor]`;
+        break;
+      default: // KILL_PROCESS, KILL_THREAD, TRAP
+        decision = { kill: true };
+        outcome = `= ? killed by seccomp (${action.kind === 'KILL_PROCESS' ? 'SIGSYS' : `SIGSYS; ${action.kind} acts on the whole process under --explain`})`;
+    }
+    const text = safeFormat(ev);
+    const label = formatAction(action, { errnoNames: true });
+    const key = `${ev.name}\t${label}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    write(`syswall: [pid ${ev.pid}] ${text} ${outcome} (${label} by ${by})`);
+    if (jsonFd !== undefined) {
+      const rec: ExplainedCall = {
+        pid: ev.pid, arch: arch?.name ?? null, syscall: ev.name, nr: ev.nr, args: ev.args.map((a) => '0x' + a.toString(16)),
+        text, action: label, by, outcome,
+      };
+      writeSync(jsonFd, JSON.stringify(rec) + '\n');
+    }
+    return decision;
+  };
+
+  return {
+    filter,
+    original,
+    onSyscall,
+    counts,
+    summary() {
+      if (counts.size === 0) return ['syswall: explain: no syscall was denied'];
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      const lines = [`syswall: explain: ${total} denied call${total === 1 ? '' : 's'}:`];
+      for (const [key, n] of [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+        const [name, label] = key.split('\t');
+        lines.push(`syswall:   ${String(n).padStart(6)}  ${name} ${label}`);
+      }
+      return lines;
+    },
+    close() {
+      if (jsonFd !== undefined) closeSync(jsonFd);
+    },
+  };
+}
+
+function safeFormat(ev: SyscallEvent): string {
+  try {
+    return ev.format();
+  } catch {
+    return `${ev.name}(${ev.args.map((a) => '0x' + a.toString(16)).join(', ')})`;
+  }
+}
+
+/** Which rule made the decision (best effort: the first rule for the syscall whose conditions hold and whose action gave `value`). */
+function attribute(policy: Policy, arch: ArchInfo | undefined, ev: SyscallEvent, value: number): string {
+  if (!arch || !policy.arches.includes(arch.name)) return 'bad arch (the policy does not cover this arch)';
+  const bits = arch.bits;
+  for (let i = 0; i < policy.rules.length; i++) {
+    const r: Rule = policy.rules[i];
+    // On multiplexing arches socket/IPC rules also match socketcall/ipc with a0 = the sub-call (a0 conditions replaced).
+    const muxed = (ev.name === 'socketcall' && typeof r.syscall === 'string' && SOCKETCALL_SUBCALLS[r.syscall] === Number(ev.args[0])) ||
+      (ev.name === 'ipc' && typeof r.syscall === 'string' && IPC_SUBCALLS[r.syscall] === Number(ev.args[0] & 0xffffn));
+    const matchesName = typeof r.syscall === 'number' ? r.syscall === ev.nr : r.syscall === ev.name || muxed;
+    if (!matchesName) continue;
+    if (!r.conditions.every((c) => (muxed && c.arg === 0) || conditionHolds(c, ev.args[c.arg] ?? 0n, bits))) continue;
+    if (actionValueOf(r) !== value) continue;
+    const where = r.origin?.location?.path ?? (r.origin?.index !== undefined ? `syscalls[${r.origin.index}]` : undefined);
+    return `rule ${i + 1}${where ? ` (${where})` : ''}`;
+  }
+  const errno = (value & 0xffff0000) >>> 0 === C.SECCOMP_RET_ERRNO ? value & 0xffff : undefined;
+  if (errno === ENOSYS) return 'default for syscalls the table does not know';
+  return 'default action';
+}
+
+function actionValueOf(r: Rule): number {
+  const d = (r.action.data ?? 0) & 0xffff;
+  switch (r.action.kind) {
+    case 'KILL_PROCESS': return C.SECCOMP_RET_KILL_PROCESS >>> 0;
+    case 'KILL_THREAD': return 0;
+    case 'TRAP': return (C.SECCOMP_RET_TRAP | d) >>> 0;
+    case 'ERRNO': return (C.SECCOMP_RET_ERRNO | d) >>> 0;
+    case 'TRACE': return (C.SECCOMP_RET_TRACE | d) >>> 0;
+    case 'USER_NOTIF': return C.SECCOMP_RET_USER_NOTIF;
+    case 'LOG': return C.SECCOMP_RET_LOG;
+    default: return C.SECCOMP_RET_ALLOW;
+  }
+}
+
+/** Evaluates one condition on an argument as a filter for an arch of `bits` would. */
+export function conditionHolds(c: Condition, arg: bigint, bits: 32 | 64): boolean {
+  const narrow = bits === 32 || c.width === 32;
+  const m = narrow ? 0xffffffffn : (1n << 64n) - 1n;
+  const a = arg & m;
+  const v = c.value & m;
+  switch (c.op) {
+    case 'EQ': return a === v;
+    case 'NE': return a !== v;
+    case 'LT': return a < v;
+    case 'LE': return a <= v;
+    case 'GT': return a > v;
+    case 'GE': return a >= v;
+    case 'MASKED_EQ': {
+      const mask = (c.mask ?? 0n) & m;
+      return (a & mask) === (v & mask);
+    }
+  }
+}
+
+/** The errno name for messages (`EPERM`), or the number. */
+export function errnoLabel(n: number): string {
+  return errnoName(n) ?? String(n);
+}
