@@ -12,6 +12,7 @@ import { hostArch } from '../../node/host.js';
 import { SandboxError } from '../../node/errors.js';
 import { applyOverrides, BUILTIN_PROFILES, loadProfile, looksLikeRawProgram, programForHost, readRawProgram } from '../../node/policy-source.js';
 import { spawn, type SandboxedProcess } from '../../node/spawn.js';
+import { explainSession, type ExplainSession } from '../../node/explain.js';
 
 const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_ALLOW, log: SECCOMP_FILTER_FLAG_LOG };
 
@@ -99,7 +100,7 @@ async function kernelRecord(pid: number, sinceUs: number): Promise<string | unde
 export const command: Command = {
   name: 'run',
   summary: 'run a command under a seccomp filter (built-in default profile)',
-  usage: `Usage: syswall run [--profile FILE|NAME] [--allow LIST] [--deny LIST] [--flag F] [--arch A,B] [--strict] -- CMD [ARGS...]
+  usage: `Usage: syswall run [--profile FILE|NAME] [--allow LIST] [--deny LIST] [--flag F] [--arch A,B] [--strict] [--explain] -- CMD [ARGS...]
 
 Runs CMD under a seccomp filter; everything it starts inherits the filter.
 Without --profile, the built-in "default" profile: Docker's default profile
@@ -134,6 +135,11 @@ Options:
                            exit, rt_sigreturn (no profile)
       --no-nnp             do not set no_new_privs (needs CAP_SYS_ADMIN)
       --strict-names       unknown syscall names in the profile are errors
+  -e, --explain            say which syscall was denied: one strace-like line per
+                           denied call on stderr (decoded arguments, the action
+                           and the rule that decided), then a summary; allowed
+                           calls stay in the kernel at full speed
+      --explain-json FILE  also write each denied call as a JSON line to FILE
   -v, --verbose            print the profile's and compiler's warnings
   -h, --help               show this help
 
@@ -142,7 +148,8 @@ Examples:
   syswall run --deny @network-io -- python3 -c 'import socket; socket.socket()'
   syswall run --profile my-policy.json --flag log -- ./server
   syswall run --profile prog.bpf -- ./tool          # output of syswall compile
-  syswall run --allow @mount --deny ptrace -- sh`,
+  syswall run --allow @mount --deny ptrace -- sh
+  syswall run --explain --deny mkdir -- mkdir /tmp/x`,
   options: {
     profile: { type: 'string', short: 'p' },
     allow: { type: 'string', multiple: true },
@@ -153,6 +160,8 @@ Examples:
     'no-nnp': { type: 'boolean' },
     'strict-names': { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
+    explain: { type: 'boolean', short: 'e' },
+    'explain-json': { type: 'string' },
   },
   async run(ctx) {
     const argv = ctx.rest ?? [];
@@ -172,6 +181,9 @@ Examples:
     const deny = listOpt(ctx, 'deny');
     const archOpt = stringOpt(ctx, 'arch');
     const profileSpec = stringOpt(ctx, 'profile');
+    const explainJson = stringOpt(ctx, 'explain-json');
+    const explain = flag(ctx, 'explain') || explainJson !== undefined;
+    let session: ExplainSession | undefined;
 
     let program: readonly Instruction[] | Uint8Array | undefined;
     let noNewPrivs: boolean | undefined;
@@ -198,6 +210,7 @@ Examples:
       }
       if (raw) {
         if (allow.length || deny.length || arches) throw new UsageError(`run: ${profileSpec} is a compiled program; --allow, --deny and --arch need a policy file`);
+        if (explain) throw new UsageError(`run: ${profileSpec} is a compiled program; --explain needs the policy it came from`, 'pass the policy file to --profile');
         program = raw;
       } else {
         const loaded = loadProfile(profileSpec ?? 'default', { strictNames: flag(ctx, 'strict-names') });
@@ -213,17 +226,21 @@ Examples:
           }
           throw e;
         }
-        if ((h.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0) {
+        if (explain) {
+          // Same arches as the host program; denials go through the supervisor.
+          session = explainSession(policy, { arches: h.compiled?.arches.map((a) => a.name) }, explainJson ? { jsonPath: explainJson } : {});
+        } else if ((h.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0) {
           throw new PolicyError('NOTIFY_UNSUPPORTED', `${loaded.file}: the profile uses SCMP_ACT_NOTIFY, which needs a supervisor; syswall run has none`, { hint: 'replace the notify rules (e.g. with errno or log)' });
         }
         if (verbose) for (const w of h.compiled?.warnings ?? []) warn(w);
         if (verbose) ctx.stderr.write(`syswall: ${loaded.builtin ? 'built-in profile ' : 'profile '}${loaded.file}: ${h.compiled?.stats.length} instructions for ${h.compiled?.arches.map((a) => a.name).join(', ')}\n`);
-        program = h.program;
-        flags |= h.flags;
+        program = session ? session.filter.instructions : h.program;
+        flags |= session ? session.filter.flags : h.flags;
         noNewPrivs = h.noNewPrivs;
       }
     }
     if (flag(ctx, 'no-nnp')) noNewPrivs = false;
+    if (explain && strict) throw new UsageError('run: --explain cannot be combined with --strict', 'strict mode kills on the first other syscall; run without --strict to explain a policy');
 
     const [cmd, ...args] = argv;
     const startUs = Number(process.hrtime.bigint() / 1000n) - 1_000_000;
@@ -232,6 +249,7 @@ Examples:
       child = spawn(cmd, args, {
         ...(strict ? { strict: true } : { program: program!, flags }),
         ...(noNewPrivs === false ? { noNewPrivs: false } : {}),
+        ...(session ? { onSyscall: session.onSyscall } : {}),
         stdio: 'inherit',
         cleanup: true,
       });
@@ -250,6 +268,12 @@ Examples:
     }
     try {
       const r = await child.result;
+      if (session) {
+        // Let notifications still in flight finish before the summary.
+        if (child.supervisor) await (await child.supervisor).done.catch(() => undefined);
+        for (const line of session.summary()) ctx.stderr.write(line + '\n');
+        session.close();
+      }
       if (r.signal) {
         const n = osConstants.signals[r.signal] ?? 0;
         if (r.seccompKilled) {
@@ -257,9 +281,12 @@ Examples:
           const acts = strict ? ['strict mode'] : sigsysCandidates(finalPolicy, program instanceof Uint8Array ? undefined : program);
           const what = strict ? `strict mode${exact ? ', ' + exact.replace(/^KILL_\w+ /, '') : ''}` : exact ?? (acts.length ? acts.join(' or ') : 'a seccomp action');
           ctx.stderr.write(`syswall: killed by seccomp (SIGSYS): ${what}\n`);
-          ctx.stderr.write(`hint: rerun with \`syswall run --explain ...\` to see which syscall was denied\n`);
+          if (!session) ctx.stderr.write(`hint: rerun with \`syswall run --explain ...\` to see which syscall was denied\n`);
         }
         return 128 + n;
+      }
+      if (!session && r.exitCode !== 0 && finalPolicy && finalPolicy.defaultAction.kind !== 'ALLOW') {
+        ctx.stderr.write(`syswall: hint: the command exited ${r.exitCode}; if a denied syscall caused it, rerun with \`syswall run --explain ...\`\n`);
       }
       return r.exitCode ?? 1;
     } catch (e) {

@@ -78,9 +78,6 @@ interface Section {
   ranges: Range<DNode>[];
 }
 
-// Core is type-checked without DOM or Node types; performance exists in browsers and Node.
-declare const performance: { now(): number } | undefined;
-
 /** Compiles a policy to a seccomp BPF program. */
 export function compilePolicy(policy: Policy, options: CompileOptions = {}): CompiledFilter {
   const t0 = now();

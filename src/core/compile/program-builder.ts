@@ -74,11 +74,22 @@ export class ProgramBuilder {
     }
   }
 
-  /** Lays out the program and resolves labels; splits long conditional jumps. */
+  /**
+   * Lays out the program and resolves labels; splits conditional jumps that
+   * reach past 255 instructions (all of them in one pass, repeated until none
+   * is left, since each split moves what follows). Programs already above the
+   * kernel's limit are refused before any layout work.
+   */
   assemble(): Instruction[] {
-    const items = this.items.slice();
+    let items = this.items.slice();
+    const count = items.reduce((n, it) => n + (it.kind === 'ins' ? 1 : 0), 0);
+    if (count > C.BPF_MAXINSNS) {
+      throw new CompileError('TOO_LARGE', `the policy compiles to at least ${count} instructions, above the kernel's limit of ${C.BPF_MAXINSNS}`, {
+        hint: 'remove argument conditions, merge rules, or split the policy into stacked filters',
+      });
+    }
     for (let round = 0; ; round++) {
-      if (round > 10000) throw new CompileError('LAYOUT', 'could not lay out long jumps');
+      if (round > 1000) throw new CompileError('LAYOUT', 'internal: could not lay out long jumps', { kind: 'runtime' });
       const pos = new Map<number, number>();
       let pc = 0;
       for (const it of items) {
@@ -90,46 +101,34 @@ export class ProgramBuilder {
         if (p === undefined) throw new CompileError('UNBOUND_LABEL', `internal: unbound label ${l.name ?? l.id}`, { kind: 'runtime' });
         return p;
       };
-      // Find the first conditional jump that reaches too far and split it.
-      let fixed = false;
+      // Split every conditional jump that reaches too far.
+      let split = 0;
+      const next: Item[] = [];
       pc = 0;
-      for (let i = 0; i < items.length; i++) {
-        const it = items[i];
-        if (it.kind !== 'ins') continue;
-        if (isCond(it.ins.code)) {
-          const dt = where(it.ins.t!) - pc - 1;
-          const df = where(it.ins.f!) - pc - 1;
-          if (dt < 0 || df < 0) throw new CompileError('BACKWARD_JUMP', `internal: backward jump at instruction ${pc}`, { kind: 'runtime' });
-          if (dt > 255 || df > 255) {
-            const farT = dt > 255;
-            const farF = df > 255;
-            const after = this.newLabel();
-            const ins = it.ins;
-            const repl: Item[] = [];
-            if (farT && farF) {
-              const lt = this.newLabel();
-              const lf = this.newLabel();
-              repl.push({ kind: 'ins', ins: { code: ins.code, k: ins.k, t: lt, f: lf } });
-              repl.push({ kind: 'label', label: lt }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.t } });
-              repl.push({ kind: 'label', label: lf }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.f } });
-            } else if (farT) {
-              const lt = this.newLabel();
-              repl.push({ kind: 'ins', ins: { code: ins.code, k: ins.k, t: lt, f: ins.f === undefined ? after : ins.f } });
-              repl.push({ kind: 'label', label: lt }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.t } });
-            } else {
-              const lf = this.newLabel();
-              repl.push({ kind: 'ins', ins: { code: ins.code, k: ins.k, t: ins.t, f: lf } });
-              repl.push({ kind: 'label', label: lf }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.f } });
-            }
-            repl.push({ kind: 'label', label: after });
-            items.splice(i, 1, ...repl);
-            fixed = true;
-            break;
-          }
+      for (const it of items) {
+        if (it.kind !== 'ins' || !isCond(it.ins.code)) {
+          next.push(it);
+          if (it.kind === 'ins') pc++;
+          continue;
         }
+        const ins = it.ins;
+        const dt = where(ins.t!) - pc - 1;
+        const df = where(ins.f!) - pc - 1;
+        if (dt < 0 || df < 0) throw new CompileError('BACKWARD_JUMP', `internal: backward jump at instruction ${pc}`, { kind: 'runtime' });
         pc++;
+        if (dt <= 255 && df <= 255) {
+          next.push(it);
+          continue;
+        }
+        split++;
+        const lt = dt > 255 ? this.newLabel() : ins.t!;
+        const lf = df > 255 ? this.newLabel() : ins.f!;
+        next.push({ kind: 'ins', ins: { code: ins.code, k: ins.k, t: lt, f: lf } });
+        if (dt > 255) next.push({ kind: 'label', label: lt }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.t } });
+        if (df > 255) next.push({ kind: 'label', label: lf }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.f } });
       }
-      if (fixed) continue;
+      items = next;
+      if (split > 0) continue;
       const out: Instruction[] = [];
       pc = 0;
       for (const it of items) {
