@@ -172,10 +172,13 @@ export function buildCfg(program: readonly Instruction[]): Cfg {
         lf = `arch != ${names}`;
         archT = k;
       } else if (a === C.SECCOMP_DATA_NR && !useX && op !== C.BPF_JSET) {
-        const nm = info && op === C.BPF_JEQ ? syscallName(info, k) : undefined;
+        // Name the syscall at the boundary (equality, or the first number of a range for jge/jgt).
+        const at = op === C.BPF_JGT ? (k + 1) >>> 0 : k;
+        const nm = info ? syscallName(info, at) : undefined;
         const x32 = arch !== null ? archesByToken(arch).find((x) => x.x32) : undefined;
-        const nm2 = !nm && x32 && op === C.BPF_JEQ ? syscallName(x32, k) : undefined;
-        const v = nm ?? nm2 ?? operand;
+        const nm2 = !nm && x32 ? syscallName(x32, at) : undefined;
+        const name = nm ?? nm2;
+        const v = name === undefined ? operand : op === C.BPF_JEQ ? name : op === C.BPF_JGT ? `${operand} (${name} - 1)` : `${operand} (${name})`;
         lt = `nr ${JMP_SYM[op]} ${v}`;
         lf = `nr ${JMP_NEG[op]} ${v}`;
       } else {
