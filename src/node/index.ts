@@ -12,3 +12,4 @@ export * from './dump.js';
 export * from './status.js';
 export { supervise, SupervisorError, type Decision, type SyscallEvent, type SuperviseOptions, type Supervisor, type SupervisorStats } from './supervisor.js';
 export { ProcessMemory, structLayoutOffsets, type StructLayout, type StructFieldType, type StructValue } from './memory.js';
+export * from './record.js';
