@@ -16,4 +16,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   disasm: async () => (await import('./disasm.js')).command,
   asm: async () => (await import('./asm.js')).command,
   emu: async () => (await import('./emu.js')).command,
+  record: async () => (await import('./record.js')).command,
 };

@@ -119,12 +119,12 @@ export class Recording {
     return [...new Set([...this.syscalls.values()].map((s) => s.arch))];
   }
 
-  /** Counts per syscall name over all arches (unknown numbers as `arch:nr`). */
+  /** Counts per syscall name over all arches (numbers our table does not know are left out; see {@link unknown}). */
   counts(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const s of this.syscalls.values()) {
-      const k = s.name ?? `${s.arch}:${s.nr}`;
-      out[k] = (out[k] ?? 0) + s.count;
+      if (s.name === undefined) continue;
+      out[s.name] = (out[s.name] ?? 0) + s.count;
     }
     return out;
   }
@@ -285,7 +285,8 @@ export function recordingToPolicy(rec: Recording, options: RecordingPolicyOption
   });
 }
 
-function sortedCounts(c: Record<string, number>): Record<string, number> {
+/** Counts sorted by count, highest first (ties by name). */
+export function sortedCounts(c: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(c).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
 }
 
