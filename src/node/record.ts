@@ -19,7 +19,7 @@
 import type { ArchInfo } from '../core/arch/arches.js';
 import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW, SECCOMP_RET_LOG, SECCOMP_RET_USER_NOTIF } from '../core/bpf/constants.js';
 import { compilePolicy, type CompiledFilter } from '../core/compile/compile.js';
-import type { Policy } from '../core/policy/types.js';
+import type { Policy, Rule } from '../core/policy/types.js';
 import { Recording, runnableArches } from '../core/policy/recording.js';
 import { hostArch } from './host.js';
 import { spawn, type RunResult, type StdioEntry } from './spawn.js';
@@ -28,6 +28,15 @@ import type { SupervisorStats } from './supervisor.js';
 /** The fd spawn() gives the helper for passing the listener back (`--listener-sock 5`). */
 const LISTENER_SOCK_FD = 5n;
 const MSG_NOSIGNAL = 0x4000n;
+/** `sendmsg(5, *, MSG_NOSIGNAL)`: the helper passing the listener fd back. */
+const LAUNCHER_SENDMSG: Rule = {
+  syscall: 'sendmsg',
+  action: { kind: 'ALLOW' },
+  conditions: [
+    { arg: 0, op: 'EQ', value: LISTENER_SOCK_FD },
+    { arg: 2, op: 'EQ', value: MSG_NOSIGNAL },
+  ],
+};
 
 /** Live counters of a recording, for progress lines. */
 export interface RecordProgress {
@@ -89,16 +98,7 @@ export function recordAllFilter(arches: readonly ArchInfo[] = runnableArches(hos
     defaultAction: { kind: 'USER_NOTIF' },
     badArchAction: { kind: 'KILL_THREAD' },
     arches: arches.map((a) => a.name),
-    rules: [
-      {
-        syscall: 'sendmsg',
-        action: { kind: 'ALLOW' },
-        conditions: [
-          { arg: 0, op: 'EQ', value: LISTENER_SOCK_FD },
-          { arg: 2, op: 'EQ', value: MSG_NOSIGNAL },
-        ],
-      },
-    ],
+    rules: [LAUNCHER_SENDMSG],
   };
   const filter = compilePolicy(policy, { enosys: 'none' });
   cachedFilter = { key, filter };
@@ -180,13 +180,17 @@ export interface ProfileDenial {
  * happen. Use it to prove a recorded profile.
  */
 export async function checkProfile(policy: Policy, command: string, args: readonly string[] = [], options: Omit<RecordOptions, 'arches' | 'recording'> = {}): Promise<{ denials: ProfileDenial[]; result: RunResult }> {
-  const compiled = compilePolicy(policy, {
+  // The helper's sendmsg of the listener must not be notified (nobody holds the listener yet).
+  const withLauncher: Policy = { ...policy, rules: [...policy.rules, LAUNCHER_SENDMSG] };
+  const compiled = compilePolicy(withLauncher, {
     mapAction: (v) => {
       const act = (v & SECCOMP_RET_ACTION_FULL) >>> 0;
       return act === SECCOMP_RET_ALLOW || act === SECCOMP_RET_LOG ? v : SECCOMP_RET_USER_NOTIF;
     },
   });
   const denials: ProfileDenial[] = [];
+  let rootPid = -1;
+  let execSeen = false;
   const p = spawn(command, args, {
     program: compiled.instructions,
     flags: compiled.flags,
@@ -195,10 +199,16 @@ export async function checkProfile(policy: Policy, command: string, args: readon
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onSyscall(ev) {
+      if (!execSeen && ev.pid === rootPid) {
+        // The launcher's close calls before its execve are not the command's.
+        if (ev.name !== 'execve' && ev.name !== 'execveat') return CONTINUE;
+        execSeen = true;
+      }
       denials.push({ pid: ev.pid, arch: ev.arch?.name ?? `0x${ev.archToken.toString(16)}`, name: ev.name, text: ev.format() });
       return CONTINUE;
     },
   });
+  rootPid = p.pid ?? -1;
   const result = await p.result;
   if (p.supervisor) await (await p.supervisor).done;
   return { denials, result };
