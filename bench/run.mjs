@@ -8,6 +8,7 @@ const BENCHES = {
   startup: () => import('./startup.mjs'),
   analyze: () => import('./analyze.mjs'),
   notify: () => import('./notify.mjs'),
+  record: () => import('./record.mjs'),
 };
 
 const only = process.argv.slice(2);
