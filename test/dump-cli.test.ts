@@ -80,7 +80,7 @@ describe('syswall dump -- CMD', () => {
     expect(r.stdout).toMatch(/^# filter 0: pid \d+, via prctl, arch x86_64, 4 instructions$/m);
     expect(r.stdout).toMatch(/^# filter 1: pid \d+, via seccomp, arch x86_64, 7 instructions$/m);
     expect(r.stdout).not.toMatch(/# filter 2/);
-    const rows = [...r.stdout.matchAll(/^ (\d{4}): 0x([0-9a-f]{2}) 0x([0-9a-f]{2}) 0x([0-9a-f]{2}) 0x([0-9a-f]{8})  \S.*$/gm)].map((m) => ({
+    const rows = [...r.stdout.matchAll(/^ (\d{4}): 0x([0-9a-f]{2}) 0x([0-9a-f]{2}) 0x([0-9a-f]{2}) 0x([0-9a-f]{8}) {2}\S.*$/gm)].map((m) => ({
       code: parseInt(m[2], 16), jt: parseInt(m[3], 16), jf: parseInt(m[4], 16), k: parseInt(m[5], 16),
     }));
     expect(rows).toEqual(plain([...want[0], ...want[1]]));
