@@ -48,14 +48,24 @@ async function plain(cmd: string[]) {
   return { stdout: r.stdout, status: r.status };
 }
 
-async function expectProven(file: string, cmd: string[]) {
+/**
+ * Calls whose presence depends on timing, not on what the program does:
+ * V8's threads sched_yield() in spin loops when CPUs are contended (the whole
+ * suite runs in parallel on 2 cores), which a recording made at another
+ * moment may not see. Only the node workload gets this allowance; docs/record.md
+ * ("Limits") says so.
+ */
+const TIMING_DEPENDENT: Record<string, readonly string[]> = { node: ['sched_yield'] };
+
+async function expectProven(file: string, cmd: string[], workload = '') {
   const expected = await plain(cmd);
   expect(expected.status).toBe(0);
   const r = await runUnder(file, cmd);
   expect({ exit: r.exitCode, stderr: r.stderr }).toEqual({ exit: 0, stderr: expect.any(String) });
   expect(r.stdout).toBe(expected.stdout);
   const check = await checkProfile(loadPolicy(file), cmd[0], cmd.slice(1), { stdio: 'ignore', cwd: dir });
-  expect(check.denials).toEqual([]);
+  const allowance = TIMING_DEPENDENT[workload] ?? [];
+  expect(check.denials.filter((d) => !allowance.includes(d.name))).toEqual([]);
   expect(check.result.exitCode).toBe(0);
 }
 
@@ -98,7 +108,7 @@ describe('syswall record: record, then run under the profile', () => {
       expect(policy.defaultAction).toEqual({ kind: 'ERRNO', data: 1 });
       expect(policy.rules.some((r) => r.syscall === 'execve')).toBe(true);
       expect(countsFromComment(policy.comment)?.execve).toBeGreaterThan(0);
-      await expectProven(file, cmd());
+      await expectProven(file, cmd(), name);
     });
   }
 
