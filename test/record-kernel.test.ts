@@ -10,7 +10,7 @@ import { compilePolicy } from '../src/core/compile/index.js';
 import { parsePolicyText } from '../src/core/formats/index.js';
 import { countsFromComment } from '../src/core/policy/recording.js';
 import { checkProfile, spawn } from '../src/node/index.js';
-import { expectCleanError, runCli } from './helpers/cli.js';
+import { expectCleanError, ROOT, runCli } from './helpers/cli.js';
 import { collect, compileFixture, tempDir } from './helpers/runtime.js';
 
 let dir: string;
@@ -191,6 +191,23 @@ describe('syswall record: record, then run under the profile', () => {
     expect(JSON.parse(r.stdout).defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(r.stderr).toMatch(/to-stdout/);
     expect(r.stderr).toMatch(/sh exited 3/);
+  });
+});
+
+describe('syswall record: progress line', () => {
+  it('redraws a progress line with \\r on a terminal (script(1) gives a pty); none when stderr is not a terminal', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const out = join(dir, 'tty.json');
+    const inner = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist', 'cli', 'main.js'))} record -o ${out} -- sh -c 'sleep 0.35; ls / >/dev/null'`;
+    const r = spawnSync('script', ['-qec', inner, '/dev/null'], { encoding: 'utf8' });
+    if (r.error) throw new Error(`script(1) is needed for this test: install bsdutils (${r.error.message})`);
+    expect(r.status).toBe(0);
+    const lines = [...r.stdout.matchAll(/\rrecording sh: (\d+\.\d) s, (\d+) syscalls, (\d+) distinct/g)];
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.length).toBeLessThanOrEqual(20); // at most 10 Hz over well under 2 s
+    expect(r.stdout).toMatch(/syswall record: recorded \d+ syscalls/);
+    const plainRun = runCli(['record', '-o', join(dir, 'notty.json'), '--', 'sh', '-c', 'sleep 0.35']);
+    expect(plainRun.stderr).not.toMatch(/\r/);
   });
 });
 
