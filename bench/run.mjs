@@ -10,6 +10,7 @@ const BENCHES = {
   notify: () => import('./notify.mjs'),
   compile: () => import('./compile.mjs'),
   workload: () => import('./workload.mjs'),
+  record: () => import('./record.mjs'),
 };
 
 const only = process.argv.slice(2);

@@ -14,3 +14,4 @@ export * from './bpf/formats.js';
 export { assemble, resolveSyscallWord, type AssembleOptions } from './bpf/asm/index.js';
 export * from './compile/index.js';
 export * from './decode/index.js';
+export * from './policy/recording.js';

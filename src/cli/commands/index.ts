@@ -20,4 +20,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run.js')).command,
   convert: async () => (await import('./convert.js')).command,
   playground: async () => (await import('./playground.js')).command,
+  record: async () => (await import('./record.js')).command,
 };
