@@ -69,4 +69,26 @@ describe('syswall run --explain', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')[0]).toMatch(/^syswall: error: run: --explain cannot be combined with --strict/);
   });
+
+  it('works with profiles that deny sendmsg (the launcher passes the listener with it)', () => {
+    const p = join(dir, 'no-sendmsg.json');
+    writeFileSync(p, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'], syscalls: [{ names: ['sendmsg', 'mkdir'], action: 'SCMP_ACT_ERRNO' }] }));
+    const r = runCli(['run', '--explain', '--profile', p, '--', 'mkdir', join(dir, 'y')], { timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/mkdir\(".*y", 0777\) = -1 EPERM/);
+  });
+
+  it('a recorded profile runs its command with zero denials under --explain; one extra syscall is denied', () => {
+    const out = join(dir, 'rec.json');
+    const cmd = ['sh', '-c', 'ls / | sort | head -3'];
+    const rec = runCli(['record', '-o', out, '--', ...cmd]);
+    expect(rec.status, rec.stderr).toBe(0);
+    const r = runCli(['run', '--explain', '--profile', out, '--', ...cmd], { timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/syswall: explain: no syscall was denied/);
+    const extra = runCli(['run', '--explain', '--profile', out, '--', 'sh', '-c', `ls / | sort | head -3; mkdir ${join(dir, 'z')}`], { timeout: 30_000 });
+    expect(extra.status).not.toBe(0);
+    // The extra mkdir needs what the recording never saw (sh forks for it), and it is denied and named.
+    expect(extra.stderr).toMatch(/\] \w+\(.*= -1 EPERM .*by default action/);
+  });
 });

@@ -20,7 +20,10 @@
 import { writeSync, openSync, closeSync } from 'node:fs';
 import type { ArchInfo } from '../core/arch/arches.js';
 import { archesByToken } from '../core/arch/arches.js';
-import { IPC_SUBCALLS, SOCKETCALL_SUBCALLS } from '../core/arch/syscalls.js';
+import { IPC_SUBCALLS, SOCKETCALL_SUBCALLS, syscallNumber } from '../core/arch/syscalls.js';
+import { argWordOffset } from '../core/bpf/data.js';
+import { jump, loadAbs, ret, type Instruction } from '../core/bpf/instruction.js';
+import { hostArch } from './host.js';
 import * as C from '../core/bpf/constants.js';
 import { runProgram } from '../core/bpf/interpreter.js';
 import { compilePolicy, type CompileOptions, type CompiledFilter } from '../core/compile/index.js';
@@ -75,7 +78,8 @@ const isKernelKept = (v: number) => {
 /** Prepares `--explain` for a policy. */
 export function explainSession(policy: Policy, compileOptions: CompileOptions = {}, options: ExplainOptions = {}): ExplainSession {
   const original = compilePolicy(policy, compileOptions);
-  const filter = compilePolicy(policy, { ...compileOptions, mapAction: (v) => (isKernelKept(v) ? v : C.SECCOMP_RET_USER_NOTIF) });
+  const routed = compilePolicy(policy, { ...compileOptions, mapAction: (v) => (isKernelKept(v) ? v : C.SECCOMP_RET_USER_NOTIF) });
+  const filter: CompiledFilter = { ...routed, instructions: withLauncherBypass(routed.instructions, hostArch()) };
   const write = options.write ?? ((line: string) => writeSync(2, line + '\n'));
   const jsonFd = options.jsonPath ? openSync(options.jsonPath, 'w') : undefined;
   const counts = new Map<string, number>();
@@ -142,6 +146,37 @@ export function explainSession(policy: Policy, compileOptions: CompileOptions = 
       if (jsonFd !== undefined) closeSync(jsonFd);
     },
   };
+}
+
+/** The fd spawn() gives syswall-helper for passing the listener back (`--listener-sock 5`). */
+const LISTENER_SOCK_FD = 5;
+const MSG_NOSIGNAL = 0x4000;
+
+/**
+ * Prefixes a program with an exact pass for the launcher's own
+ * `sendmsg(5, *, MSG_NOSIGNAL)` on the host arch: syswall-helper installs the
+ * filter and then sends the listener fd to us with that call. If the policy
+ * denies sendmsg, routing it to the supervisor would deadlock (nobody holds
+ * the listener yet). Only that exact call shape passes; the decision for
+ * every other input is the program's.
+ */
+export function withLauncherBypass(program: readonly Instruction[], arch: ArchInfo): Instruction[] {
+  const nr = syscallNumber(arch, 'sendmsg');
+  if (nr === undefined) return [...program];
+  const lo = (i: number) => argWordOffset(i, 'lo', arch.endian);
+  const hi = (i: number) => argWordOffset(i, 'hi', arch.endian);
+  const checks: [number, number][] = [[C.SECCOMP_DATA_ARCH, arch.token], [C.SECCOMP_DATA_NR, nr], [lo(0), LISTENER_SOCK_FD], [lo(2), MSG_NOSIGNAL]];
+  if (arch.bits === 64) checks.push([hi(0), 0], [hi(2), 0]);
+  // Each check: ld word; jeq value (true: next check, false: the program).
+  const total = checks.length * 2 + 1;
+  const prefix: Instruction[] = [];
+  for (const [off, value] of checks) {
+    prefix.push(loadAbs(off));
+    const pos = prefix.length;
+    prefix.push(jump(C.BPF_JMP | C.BPF_JEQ | C.BPF_K, value, 0, total - pos - 1));
+  }
+  prefix.push(ret(C.SECCOMP_RET_ALLOW));
+  return [...prefix, ...program];
 }
 
 function safeFormat(ev: SyscallEvent): string {
