@@ -89,6 +89,22 @@ export async function run() {
     rows.push(['USER_NOTIF -> TypeScript callback -> errno', sup]);
     const supAsync = await best(() => runUnder(spawn, bin, program(C, I, arch, nr, C.SECCOMP_RET_USER_NOTIF), async () => ({ errno: 1 })));
     rows.push(['USER_NOTIF -> async callback -> errno', supAsync]);
+    // What `syswall run --explain` does: the policy (deny getppid with EPERM) compiled twice,
+    // every denial routed to the supervisor, decided by the original program, one line per call.
+    const { explainSession } = await import('../dist/node/explain.js');
+    const { policy } = await import('../dist/core/policy/builder.js');
+    const explainPolicy = policy({ default: 'allow', arches: ['x86_64', 'x86', 'x32'] }).errno('EPERM', 'getppid').build();
+    const plainExplain = await best(() => {
+      const s = explainSession(explainPolicy);
+      return runUnder(spawn, bin, s.original.instructions);
+    });
+    rows.push(['same policy without --explain (in-kernel)', plainExplain]);
+    let sink = 0;
+    const explained = await best(async () => {
+      const s = explainSession(explainPolicy, {}, { write: (line) => (sink += line.length) });
+      return runUnder(spawn, bin, s.filter.instructions, s.onSyscall);
+    });
+    rows.push(['--explain (decode + line per call)', explained]);
 
     console.log(`${N} getppid calls per run, best of 3 (time measured inside the child)`);
     console.log('| setup | total ms | calls/s | ns/call | vs no filter | denied |');
@@ -99,6 +115,8 @@ export async function run() {
     }
     const perSec = N / (sup.ns / 1e9);
     console.log(`supervised notifications per second: ${Math.round(perSec).toLocaleString('en-US')} (target >= 50,000: ${perSec >= 50_000 ? 'met' : 'NOT met'})`);
+    const exSec = N / (explained.ns / 1e9);
+    console.log(`--explain: ${Math.round(exSec).toLocaleString('en-US')} denied calls explained per second, ${(explained.ns / plainExplain.ns).toFixed(1)}x the same run without --explain (${sink} bytes of lines)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
