@@ -292,21 +292,11 @@ const MAX32 = 0xffffffff;
 
 /** Computes a section's ranges over the whole 32-bit nr space. */
 function sectionRanges(sec: Section, perArch: Map<ArchInfo, Map<number, DNode>>, policy: Policy, resolved: ResolvedRule[], ctx: RangeContext): Range<DNode>[] {
-  let segs: { lo: number; hi: number; d: DNode }[] = [{ lo: 0, hi: MAX32, d: ctx.defaultLeaf }];
+  // Paint decisions over [0, 2^32-1]; later paints win. Collected first, then
+  // resolved over the elementary intervals between all paint boundaries.
+  const paints: { lo: number; hi: number; d: DNode }[] = [{ lo: 0, hi: MAX32, d: ctx.defaultLeaf }];
   const paint = (lo: number, hi: number, d: DNode) => {
-    if (lo > hi) return;
-    const out: typeof segs = [];
-    for (const s of segs) {
-      if (s.hi < lo || s.lo > hi) {
-        out.push(s);
-        continue;
-      }
-      if (s.lo < lo) out.push({ lo: s.lo, hi: lo - 1, d: s.d });
-      if (s.hi > hi) out.push({ lo: hi + 1, hi: s.hi, d: s.d });
-    }
-    out.push({ lo, hi, d });
-    out.sort((a, b) => a.lo - b.lo);
-    segs = out;
+    if (lo <= hi) paints.push({ lo, hi, d });
   };
   const hasX86_64 = sec.parts.includes(ARCHES.x86_64);
   const hasX32 = sec.parts.includes(ARCHES.x32);
@@ -349,6 +339,20 @@ function sectionRanges(sec: Section, perArch: Map<ArchInfo, Map<number, DNode>>,
       if (nr >= dlo && nr <= dhi) paint(nr, nr, d);
     }
   }
+  const bounds = [...new Set(paints.flatMap((p) => [p.lo, p.hi + 1]))].filter((b) => b <= MAX32).sort((a, b) => a - b);
+  const index = (b: number) => {
+    let lo = 0;
+    let hi = bounds.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (bounds[mid] <= b) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const cell: DNode[] = new Array(bounds.length);
+  for (const p of paints) for (let i = index(p.lo), end = index(p.hi); i <= end; i++) cell[i] = p.d;
+  const segs = bounds.map((lo, i) => ({ lo, hi: i + 1 < bounds.length ? bounds[i + 1] - 1 : MAX32, d: cell[i] }));
   // Weights: one per syscall number up to the table's highest (or a frequency), a little for the rest.
   const weightAt: { lo: number; hi: number; w: number }[] = [];
   for (const arch of sec.parts) {
