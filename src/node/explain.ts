@@ -28,9 +28,10 @@ import * as C from '../core/bpf/constants.js';
 import { runProgram } from '../core/bpf/interpreter.js';
 import { compilePolicy, type CompileOptions, type CompiledFilter } from '../core/compile/index.js';
 import { formatReturn } from '../core/decode/format.js';
-import { actionFromValue, formatAction } from '../core/policy/actions.js';
+import { actionFromValue, actionValue, formatAction } from '../core/policy/actions.js';
+import { conditionHolds } from '../core/policy/evaluate.js';
 import { errnoName } from '../core/policy/errno.js';
-import type { Condition, Policy, Rule } from '../core/policy/types.js';
+import type { Policy, Rule } from '../core/policy/types.js';
 import type { Decision, SyscallEvent } from './supervisor.js';
 
 const ENOSYS = 38;
@@ -199,47 +200,13 @@ function attribute(policy: Policy, arch: ArchInfo | undefined, ev: SyscallEvent,
     const matchesName = typeof r.syscall === 'number' ? r.syscall === ev.nr : r.syscall === ev.name || muxed;
     if (!matchesName) continue;
     if (!r.conditions.every((c) => (muxed && c.arg === 0) || conditionHolds(c, ev.args[c.arg] ?? 0n, bits))) continue;
-    if (actionValueOf(r) !== value) continue;
+    if (actionValue(r.action) !== value) continue;
     const where = r.origin?.location?.path ?? (r.origin?.index !== undefined ? `syscalls[${r.origin.index}]` : undefined);
     return `rule ${i + 1}${where ? ` (${where})` : ''}`;
   }
   const errno = (value & 0xffff0000) >>> 0 === C.SECCOMP_RET_ERRNO ? value & 0xffff : undefined;
   if (errno === ENOSYS) return 'default for syscalls the table does not know';
   return 'default action';
-}
-
-function actionValueOf(r: Rule): number {
-  const d = (r.action.data ?? 0) & 0xffff;
-  switch (r.action.kind) {
-    case 'KILL_PROCESS': return C.SECCOMP_RET_KILL_PROCESS >>> 0;
-    case 'KILL_THREAD': return 0;
-    case 'TRAP': return (C.SECCOMP_RET_TRAP | d) >>> 0;
-    case 'ERRNO': return (C.SECCOMP_RET_ERRNO | d) >>> 0;
-    case 'TRACE': return (C.SECCOMP_RET_TRACE | d) >>> 0;
-    case 'USER_NOTIF': return C.SECCOMP_RET_USER_NOTIF;
-    case 'LOG': return C.SECCOMP_RET_LOG;
-    default: return C.SECCOMP_RET_ALLOW;
-  }
-}
-
-/** Evaluates one condition on an argument as a filter for an arch of `bits` would. */
-export function conditionHolds(c: Condition, arg: bigint, bits: 32 | 64): boolean {
-  const narrow = bits === 32 || c.width === 32;
-  const m = narrow ? 0xffffffffn : (1n << 64n) - 1n;
-  const a = arg & m;
-  const v = c.value & m;
-  switch (c.op) {
-    case 'EQ': return a === v;
-    case 'NE': return a !== v;
-    case 'LT': return a < v;
-    case 'LE': return a <= v;
-    case 'GT': return a > v;
-    case 'GE': return a >= v;
-    case 'MASKED_EQ': {
-      const mask = (c.mask ?? 0n) & m;
-      return (a & mask) === (v & mask);
-    }
-  }
 }
 
 /** The errno name for messages (`EPERM`), or the number. */

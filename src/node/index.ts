@@ -14,5 +14,5 @@ export { supervise, SupervisorError, type Decision, type SyscallEvent, type Supe
 export { ProcessMemory, structLayoutOffsets, type StructLayout, type StructFieldType, type StructValue } from './memory.js';
 export { programForHost, loadProfile, applyOverrides, builtinProfilePath, BUILTIN_PROFILES, denyActionOf, expandSyscallList, type PolicyInput, type PolicyBuilderLike, type HostProgram, type LoadedProfile, type LoadProfileOptions } from './policy-source.js';
 export { startStaticServer, PLAYGROUND_CSP, type StaticServer, type StaticServerOptions } from './static-server.js';
-export { explainSession, conditionHolds, type ExplainSession, type ExplainOptions, type ExplainedCall } from './explain.js';
+export { explainSession, type ExplainSession, type ExplainOptions, type ExplainedCall } from './explain.js';
 export * from './record.js';

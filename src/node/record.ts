@@ -23,6 +23,7 @@ import type { Policy, Rule } from '../core/policy/types.js';
 import { Recording, runnableArches } from '../core/policy/recording.js';
 import { hostArch } from './host.js';
 import { spawn, type RunResult, type StdioEntry } from './spawn.js';
+import { withLauncherBypass } from './explain.js';
 import type { SupervisorStats } from './supervisor.js';
 
 /** The fd spawn() gives the helper for passing the listener back (`--listener-sock 5`). */
@@ -180,14 +181,15 @@ export interface ProfileDenial {
  * happen. Use it to prove a recorded profile.
  */
 export async function checkProfile(policy: Policy, command: string, args: readonly string[] = [], options: Omit<RecordOptions, 'arches' | 'recording'> = {}): Promise<{ denials: ProfileDenial[]; result: RunResult }> {
-  // The helper's sendmsg of the listener must not be notified (nobody holds the listener yet).
-  const withLauncher: Policy = { ...policy, rules: [...policy.rules, LAUNCHER_SENDMSG] };
-  const compiled = compilePolicy(withLauncher, {
+  // The helper's sendmsg of the listener must not be notified (nobody holds the listener yet):
+  // an exact in-kernel pass, independent of how the policy's own sendmsg rules merge.
+  const routed = compilePolicy(policy, {
     mapAction: (v) => {
       const act = (v & SECCOMP_RET_ACTION_FULL) >>> 0;
       return act === SECCOMP_RET_ALLOW || act === SECCOMP_RET_LOG ? v : SECCOMP_RET_USER_NOTIF;
     },
   });
+  const compiled = { ...routed, instructions: withLauncherBypass(routed.instructions, hostArch()) };
   const denials: ProfileDenial[] = [];
   let rootPid = -1;
   let execSeen = false;

@@ -4,3 +4,4 @@ export * from './actions.js';
 export * from './validate.js';
 export * from './groups.js';
 export * from './builder.js';
+export * from './evaluate.js';
