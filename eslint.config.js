@@ -3,6 +3,38 @@
 // node never imports cli, web imports only core.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { CORE_LAYERS, forbiddenAbove } from './scripts/layers.mjs';
+
+const coreImportPatterns = [
+  { group: null, message: 'src/core must run in a browser: no Node built-ins.' },
+  { group: ['**/node/**', '**/cli/**', '../node', '../cli', '../../node', '../../cli'], message: 'src/core must not import src/node or src/cli.' },
+];
+
+// One rule per layer of src/core (scripts/layers.mjs): no import of a higher layer.
+function layerRules() {
+  return CORE_LAYERS.flatMap((layer, i) => {
+    const above = forbiddenAbove(i);
+    if (above.length === 0) return [];
+    const dirs = layer.filter((x) => !x.endsWith('.ts'));
+    const files = [...dirs.map((d) => `src/core/${d}/**/*.ts`), ...layer.filter((x) => x.endsWith('.ts')).map((f) => `src/core/${f}`)];
+    const group = above.flatMap((a) => {
+      const name = a.replace(/\.ts$/, '.js');
+      return a.endsWith('.ts') ? [`../${name}`, `../../${name}`, `./${name}`] : [`../${a}/*`, `../../${a}/*`, `../${a}`, `./${a}/*`];
+    });
+    return [{
+      files,
+      ignores: ['src/core/**/*.test.ts'],
+      rules: {
+        'no-restricted-imports': ['error', {
+          patterns: [...coreImportPatterns.map((p) => ({ ...p, group: p.group ?? nodeBuiltins })), {
+            group,
+            message: `src/core layers (scripts/layers.mjs): ${layer.join(', ')} must not import a higher layer (${above.join(', ')}).`,
+          }],
+        }],
+      },
+    }];
+  });
+}
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'crypto', 'util', 'events', 'stream', 'worker_threads', 'module', 'url', 'process', 'buffer', 'tty', 'readline'];
 
@@ -30,14 +62,12 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [
-          { group: nodeBuiltins, message: 'src/core must run in a browser: no Node built-ins.' },
-          { group: ['**/node/**', '**/cli/**', '../node', '../cli', '../../node', '../../cli'], message: 'src/core must not import src/node or src/cli.' },
-        ],
+        patterns: coreImportPatterns.map((p) => ({ ...p, group: p.group ?? nodeBuiltins })),
       }],
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'src/core must run in a browser: use Uint8Array.' }, { name: 'process', message: 'src/core must run in a browser.' }],
     },
   },
+  ...layerRules(),
   {
     files: ['src/core/**/*.test.ts'],
     rules: { 'no-restricted-imports': 'off', 'no-restricted-globals': 'off' },

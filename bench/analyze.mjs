@@ -9,7 +9,7 @@ import { decodeProgram } from '../dist/core/bpf/codec.js';
 import { seccompDataWords } from '../dist/core/bpf/data.js';
 import { ARCHES } from '../dist/core/arch/arches.js';
 import { syscallTable } from '../dist/core/arch/syscalls.js';
-import { analyzeProgram } from '../dist/core/analyze/symbolic.js';
+import { analyzeProgram } from '../dist/core/symbolic/symbolic.js';
 import { explainAnalysis, formatExplain } from '../dist/core/analyze/explain.js';
 import { diffPrograms } from '../dist/core/analyze/diff.js';
 import { lintAnalysis } from '../dist/core/analyze/lint.js';

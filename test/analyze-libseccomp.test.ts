@@ -8,7 +8,7 @@ import { ARCHES } from '../src/core/arch/arches.js';
 import { syscallTable } from '../src/core/arch/syscalls.js';
 import { seccompDataWords } from '../src/core/bpf/data.js';
 import type { Instruction } from '../src/core/bpf/instruction.js';
-import { analyzeProgram, lookupDecision } from '../src/core/analyze/symbolic.js';
+import { analyzeProgram, lookupDecision } from '../src/core/symbolic/symbolic.js';
 import { explainProgram, formatExplain } from '../src/core/analyze/explain.js';
 import { diffPrograms, formatDiff } from '../src/core/analyze/diff.js';
 import { lintProgram } from '../src/core/analyze/lint.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Instruction } from '../src/core/bpf/instruction.js';
-import { analyzeProgram, lookupDecision } from '../src/core/analyze/symbolic.js';
+import { analyzeProgram, lookupDecision } from '../src/core/symbolic/symbolic.js';
 import { evalBpf } from './helpers/bpf-eval.js';
 
 const CONSTS = [0, 1, 2, 3, 4, 0x10, 0x1ff, 0x40000000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0xc000003e, 0x40000003];
@@ -95,8 +95,8 @@ describe('symbolic evaluation agrees with concrete evaluation', () => {
 
 import { diffPrograms } from '../src/core/analyze/diff.js';
 import { findArch } from '../src/core/arch/arches.js';
-import { normalizeAction } from '../src/core/analyze/present.js';
-import { regionContains, segmentFor, archDecisionFor } from '../src/core/analyze/symbolic.js';
+import { normalizeAction } from '../src/core/symbolic/present.js';
+import { regionContains, segmentFor, archDecisionFor } from '../src/core/symbolic/symbolic.js';
 import { explainProgram, formatExplain } from '../src/core/analyze/explain.js';
 
 describe('diff is exact', () => {

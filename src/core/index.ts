@@ -7,6 +7,7 @@ export * from './arch/index.js';
 export * from './bpf/index.js';
 export * from './policy/index.js';
 export * from './formats/index.js';
+export * from './symbolic/index.js';
 export * from './analyze/index.js';
 export * from './arch/params.js';
 export * from './bpf/disasm.js';

@@ -5,11 +5,11 @@
  */
 import type { ArchInfo } from '../arch/arches.js';
 import type { Instruction } from '../bpf/instruction.js';
-import { analyzeProgram, regionKey, type AnalyzeOptions, type NrSegment, type OpaqueCond, type Region } from './symbolic.js';
-import { intersect, type WordSet } from './wordset.js';
+import { analyzeProgram, regionKey, type AnalyzeOptions, type NrSegment, type OpaqueCond, type Region } from '../symbolic/symbolic.js';
+import { intersect, type WordSet } from '../symbolic/wordset.js';
 import {
   clipSegments, combine64, formatInterval, formatRegion, namedSyscalls, nrRangeName, valueKey, valueName, viewsOf, wordNamer, type ArchView,
-} from './present.js';
+} from '../symbolic/present.js';
 
 /** A region where A and B decide differently. */
 export interface DiffRegion {

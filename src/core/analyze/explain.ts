@@ -6,12 +6,12 @@
  */
 import type { ArchInfo } from '../arch/arches.js';
 import type { Instruction } from '../bpf/instruction.js';
-import { NR_WORD, analyzeProgram, type AnalyzeOptions, type NrSegment, type ProgramAnalysis, type Region } from './symbolic.js';
+import { NR_WORD, analyzeProgram, type AnalyzeOptions, type NrSegment, type ProgramAnalysis, type Region } from '../symbolic/symbolic.js';
 import {
   actionName, clipSegments, combine64, formatInterval, formatRegion, namedSyscalls, nrRangeName, valueKey, valueName,
   viewsOf, wordNamer, type ArchView,
-} from './present.js';
-import { toIntervals } from './wordset.js';
+} from '../symbolic/present.js';
+import { toIntervals } from '../symbolic/wordset.js';
 
 const FULL = 0xffffffff;
 

@@ -8,8 +8,8 @@ import { syscallNumber, syscallTable } from '../arch/syscalls.js';
 import * as C from '../bpf/constants.js';
 import type { Instruction } from '../bpf/instruction.js';
 import { seccompDataWords } from '../bpf/data.js';
-import { analyzeProgram, lookupDecision, segmentFor, type AnalyzeOptions, type ArchDecision, type NrSegment, type ProgramAnalysis } from './symbolic.js';
-import { actionName, clipSegments, normalizeAction, viewsOf, type ArchView } from './present.js';
+import { analyzeProgram, lookupDecision, segmentFor, type AnalyzeOptions, type ArchDecision, type NrSegment, type ProgramAnalysis } from '../symbolic/symbolic.js';
+import { actionName, clipSegments, normalizeAction, viewsOf, type ArchView } from '../symbolic/present.js';
 import { describeSegment } from './explain.js';
 
 /** Severity of a finding. */

@@ -9,6 +9,7 @@
  */
 import { levelStart, type DbNode } from './rule-db.js';
 import { CompileError } from '../errors.js';
+import { ALL_WORDS, splitByTest, wordSetKey, type WordSet, type WordTestOp } from '../symbolic/wordset.js';
 
 /** Upper bound on diagram nodes built for one syscall before giving up. */
 export const MAX_DIAGRAM_WORK = 200_000;
@@ -19,7 +20,7 @@ function tooComplex(what: string): CompileError {
   });
 }
 
-export type TestOp = 'JEQ' | 'JGT' | 'JGE' | 'JSET';
+export type TestOp = WordTestOp;
 
 export interface DLeaf {
   readonly kind: 'leaf';
@@ -44,23 +45,6 @@ export interface DTest {
 export type DNode = DLeaf | DTest;
 
 const FULL = 0xffffffff;
-
-/** Evaluates a diagram for concrete words (`words[offset / 4]`). */
-export function evalDiagram(node: DNode, words: Uint32Array): number {
-  let n = node;
-  while (n.kind === 'test') {
-    const w = (words[n.offset >> 2] & n.mask) >>> 0;
-    let r: boolean;
-    switch (n.op) {
-      case 'JEQ': r = w === n.k; break;
-      case 'JGT': r = w > n.k; break;
-      case 'JGE': r = w >= n.k; break;
-      default: r = (w & n.k) !== 0;
-    }
-    n = r ? n.t : n.f;
-  }
-  return n.value;
-}
 
 /** Hash-consing factory for diagram nodes. */
 export class DiagramBuilder {
@@ -170,90 +154,40 @@ export class DiagramBuilder {
   }
 }
 
-interface WordFacts {
-  lo: number;
-  hi: number;
-  /** mask -> required value */
-  eq: [number, number][];
-  /** excluded (mask, value) pairs */
-  ne: [number, number][];
-}
+/**
+ * Upper bound on the masked inequalities kept per word on one path. Deciding
+ * emptiness of a word set costs 2^n in them, so beyond this the path simply
+ * forgets the newest one (sound: a test that is not decided is kept).
+ */
+const MAX_PATH_INEQUALITIES = 6;
 
-/** Immutable per-path knowledge about data words. */
+/**
+ * Immutable per-path knowledge about data words: one exact
+ * {@link WordSet} per word (the word-set type of the symbolic engine).
+ */
 export class Facts {
   static readonly empty = new Facts(new Map());
-  private constructor(private readonly words: Map<number, WordFacts>) {}
+  private constructor(private readonly words: ReadonlyMap<number, WordSet>) {}
 
   key(): string {
     if (this.words.size === 0) return '';
-    return [...this.words.entries()].sort((a, b) => a[0] - b[0]).map(([o, w]) => `${o}:${w.lo}-${w.hi}:${w.eq.join(';')}:${w.ne.join(';')}`).join('/');
-  }
-
-  private get(offset: number): WordFacts {
-    return this.words.get(offset) ?? { lo: 0, hi: FULL, eq: [], ne: [] };
+    return [...this.words.entries()].sort((a, b) => a[0] - b[0]).map(([o, w]) => `${o}:${wordSetKey(w)}`).join('/');
   }
 
   /** true/false if the test's outcome is known on this path, else undefined. */
   decide(n: DTest): boolean | undefined {
-    const w = this.get(n.offset);
-    if (n.mask === FULL) {
-      if (n.op === 'JEQ') {
-        if (n.k < w.lo || n.k > w.hi) return false;
-        if (w.lo === w.hi) return w.lo === n.k;
-        for (const [m, v] of w.eq) if ((n.k & m) >>> 0 !== v) return false;
-        for (const [m, v] of w.ne) if (m === FULL && v === n.k) return false;
-        return undefined;
-      }
-      if (n.op === 'JGT') {
-        if (w.lo > n.k) return true;
-        if (w.hi <= n.k) return false;
-        return undefined;
-      }
-      if (n.op === 'JGE') {
-        if (w.lo >= n.k) return true;
-        if (w.hi < n.k) return false;
-        return undefined;
-      }
-    }
-    if (n.op === 'JEQ') {
-      for (const [m, v] of w.eq) {
-        if (m === n.mask) return v === n.k;
-        // A stronger known mask decides a weaker one.
-        if ((m & n.mask) >>> 0 === n.mask) return ((v & n.mask) >>> 0) === n.k;
-      }
-      for (const [m, v] of w.ne) if (m === n.mask && v === n.k) return false;
-      if (w.lo === w.hi) return ((w.lo & n.mask) >>> 0) === n.k;
-    }
-    if (n.op === 'JSET' && w.lo === w.hi) return ((w.lo & n.mask & n.k) >>> 0) !== 0;
+    const split = splitByTest(this.words.get(n.offset) ?? ALL_WORDS, n.mask, n.op, n.k);
+    if (split === undefined) return undefined;
+    if (split[1] === null) return true;
+    if (split[0] === null) return false;
     return undefined;
   }
 
-  /** Facts after taking the `outcome` branch of `n`. */
+  /** Facts after taking the `outcome` branch of `n` (which {@link decide} left open). */
   with(n: DTest, outcome: boolean): Facts {
-    const w = this.get(n.offset);
-    const next: WordFacts = { lo: w.lo, hi: w.hi, eq: w.eq, ne: w.ne };
-    if (n.mask === FULL && n.op !== 'JSET') {
-      if (n.op === 'JEQ') {
-        if (outcome) {
-          next.lo = next.hi = n.k;
-        } else {
-          if (n.k === next.lo && next.lo < next.hi) next.lo = n.k + 1;
-          else if (n.k === next.hi && next.lo < next.hi) next.hi = n.k - 1;
-          else next.ne = [...w.ne, [FULL, n.k]];
-        }
-      } else if (n.op === 'JGT') {
-        if (outcome) next.lo = Math.max(next.lo, n.k + 1);
-        else next.hi = Math.min(next.hi, n.k);
-      } else if (n.op === 'JGE') {
-        if (outcome) next.lo = Math.max(next.lo, n.k);
-        else next.hi = Math.min(next.hi, n.k - 1);
-      }
-    } else if (n.op === 'JEQ') {
-      if (outcome) next.eq = [...w.eq, [n.mask, n.k]];
-      else next.ne = [...w.ne, [n.mask, n.k]];
-    } else {
-      return this; // JSET / masked ranges: no facts kept
-    }
+    const split = splitByTest(this.words.get(n.offset) ?? ALL_WORDS, n.mask, n.op, n.k);
+    const next = split?.[outcome ? 0 : 1];
+    if (!next || next.ne.length > MAX_PATH_INEQUALITIES) return this;
     const words = new Map(this.words);
     words.set(n.offset, next);
     return new Facts(words);

@@ -23,9 +23,9 @@
 import { X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { syscallTable } from '../arch/syscalls.js';
 import type { Instruction } from '../bpf/instruction.js';
-import { analyzeProgram, NR_WORD, type NrSegment, type ProgramAnalysis, type Region } from '../analyze/symbolic.js';
-import { clipSegments, combine64, formatInterval, formatOpaque, formatWordSet, valueKey, valueName, wordNamer, type ArchView } from '../analyze/present.js';
-import type { WordSet } from '../analyze/wordset.js';
+import { analyzeProgram, NR_WORD, type NrSegment, type ProgramAnalysis, type Region } from '../symbolic/symbolic.js';
+import { clipSegments, combine64, formatInterval, formatOpaque, formatWordSet, valueKey, valueName, wordNamer, type ArchView } from '../symbolic/present.js';
+import type { WordSet } from '../symbolic/wordset.js';
 import type { CompiledFilter } from './compile.js';
 
 const FULL = 0xffffffff;

@@ -38,10 +38,11 @@ import { syscallTable } from '../arch/syscalls.js';
 import * as C from '../bpf/constants.js';
 import type { Instruction } from '../bpf/instruction.js';
 import { aluOp, jumpTest, traceProgram } from '../bpf/interpreter.js';
-import { ALL_WORDS, withMaskEq, withMaskNe, withRange, type WordSet } from '../analyze/wordset.js';
+import { ALL_WORDS, splitByTest, type WordSet, type WordTestOp } from '../symbolic/wordset.js';
 import type { CompiledFilter } from './compile.js';
 
 const FULL = 0xffffffff;
+const JUMP_OPS: Record<number, WordTestOp> = { [C.BPF_JEQ]: 'JEQ', [C.BPF_JGT]: 'JGT', [C.BPF_JGE]: 'JGE', [C.BPF_JSET]: 'JSET' };
 
 /** Mean and max of a per-syscall count. */
 export interface MeanMax {
@@ -264,9 +265,10 @@ function explore(program: readonly Instruction[], token: number, nr: number, pru
       let fCons: ReadonlyMap<number, WordSet> | null = cons;
       if (prune && a.t === 'w' && src.t === 'k') {
         const s = cons.get(a.w) ?? ALL_WORDS;
-        const [ts, fs] = splitWord(s, a.mask, op, src.v);
-        if (ts === undefined) out.exact = false;
+        const split = splitByTest(s, a.mask, JUMP_OPS[op], src.v);
+        if (split === undefined) out.exact = false;
         else {
+          const [ts, fs] = split;
           tCons = ts ? withWord(cons, a.w, ts) : null;
           fCons = fs ? withWord(cons, a.w, fs) : null;
         }
@@ -288,32 +290,6 @@ function withWord(cons: ReadonlyMap<number, WordSet>, w: number, s: WordSet): Ma
   const m = new Map(cons);
   m.set(w, s);
   return m;
-}
-
-/**
- * Splits a word's set by `(word & mask) OP k`: [true side, false side], null
- * for an empty side; `[undefined, undefined]` when the comparison cannot be
- * modelled exactly.
- */
-function splitWord(s: WordSet, mask: number, op: number, k: number): [WordSet | null | undefined, WordSet | null | undefined] {
-  switch (op) {
-    case C.BPF_JEQ:
-      if ((k & ~mask) !== 0) return [null, s];
-      return [withMaskEq(s, mask, k), withMaskNe(s, mask, k)];
-    case C.BPF_JSET: {
-      const t = (mask & k) >>> 0;
-      if (t === 0) return [null, s];
-      return [withMaskNe(s, t, 0), withMaskEq(s, t, 0)];
-    }
-    case C.BPF_JGT:
-      if (mask !== FULL) return [undefined, undefined];
-      return [k === FULL ? null : withRange(s, k + 1, FULL), withRange(s, 0, k)];
-    case C.BPF_JGE:
-      if (mask !== FULL) return [undefined, undefined];
-      return [withRange(s, k, FULL), k === 0 ? null : withRange(s, 0, k - 1)];
-    default:
-      return [undefined, undefined];
-  }
 }
 
 /** The numbers of an arch's `range` set: `lo..hi` plus the arch base (x32 bit, MIPS base). */

@@ -286,3 +286,33 @@ export function toIntervals(s: WordSet, limit = 64): [number, number][] | undefi
   if (start <= s.hi) out.push([start, s.hi]);
   return out;
 }
+
+/** A comparison of one masked word with a constant, as BPF's conditional jumps make it. */
+export type WordTestOp = 'JEQ' | 'JGT' | 'JGE' | 'JSET';
+
+/**
+ * Splits `s` by the test `(x & mask) OP k` (JSET: `x & mask & k != 0`):
+ * `[true side, false side]`, `null` for an empty side; `undefined` for both
+ * when the test cannot be written as a word set (an ordering on a masked
+ * word).
+ */
+export function splitByTest(s: WordSet, mask: number, op: WordTestOp, k: number): [WordSet | null, WordSet | null] | undefined {
+  mask >>>= 0;
+  k >>>= 0;
+  switch (op) {
+    case 'JEQ':
+      if ((k & ~mask) >>> 0 !== 0) return [null, s];
+      return [withMaskEq(s, mask, k), withMaskNe(s, mask, k)];
+    case 'JSET': {
+      const t = (mask & k) >>> 0;
+      if (t === 0) return [null, s];
+      return [withMaskNe(s, t, 0), withMaskEq(s, t, 0)];
+    }
+    case 'JGT':
+      if (mask !== FULL) return undefined;
+      return [k === FULL ? null : withRange(s, k + 1, FULL), withRange(s, 0, k)];
+    case 'JGE':
+      if (mask !== FULL) return undefined;
+      return [withRange(s, k, FULL), k === 0 ? null : withRange(s, 0, k - 1)];
+  }
+}
