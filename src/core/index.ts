@@ -9,7 +9,7 @@ export * from './policy/index.js';
 export * from './formats/index.js';
 export * from './symbolic/index.js';
 export * from './analyze/index.js';
-export * from './arch/params.js';
+
 export * from './bpf/disasm.js';
 export * from './bpf/formats.js';
 export { assemble, resolveSyscallWord, type AssembleOptions } from './bpf/asm/index.js';

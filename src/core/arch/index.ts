@@ -1,2 +1,3 @@
 export * from './arches.js';
 export * from './syscalls.js';
+export * from './signatures.js';

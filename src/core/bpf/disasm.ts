@@ -14,7 +14,7 @@
  */
 import { ARCHES, X32_SYSCALL_BIT, archByToken, type ArchInfo, type Endian } from '../arch/arches.js';
 import { syscallName } from '../arch/syscalls.js';
-import { syscallParams } from '../arch/params.js';
+import { syscallParams } from '../arch/signatures.js';
 import { BpfError } from '../errors.js';
 import type { Instruction } from './instruction.js';
 import * as C from './constants.js';

@@ -112,7 +112,7 @@ const CASES: [string, bigint[], string, string?][] = [
   ['lseek', [3n, BigInt.asUintN(64, -10n), 2n], 'lseek(3, -10, SEEK_END)'],
   ['seccomp', [1n, 8n, 0x7000n], 'seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0x7000)'],
   ['mount', [0x1000n, 0x2000n, 0n, 0x5000n, 0n], 'mount("/tmp/x", "/etc/passwd", NULL, MS_BIND|MS_REC, NULL)'],
-  ['fstatfs64', [3n, 0x7000n], 'fstatfs64(3, 0x7000)'],
+  ['fstatfs64', [3n, 88n, 0x7000n], 'fstatfs64(3, 88, 0x7000)'],
   ['no_such_call', [1n, 2n, 3n, 4n, 5n, 6n], 'no_such_call(0x1, 0x2, 0x3, 0x4, 0x5, 0x6)'],
   // 32-bit arch: registers are 32 bits wide.
   ['mmap2', [0n, 4096n, 3n, 0x22n, 0xffffffffn, 0n], 'mmap2(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)', 'x86'],

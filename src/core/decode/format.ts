@@ -11,7 +11,7 @@ import { ARCHES, findArch, type ArchInfo } from '../arch/arches.js';
 import { SOCKETCALL_SUBCALLS } from '../arch/syscalls.js';
 import * as K from './constants.js';
 import { errnoDisplayName, errnoMessage } from './errno.js';
-import { cloneArgNames, syscallSignature, type ArgKind, type ArgSpec } from './signatures.js';
+import { syscallSignature, type ArgKind, type ArgSpec } from '../arch/signatures.js';
 
 /** Reads the traced process's memory. Both methods return undefined when the memory cannot be read. */
 export interface MemoryReader {
@@ -91,16 +91,19 @@ export function decodeSyscall(name: string, args: readonly bigint[], reader?: Me
     const sub = decodeSocketcall(regs, ctx);
     if (sub) return sub;
   }
-  const sig = syscallSignature(name, arch.name);
+  const sig = syscallSignature(arch, name);
   if (!sig) {
     return { name, args: regs.map((raw) => ({ kind: 'unknown' as const, raw, text: hex(word(raw, ctx)) })) };
   }
   const out: DecodedArg[] = [];
+  const shown: ArgSpec[] = [];
   sig.forEach((spec, i) => {
+    if (spec.hidden) return;
     if (spec.kind === 'openmode' && !openHasMode(regs[spec.ref ?? 0])) return;
+    shown.push(spec);
     out.push(decodeArg(spec, regs[i], regs, ctx));
   });
-  if (name === 'clone') return decodeClone(out, arch.name);
+  if (name === 'clone') return decodeClone(out, shown);
   return { name, args: out };
 }
 
@@ -108,9 +111,8 @@ export function decodeSyscall(name: string, args: readonly bigint[], reader?: Me
  * clone(2) as strace shows it: labelled arguments in a fixed order whatever
  * the arch's register order, the tid and tls pointers only where a flag uses them.
  */
-function decodeClone(out: DecodedArg[], archName: string): DecodedSyscall {
-  const names = cloneArgNames(archName);
-  const by = new Map(names.map((n, i) => [n, out[i]]));
+function decodeClone(out: DecodedArg[], specs: readonly ArgSpec[]): DecodedSyscall {
+  const by = new Map(specs.map((s, i) => [s.name, out[i]]));
   const flags = by.get('flags')!.raw;
   const shown: DecodedArg[] = [];
   const add = (label: string, when = true) => {
@@ -449,7 +451,7 @@ const SOCKETCALL_BY_NUMBER = new Map(Object.entries(SOCKETCALL_SUBCALLS).map(([n
 function decodeSocketcall(regs: bigint[], ctx: Ctx): DecodedSyscall | undefined {
   const sub = SOCKETCALL_BY_NUMBER.get(Number(int32(regs[0])));
   if (!sub) return undefined;
-  const sig = syscallSignature(sub, ctx.arch.name);
+  const sig = syscallSignature(ctx.arch, sub)?.filter((a) => !a.hidden);
   if (!sig || !ctx.reader) return undefined;
   const size = (ctx.bits / 8) as 4 | 8;
   const b = ctx.reader.readBytes(word(regs[1], ctx), size * sig.length);

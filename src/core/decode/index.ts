@@ -1,4 +1,3 @@
 export * from './errno.js';
 export * from './constants.js';
-export * from './signatures.js';
 export * from './format.js';

@@ -19,7 +19,7 @@
  * equivalent in syswall's IR (nor in libseccomp) and is an error naming it.
  */
 import { resolveArch, type ArchInfo } from '../arch/arches.js';
-import { syscallParams } from '../arch/params.js';
+import { syscallParams } from '../arch/signatures.js';
 import { syscallName, syscallNumber } from '../arch/syscalls.js';
 import { MAX_ERRNO } from '../policy/errno.js';
 import type { Action, Rule } from '../policy/types.js';
