@@ -8,7 +8,7 @@
 import { archByToken, archesByToken, type ArchInfo } from '../arch/arches.js';
 import { syscallName } from '../arch/syscalls.js';
 import * as C from '../bpf/constants.js';
-import type { Instruction } from '../bpf/instruction.js';
+import { bpfClass, type Instruction } from '../bpf/instruction.js';
 import { actionName } from '../symbolic/present.js';
 
 /** A basic block: instructions `start..end` (inclusive). */
@@ -61,7 +61,7 @@ const JMP_NEG: Record<number, string> = { 0x10: '!=', 0x20: '<=', 0x30: '<', 0x4
 export function insnText(ins: Instruction, pc: number, arch?: ArchInfo): string {
   const k = ins.k >>> 0;
   const hx = '0x' + k.toString(16);
-  const cls = ins.code & 7;
+  const cls = bpfClass(ins.code);
   switch (cls) {
     case C.BPF_LD:
     case C.BPF_LDX: {
@@ -96,7 +96,7 @@ export function buildCfg(program: readonly Instruction[]): Cfg {
   const n = program.length;
   const leaders = new Set<number>([0]);
   program.forEach((ins, pc) => {
-    const cls = ins.code & 7;
+    const cls = bpfClass(ins.code);
     if (cls === C.BPF_JMP) {
       if ((ins.code & 0xf0) === C.BPF_JA) leaders.add(pc + 1 + (ins.k >>> 0));
       else {
@@ -131,12 +131,12 @@ export function buildCfg(program: readonly Instruction[]): Cfg {
     for (let pc = start; pc <= end; pc++) {
       const ins = program[pc];
       lines.push(`${String(pc).padStart(4, '0')}: ${insnText(ins, pc, info)}`);
-      const cls = ins.code & 7;
+      const cls = bpfClass(ins.code);
       if (cls === C.BPF_LD) a = (ins.code & 0xe0) === C.BPF_ABS ? ins.k >>> 0 : null;
       else if (cls === C.BPF_ALU || (cls === C.BPF_MISC && ins.code !== (C.BPF_MISC | C.BPF_TAX))) a = null;
     }
     const last = program[end];
-    const cls = last.code & 7;
+    const cls = bpfClass(last.code);
     let action: string | undefined;
     let ret: number | undefined;
     if (cls === C.BPF_RET && (last.code & 0x18) !== C.BPF_A) {

@@ -6,7 +6,7 @@
 import { ARCHES, X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { syscallNumber, syscallTable } from '../arch/syscalls.js';
 import * as C from '../bpf/constants.js';
-import type { Instruction } from '../bpf/instruction.js';
+import { bpfClass, type Instruction } from '../bpf/instruction.js';
 import { seccompDataWords } from '../bpf/data.js';
 import { analyzeProgram, lookupDecision, segmentFor, type AnalyzeOptions, type ArchDecision, type NrSegment, type ProgramAnalysis } from '../symbolic/symbolic.js';
 import { actionName, clipSegments, normalizeAction, viewsOf, type ArchView } from '../symbolic/present.js';
@@ -259,7 +259,7 @@ export function lintAnalysis(an: ProgramAnalysis, arches?: readonly ArchInfo[]):
     else if (!an.dag.reached.has(pc)) folded.push(pc);
   });
   // A lone unreachable `ret` is a common code-generator leftover (libseccomp emits one); anything else is suspicious.
-  const onlyRets = dead.every((pc) => (an.program[pc].code & 7) === C.BPF_RET);
+  const onlyRets = dead.every((pc) => bpfClass(an.program[pc].code) === C.BPF_RET);
   if (dead.length) add({ severity: onlyRets ? 'info' : 'warning', code: 'UNREACHABLE', message: `instructions ${ranges(dead)} can never run`, location: { pc: dead[0] }, hint: 'remove them; unreachable code often means a wrong jump offset' });
   if (folded.length) add({ severity: 'info', code: 'DEAD_BRANCH', message: `instructions ${ranges(folded)} are only reachable through comparisons whose outcome is fixed`, location: { pc: folded[0] } });
 
@@ -276,7 +276,7 @@ function reachable(program: readonly Instruction[]): Set<number> {
     if (pc >= program.length || seen.has(pc)) continue;
     seen.add(pc);
     const ins = program[pc];
-    const cls = ins.code & 7;
+    const cls = bpfClass(ins.code);
     if (cls === C.BPF_RET) continue;
     if (cls === C.BPF_JMP) {
       if ((ins.code & 0xf0) === C.BPF_JA) stack.push(pc + 1 + (ins.k >>> 0));

@@ -16,7 +16,7 @@ import { ARCHES, X32_SYSCALL_BIT, archByToken, type ArchInfo, type Endian } from
 import { syscallName } from '../arch/syscalls.js';
 import { syscallParams } from '../arch/signatures.js';
 import { BpfError } from '../errors.js';
-import type { Instruction } from './instruction.js';
+import { bpfClass, type Instruction } from './instruction.js';
 import * as C from './constants.js';
 
 /** What a register or scratch slot is known to hold. kind 0: unknown; 1: constant n; 2: data word at byte offset n. */
@@ -59,7 +59,7 @@ function isDataOffset(k: number): boolean {
 export function invalidReason(ins: Instruction): string | undefined {
   const { code, k } = ins;
   if (code > 0xff) return `opcode 0x${code.toString(16)} does not fit in 8 bits (wrong byte order?)`;
-  const cls = code & 7;
+  const cls = bpfClass(code);
   switch (cls) {
     case C.BPF_LD:
     case C.BPF_LDX: {
@@ -98,7 +98,7 @@ export function checkJumpRange(program: readonly Instruction[], file?: string): 
   const n = program.length;
   for (let i = 0; i < n; i++) {
     const ins = program[i];
-    if ((ins.code & 7) !== C.BPF_JMP || ins.code > 0xff) continue;
+    if (bpfClass(ins.code) !== C.BPF_JMP || ins.code > 0xff) continue;
     const op = ins.code & 0xf0;
     const targets = op === C.BPF_JA ? [i + 1 + ins.k] : op <= C.BPF_JSET ? [i + 1 + ins.jt, i + 1 + ins.jf] : [];
     for (const t of targets) {
@@ -128,7 +128,7 @@ export function analyzeStates(program: readonly Instruction[]): (LineState | und
     if (!s) continue;
     const ins = program[i];
     const { code, k } = ins;
-    const cls = code & 7;
+    const cls = bpfClass(code);
     if (code > 0xff || invalidReason(ins)) continue; // analysis stops at invalid lines
     const load = (): Val => {
       const mode = code & 0xe0;
@@ -292,9 +292,9 @@ export function disassembleLines(program: readonly Instruction[], options: Disas
     const bad = invalidReason(ins);
     if (bad) return { ...base, text: `invalid: ${bad}`, invalid: bad };
     const { code, k } = ins;
-    const reg = (code & 7) === C.BPF_LDX ? 'X' : 'A';
+    const reg = bpfClass(code) === C.BPF_LDX ? 'X' : 'A';
     let text: string;
-    switch (code & 7) {
+    switch (bpfClass(code)) {
       case C.BPF_LD:
       case C.BPF_LDX: {
         const mode = code & 0xe0;
@@ -401,7 +401,7 @@ export function checkedArches(program: readonly Instruction[]): ArchInfo[] {
   const out: ArchInfo[] = [];
   program.forEach((ins, i) => {
     const s = states[i];
-    if (!s || s.a.kind !== 2 || s.a.n !== 4 || (ins.code & 0x07) !== C.BPF_JMP || (ins.code & C.BPF_X) || ins.code > 0xff) return;
+    if (!s || s.a.kind !== 2 || s.a.n !== 4 || bpfClass(ins.code) !== C.BPF_JMP || (ins.code & C.BPF_X) || ins.code > 0xff) return;
     const op = ins.code & 0xf0;
     if (op !== C.BPF_JEQ) return;
     const a = archByToken(ins.k);

@@ -23,7 +23,7 @@ import type { Endian } from '../arch/arches.js';
 import { BpfError } from '../errors.js';
 import * as C from './constants.js';
 import { seccompDataWords, type SeccompData } from './data.js';
-import type { Instruction } from './instruction.js';
+import { bpfClass, type Instruction } from './instruction.js';
 
 const LD_W_ABS = C.BPF_LD | C.BPF_W | C.BPF_ABS;
 const LD_W_LEN = C.BPF_LD | C.BPF_W | C.BPF_LEN;
@@ -175,7 +175,7 @@ export function runWords(program: readonly Instruction[], words: Uint32Array): n
         pc++;
         continue;
     }
-    const cls = code & 0x07;
+    const cls = bpfClass(code);
     if (cls === C.BPF_JMP && (code & ~0xf8) === C.BPF_JMP) {
       const r = jumpTest(code & 0xf0, a, (code & C.BPF_X) !== 0 ? x : k);
       if (r === undefined) break;
@@ -369,7 +369,7 @@ export function traceProgram(program: readonly Instruction[], data: SeccompData 
         a = (0 - a) >>> 0;
         break;
       default: {
-        const cls = code & 0x07;
+        const cls = bpfClass(code);
         const op = code & 0xf0;
         const useX = (code & C.BPF_X) !== 0;
         const v = useX ? x : k;

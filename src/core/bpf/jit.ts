@@ -21,7 +21,7 @@ import type { Endian } from '../arch/arches.js';
 import { BpfError } from '../errors.js';
 import * as C from './constants.js';
 import { seccompDataWords, type SeccompData } from './data.js';
-import type { Instruction } from './instruction.js';
+import { bpfClass, isConditionalJump, type Instruction } from './instruction.js';
 import { assertValidProgram } from './validate.js';
 
 /** How a {@link CompiledProgram} runs. */
@@ -145,7 +145,7 @@ function layout(program: readonly Instruction[]): Layout {
   const isTarget = new Uint8Array(n + 1);
   const edges: [number, number][] = [];
   program.forEach((ins, pc) => {
-    if ((ins.code & 0x07) !== C.BPF_JMP) return;
+    if (bpfClass(ins.code) !== C.BPF_JMP) return;
     const offsets = ins.code === (C.BPF_JMP | C.BPF_JA) ? [ins.k] : [ins.jt, ins.jf];
     for (const off of offsets) {
       if (off === 0) continue;
@@ -155,7 +155,7 @@ function layout(program: readonly Instruction[]): Layout {
   });
   const guarded = new Map<number, number>();
   program.forEach((ins, pc) => {
-    if ((ins.code & 0x07) !== C.BPF_JMP || ins.code === (C.BPF_JMP | C.BPF_JA)) return;
+    if (!isConditionalJump(ins)) return;
     if ((ins.jt === 0) === (ins.jf === 0)) return;
     const m = ins.jt + ins.jf;
     for (let p = pc + 1; p <= pc + m; p++) {
@@ -175,7 +175,7 @@ function layout(program: readonly Instruction[]): Layout {
 function usedCells(program: readonly Instruction[]): number[] {
   const cells = new Set<number>();
   for (const ins of program) {
-    const cls = ins.code & 0x07;
+    const cls = bpfClass(ins.code);
     if (cls === C.BPF_ST || cls === C.BPF_STX || ins.code === (C.BPF_LD | C.BPF_MEM) || ins.code === (C.BPF_LDX | C.BPF_MEM)) cells.add(ins.k);
   }
   return [...cells].sort((p, q) => p - q);
@@ -223,7 +223,7 @@ function statement(ins: Instruction): string | undefined {
     case C.BPF_RET | C.BPF_A:
       return 'return a;';
   }
-  if ((ins.code & 0x07) === C.BPF_ALU) {
+  if (bpfClass(ins.code) === C.BPF_ALU) {
     const v = (ins.code & C.BPF_X) !== 0 ? 'x' : k;
     switch (ins.code & 0xf0) {
       case C.BPF_ADD:

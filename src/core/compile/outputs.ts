@@ -19,7 +19,7 @@ import * as C from '../bpf/constants.js';
 import { encodeProgram } from '../bpf/codec.js';
 import { disassemble, disassembleLines } from '../bpf/disasm.js';
 import { hexText } from '../bpf/formats.js';
-import type { Instruction } from '../bpf/instruction.js';
+import { bpfClass, isConditionalJump, type Instruction } from '../bpf/instruction.js';
 import { SyswallError } from '../errors.js';
 import type { CompiledFilter } from './compile.js';
 import { filterToPfc } from './pfc.js';
@@ -88,7 +88,7 @@ const RET_NAMES: Record<number, string> = {
 /** The opcode as kernel macros, e.g. `BPF_JMP | BPF_JEQ | BPF_K`; undefined for codes outside classic BPF. */
 export function opcodeMacro(code: number): string | undefined {
   if (code > 0xff) return undefined;
-  const cls = code & 7;
+  const cls = bpfClass(code);
   const parts = [CLASS[cls]];
   switch (cls) {
     case C.BPF_LD:
@@ -148,7 +148,7 @@ export function retMacro(k: number): string {
 }
 
 function kText(ins: Instruction): string {
-  const cls = ins.code & 7;
+  const cls = bpfClass(ins.code);
   const k = ins.k >>> 0;
   if (cls === C.BPF_RET && (ins.code & 0x18) === C.BPF_K) return retMacro(k);
   if ((cls === C.BPF_LD || cls === C.BPF_LDX) && (ins.code & 0xe0) === C.BPF_ABS) {
@@ -185,7 +185,7 @@ export function filterToC(filter: CompiledFilter, options: FilterFormatOptions =
   filter.instructions.forEach((ins, i) => {
     const macro = opcodeMacro(ins.code);
     const code = macro ?? `0x${ins.code.toString(16)}`;
-    const isCond = (ins.code & 7) === C.BPF_JMP && (ins.code & 0xf0) !== C.BPF_JA;
+    const isCond = isConditionalJump(ins);
     const body = isCond ? `BPF_JUMP(${code}, ${kText(ins)}, ${ins.jt}, ${ins.jf})` : `BPF_STMT(${code}, ${kText(ins)})`;
     const comment = text[i].text.replace(/\*\//g, '* /');
     out.push(`\t/* ${String(i).padStart(4, '0')} */ ${body},${' '.repeat(Math.max(1, 72 - body.length))}/* ${comment} */`);

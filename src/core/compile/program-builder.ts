@@ -8,7 +8,7 @@
  * instructions (a `ja` trampoline after the jump).
  */
 import * as C from '../bpf/constants.js';
-import type { Instruction } from '../bpf/instruction.js';
+import { isConditionalJump, isUnconditionalJump, isReturn, type Instruction } from '../bpf/instruction.js';
 import { CompileError } from '../errors.js';
 
 /** A label: a position in the program, bound with {@link ProgramBuilder.bind}. */
@@ -27,9 +27,6 @@ export interface SymInstr {
 
 type Item = { kind: 'label'; label: Label } | { kind: 'ins'; ins: SymInstr };
 
-const isCond = (code: number) => (code & 0x07) === C.BPF_JMP && (code & 0xf0) !== C.BPF_JA;
-const isJa = (code: number) => (code & 0x07) === C.BPF_JMP && (code & 0xf0) === C.BPF_JA;
-const isRet = (code: number) => (code & 0x07) === C.BPF_RET;
 
 export class ProgramBuilder {
   private items: Item[] = [];
@@ -106,7 +103,7 @@ export class ProgramBuilder {
       const next: Item[] = [];
       pc = 0;
       for (const it of items) {
-        if (it.kind !== 'ins' || !isCond(it.ins.code)) {
+        if (it.kind !== 'ins' || !isConditionalJump(it.ins)) {
           next.push(it);
           if (it.kind === 'ins') pc++;
           continue;
@@ -134,9 +131,9 @@ export class ProgramBuilder {
       for (const it of items) {
         if (it.kind !== 'ins') continue;
         const ins = it.ins;
-        if (isCond(ins.code)) {
+        if (isConditionalJump(ins)) {
           out.push({ code: ins.code, k: ins.k >>> 0, jt: where(ins.t!) - pc - 1, jf: where(ins.f!) - pc - 1 });
-        } else if (isJa(ins.code)) {
+        } else if (isUnconditionalJump(ins)) {
           out.push({ code: ins.code, k: where(ins.t!) - pc - 1, jt: 0, jf: 0 });
         } else {
           out.push({ code: ins.code, k: ins.k >>> 0, jt: 0, jf: 0 });
@@ -178,7 +175,7 @@ function threadJumps(items: Item[]): boolean {
       const idx = at.get(cur.id);
       if (idx === undefined) return cur;
       const it = items[idx] as { kind: 'ins'; ins: SymInstr };
-      if (!isJa(it.ins.code)) return cur;
+      if (!isUnconditionalJump(it.ins)) return cur;
       cur = it.ins.t!;
     }
     return cur;
@@ -219,12 +216,12 @@ function removeDeadCode(items: Item[]): boolean {
       if (live.has(i)) break;
       live.add(i);
       const ins = (items[i] as { kind: 'ins'; ins: SymInstr }).ins;
-      if (isRet(ins.code)) break;
-      if (isJa(ins.code)) {
+      if (isReturn(ins)) break;
+      if (isUnconditionalJump(ins)) {
         i = at.get(ins.t!.id) ?? -1;
         continue;
       }
-      if (isCond(ins.code)) {
+      if (isConditionalJump(ins)) {
         const tt = at.get(ins.t!.id);
         const ff = at.get(ins.f!.id);
         if (tt !== undefined) stack.push(tt);
@@ -255,7 +252,7 @@ function removeUselessJumps(items: Item[]): boolean {
     const it = items[i];
     if (it.kind !== 'ins') continue;
     const ins = it.ins;
-    if (isCond(ins.code) && at.get(ins.t!.id) === at.get(ins.f!.id)) {
+    if (isConditionalJump(ins) && at.get(ins.t!.id) === at.get(ins.f!.id)) {
       it.ins = { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.t };
       changed = true;
     }
@@ -264,7 +261,7 @@ function removeUselessJumps(items: Item[]): boolean {
   const at2 = resolveTargets(items);
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
-    if (it.kind !== 'ins' || !isJa(it.ins.code)) continue;
+    if (it.kind !== 'ins' || !isUnconditionalJump(it.ins)) continue;
     let j = i + 1;
     while (j < items.length && items[j].kind === 'label') j++;
     if (at2.get(it.ins.t!.id) === j) {

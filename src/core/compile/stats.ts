@@ -36,7 +36,7 @@
 import { resolveArch, X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { syscallTable } from '../arch/syscalls.js';
 import * as C from '../bpf/constants.js';
-import type { Instruction } from '../bpf/instruction.js';
+import { bpfClass, type Instruction } from '../bpf/instruction.js';
 import { aluOp, jumpTest, traceProgram } from '../bpf/interpreter.js';
 import { ALL_WORDS, splitByTest, type WordSet, type WordTestOp } from '../symbolic/wordset.js';
 import type { CompiledFilter } from './compile.js';
@@ -199,7 +199,7 @@ function explore(program: readonly Instruction[], token: number, nr: number, pru
       const code = ins.code;
       const k = ins.k >>> 0;
       steps++;
-      const cls = code & 0x07;
+      const cls = bpfClass(code);
       if (cls === C.BPF_RET) return done(steps);
       if (cls === C.BPF_LD || cls === C.BPF_LDX) {
         const mode = code & 0xe0;

@@ -7,7 +7,7 @@
  * per branch.
  */
 import * as C from '../bpf/constants.js';
-import type { Instruction } from '../bpf/instruction.js';
+import { bpfClass, type Instruction } from '../bpf/instruction.js';
 import { BpfError } from '../errors.js';
 import { ExprPool, type AluOp, type Expr, evalExpr } from './expr.js';
 
@@ -147,7 +147,7 @@ export function buildDag(program: readonly Instruction[], options: DagOptions = 
         reached.add(pc);
         const ins = program[pc];
         const code = ins.code;
-        const cls = code & 0x07;
+        const cls = bpfClass(code);
         const k = ins.k >>> 0;
         if (cls === C.BPF_RET) {
           const src = code & 0x18;
