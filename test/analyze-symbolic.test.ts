@@ -95,7 +95,7 @@ describe('symbolic evaluation agrees with concrete evaluation', () => {
 
 import { diffPrograms } from '../src/core/analyze/diff.js';
 import { findArch } from '../src/core/arch/arches.js';
-import { normalizeAction } from '../src/core/symbolic/present.js';
+import { normalizeAction } from '../src/core/bpf/actions.js';
 import { regionContains, segmentFor, archDecisionFor } from '../src/core/symbolic/symbolic.js';
 import { explainProgram, formatExplain } from '../src/core/analyze/explain.js';
 

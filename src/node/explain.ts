@@ -28,13 +28,14 @@ import * as C from '../core/bpf/constants.js';
 import { runProgram } from '../core/bpf/interpreter.js';
 import { compilePolicy, type CompileOptions, type CompiledFilter } from '../core/compile/index.js';
 import { formatReturn } from '../core/decode/format.js';
+import { decodeReturn, isPermissive } from '../core/bpf/actions.js';
 import { actionFromValue, actionValue, formatAction } from '../core/policy/actions.js';
 import { conditionHolds } from '../core/policy/evaluate.js';
-import { errnoName } from '../core/policy/errno.js';
+import { ERRNO, errnoName } from '../core/arch/errno.js';
 import type { Policy, Rule } from '../core/policy/types.js';
 import type { Decision, SyscallEvent } from './supervisor.js';
 
-const ENOSYS = 38;
+const ENOSYS = ERRNO.ENOSYS;
 
 /** One explained call (also the JSON line written with `--explain-json`). */
 export interface ExplainedCall {
@@ -71,15 +72,11 @@ export interface ExplainSession {
   close(): void;
 }
 
-const isKernelKept = (v: number) => {
-  const act = (v & 0xffff0000) >>> 0;
-  return act === C.SECCOMP_RET_ALLOW || act === C.SECCOMP_RET_LOG;
-};
 
 /** Prepares `--explain` for a policy. */
 export function explainSession(policy: Policy, compileOptions: CompileOptions = {}, options: ExplainOptions = {}): ExplainSession {
   const original = compilePolicy(policy, compileOptions);
-  const routed = compilePolicy(policy, { ...compileOptions, mapAction: (v) => (isKernelKept(v) ? v : C.SECCOMP_RET_USER_NOTIF) });
+  const routed = compilePolicy(policy, { ...compileOptions, mapAction: (v) => (isPermissive(v) ? v : C.SECCOMP_RET_USER_NOTIF) });
   const filter: CompiledFilter = { ...routed, instructions: withLauncherBypass(routed.instructions, hostArch()) };
   const write = options.write ?? ((line: string) => writeSync(2, line + '\n'));
   const jsonFd = options.jsonPath ? openSync(options.jsonPath, 'w') : undefined;
@@ -204,8 +201,8 @@ function attribute(policy: Policy, arch: ArchInfo | undefined, ev: SyscallEvent,
     const where = r.origin?.location?.path ?? (r.origin?.index !== undefined ? `syscalls[${r.origin.index}]` : undefined);
     return `rule ${i + 1}${where ? ` (${where})` : ''}`;
   }
-  const errno = (value & 0xffff0000) >>> 0 === C.SECCOMP_RET_ERRNO ? value & 0xffff : undefined;
-  if (errno === ENOSYS) return 'default for syscalls the table does not know';
+  const d = decodeReturn(value);
+  if (d.kind === 'ERRNO' && d.data === ENOSYS) return 'default for syscalls the table does not know';
   return 'default action';
 }
 

@@ -17,7 +17,8 @@
  * the execve is the first recorded call.
  */
 import type { ArchInfo } from '../core/arch/arches.js';
-import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW, SECCOMP_RET_LOG, SECCOMP_RET_USER_NOTIF } from '../core/bpf/constants.js';
+import { isPermissive } from '../core/bpf/actions.js';
+import { SECCOMP_RET_USER_NOTIF } from '../core/bpf/constants.js';
 import { compilePolicy, type CompiledFilter } from '../core/compile/compile.js';
 import type { Policy, Rule } from '../core/policy/types.js';
 import { Recording, runnableArches } from '../core/policy/recording.js';
@@ -184,10 +185,7 @@ export async function checkProfile(policy: Policy, command: string, args: readon
   // The helper's sendmsg of the listener must not be notified (nobody holds the listener yet):
   // an exact in-kernel pass, independent of how the policy's own sendmsg rules merge.
   const routed = compilePolicy(policy, {
-    mapAction: (v) => {
-      const act = (v & SECCOMP_RET_ACTION_FULL) >>> 0;
-      return act === SECCOMP_RET_ALLOW || act === SECCOMP_RET_LOG ? v : SECCOMP_RET_USER_NOTIF;
-    },
+    mapAction: (v) => (isPermissive(v) ? v : SECCOMP_RET_USER_NOTIF),
   });
   const compiled = { ...routed, instructions: withLauncherBypass(routed.instructions, hostArch()) };
   const denials: ProfileDenial[] = [];

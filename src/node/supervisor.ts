@@ -21,7 +21,7 @@ import { closeSync, readFileSync } from 'node:fs';
 import { archByToken, ARCHES, X32_SYSCALL_BIT, type ArchInfo } from '../core/arch/arches.js';
 import { syscallName } from '../core/arch/syscalls.js';
 import { SyswallError } from '../core/errors.js';
-import { errnoName, errnoNumber, MAX_ERRNO } from '../core/policy/errno.js';
+import { errnoName, errnoNumber, MAX_ERRNO } from '../core/arch/errno.js';
 import { formatSyscall, type SyscallDecodeOptions } from '../core/decode/format.js';
 import { ProcessMemory, type StructLayout, type StructValue } from './memory.js';
 import {

@@ -5,8 +5,9 @@ import { flag, listOpt, stringOpt, UsageError } from '../command.js';
 import { archesByToken, resolveArch, X32_SYSCALL_BIT } from '../../core/arch/arches.js';
 import { syscallName } from '../../core/arch/syscalls.js';
 import type { Policy } from '../../core/policy/types.js';
-import { BPF_K, BPF_RET, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_TRAP } from '../../core/bpf/constants.js';
-import type { Instruction } from '../../core/bpf/instruction.js';
+import { decodeReturn, raisesSigsys } from '../../core/bpf/actions.js';
+import { SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_SPEC_ALLOW } from '../../core/bpf/constants.js';
+import { isReturnK, type Instruction } from '../../core/bpf/instruction.js';
 import { PolicyError, SyswallError } from '../../core/errors.js';
 import { hostArch } from '../../node/host.js';
 import { SandboxError } from '../../node/errors.js';
@@ -22,11 +23,7 @@ const RELAYED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SI
 const SIGSYS_KINDS = ['KILL_PROCESS', 'KILL_THREAD', 'TRAP'] as const;
 
 function sigsysKind(value: number): string | undefined {
-  const a = (value & SECCOMP_RET_ACTION_FULL) >>> 0;
-  if (a === SECCOMP_RET_KILL_PROCESS) return 'KILL_PROCESS';
-  if (a === SECCOMP_RET_KILL_THREAD) return 'KILL_THREAD';
-  if (a === SECCOMP_RET_TRAP) return 'TRAP';
-  return undefined;
+  return raisesSigsys(value) ? decodeReturn(value).kind : undefined;
 }
 
 /**
@@ -41,7 +38,7 @@ export function sigsysCandidates(policy: Policy | undefined, program: readonly I
     if (out.size === 0 && (SIGSYS_KINDS as readonly string[]).includes(policy.badArchAction.kind)) return [`${policy.badArchAction.kind} (the bad-arch action: a syscall of an arch the filter does not cover)`];
   } else {
     for (const ins of program ?? []) {
-      if (ins.code !== (BPF_RET | BPF_K)) continue;
+      if (!isReturnK(ins)) continue;
       const k = sigsysKind(ins.k);
       if (k) out.add(k);
     }

@@ -8,7 +8,7 @@ import type { ArchInfo } from '../arch/arches.js';
 import type { Instruction } from '../bpf/instruction.js';
 import { NR_WORD, analyzeProgram, type AnalyzeOptions, type NrSegment, type ProgramAnalysis, type Region } from '../symbolic/symbolic.js';
 import {
-  actionName, clipSegments, combine64, formatInterval, formatRegion, namedSyscalls, nrRangeName, valueKey, valueName,
+  clipSegments, combine64, formatInterval, formatRegion, namedSyscalls, nrRangeName, valueKey, valueName,
   viewsOf, wordNamer, type ArchView,
 } from '../symbolic/present.js';
 import { toIntervals } from '../symbolic/wordset.js';
@@ -259,4 +259,3 @@ function wrap(head: string, items: readonly string[], width: number): string[] {
   return out;
 }
 
-export { actionName };

@@ -9,7 +9,7 @@ import { archByToken, archesByToken, type ArchInfo } from '../arch/arches.js';
 import { syscallName } from '../arch/syscalls.js';
 import * as C from '../bpf/constants.js';
 import { bpfClass, type Instruction } from '../bpf/instruction.js';
-import { actionName } from '../symbolic/present.js';
+import { actionName } from '../bpf/actions.js';
 
 /** A basic block: instructions `start..end` (inclusive). */
 export interface CfgBlock {

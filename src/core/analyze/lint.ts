@@ -5,11 +5,13 @@
  */
 import { ARCHES, X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { syscallNumber, syscallTable } from '../arch/syscalls.js';
+import { ERRNO } from '../arch/errno.js';
 import * as C from '../bpf/constants.js';
 import { bpfClass, type Instruction } from '../bpf/instruction.js';
 import { seccompDataWords } from '../bpf/data.js';
 import { analyzeProgram, lookupDecision, segmentFor, type AnalyzeOptions, type ArchDecision, type NrSegment, type ProgramAnalysis } from '../symbolic/symbolic.js';
-import { actionName, clipSegments, normalizeAction, viewsOf, type ArchView } from '../symbolic/present.js';
+import { actionName, isPermissive, normalizeAction } from '../bpf/actions.js';
+import { clipSegments, viewsOf, type ArchView } from '../symbolic/present.js';
 import { describeSegment } from './explain.js';
 
 /** Severity of a finding. */
@@ -77,10 +79,6 @@ export const INT_ARGS: Readonly<Record<string, readonly number[]>> = {
 // CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET (CLONE_NEWTIME, 0x80, is the exit signal byte in clone(2)).
 const CLONE_NS_FLAGS = [0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000];
 
-function isAllowish(v: number): boolean {
-  const a = (normalizeAction(v) & C.SECCOMP_RET_ACTION_FULL) >>> 0;
-  return a === C.SECCOMP_RET_ALLOW || a === C.SECCOMP_RET_LOG;
-}
 
 type Verdict = 'allow' | 'deny' | 'mixed' | 'other';
 
@@ -89,7 +87,7 @@ function verdict(seg: NrSegment): Verdict {
   let deny = 0;
   for (const r of seg.regions) {
     if (r.value.t !== 'const') return 'mixed';
-    if (isAllowish(r.value.v)) allow++;
+    if (isPermissive(r.value.v)) allow++;
     else deny++;
   }
   if (allow && deny) return 'mixed';
@@ -108,7 +106,7 @@ export function lintAnalysis(an: ProgramAnalysis, arches?: readonly ArchInfo[]):
     add({ severity: 'error', code: 'ARCH_NOT_CHECKED', message: 'the program never checks seccomp_data.arch: syscall numbers mean different syscalls on other arches (e.g. 32-bit x86 on x86_64)', location: { pc: 0 }, hint: 'begin with `ld [4]; jeq AUDIT_ARCH_...` and kill on any other arch' });
   } else {
     const other = an.arches[an.arches.length - 1];
-    if (other.segments.some((s) => s.regions.some((r) => r.value.t !== 'const' || isAllowish(r.value.v)))) {
+    if (other.segments.some((s) => s.regions.some((r) => r.value.t !== 'const' || isPermissive(r.value.v)))) {
       add({ severity: 'error', code: 'OTHER_ARCH_ALLOWED', message: 'syscalls from arches the program does not check can reach ALLOW', location: { arch: 'other arches' }, hint: 'end the arch checks with a kill (libseccomp\'s bad-arch action)' });
     }
   }
@@ -197,7 +195,7 @@ export function lintAnalysis(an: ProgramAnalysis, arches?: readonly ArchInfo[]):
         args[flagsArg] = BigInt(fl);
         const w = seccompDataWords({ nr: cloneNr, arch: info.token, args }, info.endian);
         const r = lookupDecision(an, w);
-        return r.matches === 1 && isAllowish(r.value);
+        return r.matches === 1 && isPermissive(r.value);
       });
       if (allowed.length) add({ severity: 'warning', code: 'CLONE_NAMESPACES', message: `clone is allowed with namespace flags (${allowed.map((f) => '0x' + f.toString(16)).join(', ')})`, location: loc('clone'), hint: 'mask the CLONE_NEW* bits: allow clone only when args[0] & 0x7e020000 == 0' });
     }
@@ -210,12 +208,12 @@ export function lintAnalysis(an: ProgramAnalysis, arches?: readonly ArchInfo[]):
         if (r.value.t !== 'const') continue;
         const n = normalizeAction(r.value.v);
         const act = (n & C.SECCOMP_RET_ACTION_FULL) >>> 0;
-        if (act === C.SECCOMP_RET_ERRNO && (n & 0xffff) !== 38) {
-          add({ severity: 'warning', code: 'ERRNO_NOT_ENOSYS', message: `${name} fails with ${actionName(n)}: libc falls back to the older syscall only on ENOSYS`, location: loc(name), hint: `return ERRNO(38) (ENOSYS) for ${name}` });
+        if (act === C.SECCOMP_RET_ERRNO && (n & 0xffff) !== ERRNO.ENOSYS) {
+          add({ severity: 'warning', code: 'ERRNO_NOT_ENOSYS', message: `${name} fails with ${actionName(n)}: libc falls back to the older syscall only on ENOSYS`, location: loc(name), hint: `return ERRNO(${ERRNO.ENOSYS}) (ENOSYS) for ${name}` });
           break;
         }
         if (act === C.SECCOMP_RET_KILL_PROCESS || act === C.SECCOMP_RET_KILL_THREAD || act === C.SECCOMP_RET_TRAP) {
-          add({ severity: 'info', code: 'ERRNO_NOT_ENOSYS', message: `${name} is killed/trapped: a libc that probes it will die instead of falling back`, location: loc(name), hint: `return ERRNO(38) (ENOSYS) for ${name}` });
+          add({ severity: 'info', code: 'ERRNO_NOT_ENOSYS', message: `${name} is killed/trapped: a libc that probes it will die instead of falling back`, location: loc(name), hint: `return ERRNO(${ERRNO.ENOSYS}) (ENOSYS) for ${name}` });
           break;
         }
       }
@@ -236,8 +234,8 @@ export function lintAnalysis(an: ProgramAnalysis, arches?: readonly ArchInfo[]):
             const loOnly = seg.regions.filter((r) => r.words.some((w) => w.word === loW && (w.set.lo !== 0 || w.set.hi !== 0xffffffff || w.set.excluded.length)) && !r.words.some((w) => w.word === hiW));
             if (intArgs.includes(arg) && hiRegions.length) {
               // Does the decision for some low word change with the upper half?
-              const denyWithHi0 = seg.regions.some((r) => r.value.t === 'const' && !isAllowish(r.value.v) && r.words.some((w) => w.word === hiW && w.set.lo === 0 && w.set.hi === 0));
-              const allowWithHiNon0 = seg.regions.some((r) => r.value.t === 'const' && isAllowish(r.value.v) && r.words.some((w) => w.word === hiW && w.set.hi > 0 && !(w.set.lo === 0 && w.set.hi === 0)));
+              const denyWithHi0 = seg.regions.some((r) => r.value.t === 'const' && !isPermissive(r.value.v) && r.words.some((w) => w.word === hiW && w.set.lo === 0 && w.set.hi === 0));
+              const allowWithHiNon0 = seg.regions.some((r) => r.value.t === 'const' && isPermissive(r.value.v) && r.words.some((w) => w.word === hiW && w.set.hi > 0 && !(w.set.lo === 0 && w.set.hi === 0)));
               if (denyWithHi0 && allowWithHiNon0) {
                 add({ severity: 'warning', code: 'UPPER_HALF_BYPASS', message: `${name}: args[${arg}] is a 32-bit int, but the deny requires its upper 32 bits to be 0; garbage in the upper half gets ALLOW while the kernel sees the same value`, location: loc(name), hint: `compare only the low word: MASKED_EQ with mask 0xffffffff, or a 32-bit comparison` });
               }

@@ -14,7 +14,7 @@ import type { Action, CmpOp, Condition, Policy, Rule } from '../policy/types.js'
 import type { PolicyWarning } from '../formats/reader.js';
 import type { AnalysisInput } from './input.js';
 import { INT_ARGS, lintAnalysis, type Finding, type LintReport, type Severity } from './lint.js';
-import { normalizeAction } from '../symbolic/present.js';
+import { normalizeAction } from '../bpf/actions.js';
 import { analyzeProgram, segmentFor, type ProgramAnalysis } from '../symbolic/symbolic.js';
 
 /** A finding with a source location (file:line:col and JSON path of the rule) where known. */

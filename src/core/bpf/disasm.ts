@@ -18,6 +18,7 @@ import { syscallParams } from '../arch/signatures.js';
 import { BpfError } from '../errors.js';
 import { bpfClass, type Instruction } from './instruction.js';
 import * as C from './constants.js';
+import { actionInfoOf } from './actions.js';
 
 /** What a register or scratch slot is known to hold. kind 0: unknown; 1: constant n; 2: data word at byte offset n. */
 interface Val {
@@ -215,17 +216,11 @@ export function archConstantName(token: number): string | undefined {
  */
 export function returnLabel(k: number): string {
   const v = k >>> 0;
-  const action = (v & 0xffff0000) >>> 0;
-  const data = v & 0xffff;
-  const names: Record<number, string> = {
-    [C.SECCOMP_RET_KILL_PROCESS]: 'KILL_PROCESS', [C.SECCOMP_RET_KILL_THREAD]: 'KILL', [C.SECCOMP_RET_TRAP]: 'TRAP',
-    [C.SECCOMP_RET_ERRNO]: 'ERRNO', [C.SECCOMP_RET_USER_NOTIF]: 'USER_NOTIF', [C.SECCOMP_RET_LOG]: 'LOG',
-    [C.SECCOMP_RET_TRACE]: 'TRACE', [C.SECCOMP_RET_ALLOW]: 'ALLOW',
-  };
-  const name = names[action];
-  if (name === undefined) return '0x' + v.toString(16);
-  if (action === C.SECCOMP_RET_ERRNO || data !== 0) return `${name}(${data})`;
-  return name;
+  const info = actionInfoOf(v);
+  if (info === undefined) return '0x' + v.toString(16);
+  const data = v & C.SECCOMP_RET_DATA;
+  if (info.kind === 'ERRNO' || data !== 0) return `${info.short}(${data})`;
+  return info.short;
 }
 
 const ALU_OPS: Record<number, string> = {

@@ -5,3 +5,4 @@ export * from './data.js';
 export * from './validate.js';
 export * from './interpreter.js';
 export * from './jit.js';
+export * from './actions.js';

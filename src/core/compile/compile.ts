@@ -4,6 +4,7 @@
  */
 import { ARCHES, X32_SYSCALL_BIT, resolveArch, type ArchInfo, type Endian } from '../arch/arches.js';
 import { isKnownSyscall, suggestSyscall, syscallName, syscallNumber, syscallTable } from '../arch/syscalls.js';
+import { ERRNO } from '../arch/errno.js';
 import * as C from '../bpf/constants.js';
 import type { Instruction } from '../bpf/instruction.js';
 import { CompileError } from '../errors.js';
@@ -59,7 +60,7 @@ export interface CompiledFilter {
   readonly usesNotify: boolean;
 }
 
-const ENOSYS = 38;
+const ENOSYS = ERRNO.ENOSYS;
 
 function describeRule(rule: Rule, index: number): string {
   const where = rule.origin?.location?.path ?? (rule.origin?.index !== undefined ? `syscalls[${rule.origin.index}]` : `rule ${index + 1}`);

@@ -16,6 +16,7 @@
  * - `disasm`: seccomp-tools' disassembly listing.
  */
 import * as C from '../bpf/constants.js';
+import { actionInfoOf } from '../bpf/actions.js';
 import { encodeProgram } from '../bpf/codec.js';
 import { disassemble, disassembleLines } from '../bpf/disasm.js';
 import { hexText } from '../bpf/formats.js';
@@ -79,11 +80,6 @@ const ALU: Record<number, string> = {
   [C.BPF_LSH]: 'BPF_LSH', [C.BPF_RSH]: 'BPF_RSH', [C.BPF_NEG]: 'BPF_NEG', [C.BPF_MOD]: 'BPF_MOD', [C.BPF_XOR]: 'BPF_XOR',
 };
 const JMP: Record<number, string> = { [C.BPF_JA]: 'BPF_JA', [C.BPF_JEQ]: 'BPF_JEQ', [C.BPF_JGT]: 'BPF_JGT', [C.BPF_JGE]: 'BPF_JGE', [C.BPF_JSET]: 'BPF_JSET' };
-const RET_NAMES: Record<number, string> = {
-  [C.SECCOMP_RET_KILL_PROCESS]: 'SECCOMP_RET_KILL_PROCESS', [C.SECCOMP_RET_KILL_THREAD]: 'SECCOMP_RET_KILL_THREAD', [C.SECCOMP_RET_TRAP]: 'SECCOMP_RET_TRAP',
-  [C.SECCOMP_RET_ERRNO]: 'SECCOMP_RET_ERRNO', [C.SECCOMP_RET_USER_NOTIF]: 'SECCOMP_RET_USER_NOTIF', [C.SECCOMP_RET_TRACE]: 'SECCOMP_RET_TRACE',
-  [C.SECCOMP_RET_LOG]: 'SECCOMP_RET_LOG', [C.SECCOMP_RET_ALLOW]: 'SECCOMP_RET_ALLOW',
-};
 
 /** The opcode as kernel macros, e.g. `BPF_JMP | BPF_JEQ | BPF_K`; undefined for codes outside classic BPF. */
 export function opcodeMacro(code: number): string | undefined {
@@ -140,11 +136,10 @@ const MACRO_VALUES: Record<string, number> = Object.fromEntries([
 
 /** A return value as macros: `SECCOMP_RET_ERRNO | 38`, `SECCOMP_RET_ALLOW`. */
 export function retMacro(k: number): string {
-  const action = (k & C.SECCOMP_RET_ACTION_FULL) >>> 0;
+  const info = actionInfoOf(k);
+  if (!info) return '0x' + (k >>> 0).toString(16);
   const data = k & C.SECCOMP_RET_DATA;
-  const name = RET_NAMES[action];
-  if (!name) return '0x' + (k >>> 0).toString(16);
-  return data ? `${name} | ${data}` : name;
+  return data ? `${info.macro} | ${data}` : info.macro;
 }
 
 function kText(ins: Instruction): string {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ARCHES, X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { runProgram } from '../bpf/interpreter.js';
-import { actionName } from '../symbolic/present.js';
+import { actionName } from '../bpf/actions.js';
 import { parsePolicyText } from '../formats/parse.js';
 import type { Policy } from '../policy/types.js';
 import { compilePolicy, type CompiledFilter } from './compile.js';

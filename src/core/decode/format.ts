@@ -10,7 +10,7 @@
 import { ARCHES, findArch, type ArchInfo } from '../arch/arches.js';
 import { SOCKETCALL_SUBCALLS } from '../arch/syscalls.js';
 import * as K from './constants.js';
-import { errnoDisplayName, errnoMessage } from './errno.js';
+import { errnoDisplayName, errnoMessage } from '../arch/errno.js';
 import { syscallSignature, type ArgKind, type ArgSpec } from '../arch/signatures.js';
 
 /** Reads the traced process's memory. Both methods return undefined when the memory cannot be read. */

@@ -1,3 +1,2 @@
-export * from './errno.js';
 export * from './constants.js';
 export * from './format.js';

@@ -16,7 +16,7 @@ import { PolicyError, type SourceLocation } from '../errors.js';
 import { findArch, type ArchInfo, type ArchName } from '../arch/arches.js';
 import { isKnownSyscall, suggestSyscall, syscallName, syscallNumber } from '../arch/syscalls.js';
 import { actionsEqual, formatAction, OCI_ACTIONS, parseAction } from '../policy/actions.js';
-import { errnoNumber, MAX_ERRNO } from '../policy/errno.js';
+import { errnoNumber, MAX_ERRNO } from '../arch/errno.js';
 import { expandGroup, isGroupReference } from '../policy/groups.js';
 import type { Action, CmpOp, Condition, Policy, PolicyFlags, Rule } from '../policy/types.js';
 import { validatePolicy } from '../policy/validate.js';

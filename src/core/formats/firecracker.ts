@@ -15,7 +15,7 @@ import { findArch, resolveArch } from '../arch/arches.js';
 import { isKnownSyscall, syscallName } from '../arch/syscalls.js';
 import { PolicyError } from '../errors.js';
 import { formatAction } from '../policy/actions.js';
-import { MAX_ERRNO } from '../policy/errno.js';
+import { MAX_ERRNO } from '../arch/errno.js';
 import type { Action, CmpOp, Condition, Policy, Rule } from '../policy/types.js';
 import { validatePolicy } from '../policy/validate.js';
 import { stringifyJson, type JsonValue } from './export.js';

@@ -21,7 +21,7 @@
 import { resolveArch, type ArchInfo } from '../arch/arches.js';
 import { syscallParams } from '../arch/signatures.js';
 import { syscallName, syscallNumber } from '../arch/syscalls.js';
-import { MAX_ERRNO } from '../policy/errno.js';
+import { MAX_ERRNO } from '../arch/errno.js';
 import type { Action, Rule } from '../policy/types.js';
 import { validatePolicy } from '../policy/validate.js';
 import { namedConstant } from './constants.js';

@@ -25,7 +25,7 @@
 import { resolveArch, type ArchInfo } from '../arch/arches.js';
 import { syscallNumber } from '../arch/syscalls.js';
 import { PolicyError } from '../errors.js';
-import { errnoNumber, MAX_ERRNO } from '../policy/errno.js';
+import { errnoNumber, MAX_ERRNO } from '../arch/errno.js';
 import type { Action, Rule } from '../policy/types.js';
 import { validatePolicy } from '../policy/validate.js';
 import { namedConstant } from './constants.js';

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ACTION_KINDS, actionFromValue, actionValue, actionsEqual, formatAction, parseAction } from './actions.js';
-import { ERRNO, errnoName, errnoNumber, parseErrno } from './errno.js';
+import { ACTION_KINDS } from '../bpf/actions.js';
+import { actionFromValue, actionValue, actionsEqual, formatAction, parseAction } from './actions.js';
+import { ERRNO, errnoName, errnoNumber, parseErrno } from '../arch/errno.js';
 import type { Action } from './types.js';
 
 describe('actions', () => {

@@ -4,40 +4,24 @@
  * (`errno(EPERM)`, `trace(5)`, `kill-process`).
  */
 import { PolicyError, SyswallError } from '../errors.js';
-import { errnoName, MAX_ERRNO, parseErrno } from './errno.js';
+import { errnoName, parseErrno } from '../arch/errno.js';
+import { ACTION_KINDS, ACTIONS, actionHasData, actionInfoOf, returnValue } from '../bpf/actions.js';
 import type { Action, ActionKind } from './types.js';
 
-/** The action part (high 16 bits) of each action's return value. */
-export const ACTION_BASE: Readonly<Record<ActionKind, number>> = Object.freeze({
-  KILL_PROCESS: 0x80000000,
-  KILL_THREAD: 0x00000000,
-  TRAP: 0x00030000,
-  ERRNO: 0x00050000,
-  USER_NOTIF: 0x7fc00000,
-  TRACE: 0x7ff00000,
-  LOG: 0x7ffc0000,
-  ALLOW: 0x7fff0000,
-});
-
-/** Every action kind, strictest first (the order stacked filters use). */
-export const ACTION_KINDS: readonly ActionKind[] = ['KILL_PROCESS', 'KILL_THREAD', 'TRAP', 'ERRNO', 'USER_NOTIF', 'TRACE', 'LOG', 'ALLOW'];
-
-/** Kinds whose return value carries 16 bits of data. */
-export function actionHasData(kind: ActionKind): boolean {
-  return kind === 'ERRNO' || kind === 'TRAP' || kind === 'TRACE';
-}
+/** The action part (high 16 bits) of each action's return value (from the one action table, bpf/actions.ts). */
+export const ACTION_BASE: Readonly<Record<ActionKind, number>> = Object.freeze(
+  Object.fromEntries(ACTION_KINDS.map((k) => [k, ACTIONS[k].value])) as Record<ActionKind, number>,
+);
 
 /** The largest data value an action kind accepts (ERRNO: 4095, TRAP/TRACE: 65535, others: 0). */
 export function maxActionData(kind: ActionKind): number {
-  return kind === 'ERRNO' ? MAX_ERRNO : actionHasData(kind) ? 0xffff : 0;
+  return ACTIONS[kind].maxData;
 }
 
 /** The exact 32-bit value a filter returns for `a` (unsigned). */
 export function actionValue(a: Action): number {
-  const base = ACTION_BASE[a.kind];
-  if (base === undefined) throw new PolicyError('BAD_ACTION', `unknown action kind "${String(a.kind)}"`);
-  const data = actionHasData(a.kind) ? (a.data ?? 0) & 0xffff : 0;
-  return (base | data) >>> 0;
+  if (!Object.prototype.hasOwnProperty.call(ACTIONS, a.kind)) throw new PolicyError('BAD_ACTION', `unknown action kind "${String(a.kind)}"`);
+  return returnValue(a.kind, actionHasData(a.kind) ? (a.data ?? 0) : 0);
 }
 
 /**
@@ -47,13 +31,9 @@ export function actionValue(a: Action): number {
  */
 export function actionFromValue(v: number): Action {
   const value = v >>> 0;
-  const full = (value & 0xffff0000) >>> 0;
-  for (const kind of ACTION_KINDS) {
-    if (ACTION_BASE[kind] === full) {
-      return actionHasData(kind) ? { kind, data: value & 0xffff } : { kind };
-    }
-  }
-  throw new SyswallError('UNKNOWN_ACTION_VALUE', `0x${value.toString(16).padStart(8, '0')} is not a seccomp action (the kernel treats it as KILL_PROCESS)`);
+  const info = actionInfoOf(value);
+  if (!info) throw new SyswallError('UNKNOWN_ACTION_VALUE', `0x${value.toString(16).padStart(8, '0')} is not a seccomp action (the kernel treats it as KILL_PROCESS)`);
+  return actionHasData(info.kind) ? { kind: info.kind, data: value & 0xffff } : { kind: info.kind };
 }
 
 /** True if two actions return the same value (KILL == KILL_THREAD, ERRNO without data == ERRNO(0)). */

@@ -19,7 +19,7 @@ import { PolicyError } from '../errors.js';
 import { resolveArch, type ArchName } from '../arch/arches.js';
 import { isKnownSyscall, suggestSyscall } from '../arch/syscalls.js';
 import { actionsEqual, parseAction } from './actions.js';
-import { parseErrno, type ErrnoName } from './errno.js';
+import { parseErrno, type ErrnoName } from '../arch/errno.js';
 import { expandGroup, isGroupReference, type GroupName } from './groups.js';
 import type { SyscallName } from './syscall-names.generated.js';
 import type { Action, CmpOp, Condition, Policy, PolicyFlags, Rule } from './types.js';

@@ -1,5 +1,4 @@
 export * from './types.js';
-export * from './errno.js';
 export * from './actions.js';
 export * from './validate.js';
 export * from './groups.js';

@@ -8,8 +8,10 @@
 import type { ArchName } from '../arch/arches.js';
 import type { SourceLocation } from '../errors.js';
 
-/** The eight seccomp actions. */
-export type ActionKind = 'KILL_PROCESS' | 'KILL_THREAD' | 'TRAP' | 'ERRNO' | 'USER_NOTIF' | 'TRACE' | 'LOG' | 'ALLOW';
+import type { ActionKind } from '../bpf/actions.js';
+
+/** The eight seccomp actions (the action table: bpf/actions.ts). */
+export type { ActionKind };
 
 /** An action; `data` (0..65535) is meaningful for TRAP, ERRNO and TRACE. */
 export interface Action {

@@ -7,7 +7,8 @@
 import { PolicyError, type SourceLocation } from '../errors.js';
 import { ARCH_NAMES } from '../arch/arches.js';
 import { isKnownSyscall, suggestSyscall } from '../arch/syscalls.js';
-import { ACTION_KINDS, actionHasData, formatAction, maxActionData } from './actions.js';
+import { ACTION_KINDS, actionHasData } from '../bpf/actions.js';
+import { formatAction, maxActionData } from './actions.js';
 import type { Action, CmpOp, Condition, Policy, Rule } from './types.js';
 
 const OPS: readonly CmpOp[] = ['NE', 'LT', 'LE', 'EQ', 'GE', 'GT', 'MASKED_EQ'];

@@ -5,51 +5,12 @@
  */
 import { archesByToken, X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { syscallTable } from '../arch/syscalls.js';
-import * as C from '../bpf/constants.js';
+import { actionName, normalizeAction } from '../bpf/actions.js';
 import { formatExpr, type Expr } from './expr.js';
 import { NR_WORD, ARCH_WORD, type ArchDecision, type NrSegment, type OpaqueCond, type Region } from './symbolic.js';
 import { toIntervals, type WordSet } from './wordset.js';
 
 const FULL = 0xffffffff;
-
-/**
- * The kernel's reading of a filter return value: the action, with data only
- * where the action uses it (ERRNO capped at 4095), unknown actions as
- * KILL_PROCESS. Two values with the same normalised value behave the same.
- */
-export function normalizeAction(v: number): number {
-  v >>>= 0;
-  const action = (v & C.SECCOMP_RET_ACTION_FULL) >>> 0;
-  const data = v & C.SECCOMP_RET_DATA;
-  switch (action) {
-    case C.SECCOMP_RET_ERRNO: return (action | Math.min(data, 4095)) >>> 0;
-    case C.SECCOMP_RET_TRAP:
-    case C.SECCOMP_RET_TRACE: return (action | data) >>> 0;
-    case C.SECCOMP_RET_KILL_PROCESS:
-    case C.SECCOMP_RET_KILL_THREAD:
-    case C.SECCOMP_RET_USER_NOTIF:
-    case C.SECCOMP_RET_LOG:
-    case C.SECCOMP_RET_ALLOW: return action;
-    default: return C.SECCOMP_RET_KILL_PROCESS;
-  }
-}
-
-/** Short action name: `ALLOW`, `ERRNO(1)`, `KILL`, `KILL_PROCESS`, `TRAP`, `TRACE(5)`, `LOG`, `USER_NOTIF`. */
-export function actionName(v: number): string {
-  const n = normalizeAction(v);
-  const action = (n & C.SECCOMP_RET_ACTION_FULL) >>> 0;
-  const data = n & C.SECCOMP_RET_DATA;
-  switch (action) {
-    case C.SECCOMP_RET_KILL_PROCESS: return (v & C.SECCOMP_RET_ACTION_FULL) >>> 0 === action ? 'KILL_PROCESS' : `KILL_PROCESS (unknown action 0x${(v >>> 0).toString(16)})`;
-    case C.SECCOMP_RET_KILL_THREAD: return 'KILL';
-    case C.SECCOMP_RET_TRAP: return data ? `TRAP(${data})` : 'TRAP';
-    case C.SECCOMP_RET_ERRNO: return `ERRNO(${data})`;
-    case C.SECCOMP_RET_USER_NOTIF: return 'USER_NOTIF';
-    case C.SECCOMP_RET_TRACE: return `TRACE(${data})`;
-    case C.SECCOMP_RET_LOG: return 'LOG';
-    default: return 'ALLOW';
-  }
-}
 
 /** Names a region's returned value (an action, or the expression of `ret A`). */
 export function valueName(e: Expr, wordName: (w: number) => string): string {

@@ -10,6 +10,7 @@ import { ARCHES, findArch, type ArchInfo, type Endian } from '../../arch/arches.
 import { isKnownSyscall, syscallNumber, suggestSyscall } from '../../arch/syscalls.js';
 import { AsmError } from '../../errors.js';
 import * as C from '../constants.js';
+import { ACTIONS } from '../actions.js';
 import { argWordOffset, ipWordOffset } from '../data.js';
 import type { Instruction } from '../instruction.js';
 import type { LexResult, Token } from './lexer.js';
@@ -31,11 +32,8 @@ export interface ParseOptions {
   file?: string;
 }
 
-const ACTIONS: Record<string, number> = {
-  KILL_PROCESS: C.SECCOMP_RET_KILL_PROCESS, KILL_THREAD: C.SECCOMP_RET_KILL_THREAD, KILL: C.SECCOMP_RET_KILL_THREAD,
-  TRAP: C.SECCOMP_RET_TRAP, ERRNO: C.SECCOMP_RET_ERRNO, USER_NOTIF: C.SECCOMP_RET_USER_NOTIF, LOG: C.SECCOMP_RET_LOG,
-  TRACE: C.SECCOMP_RET_TRACE, ALLOW: C.SECCOMP_RET_ALLOW,
-};
+/** Action names in assembly: every kind and its short name (`KILL` = KILL_THREAD). */
+const ACTION_VALUES = new Map<string, number>(Object.values(ACTIONS).flatMap((a) => [[a.kind, a.value], [a.short, a.value]]));
 
 const ARCH_CONSTANTS = new Map<string, number>();
 for (const a of Object.values(ARCHES)) ARCH_CONSTANTS.set(a.archConstant.toLowerCase(), a.token);
@@ -350,9 +348,9 @@ export function parse(lexed: LexResult, options: ParseOptions): Statement[] {
         endStatement();
         continue;
       }
-      if (r.type === 'word' && ACTIONS[r.text] !== undefined) {
+      if (r.type === 'word' && ACTION_VALUES.has(r.text)) {
         next();
-        k = ACTIONS[r.text];
+        k = ACTION_VALUES.get(r.text)!;
         if (peek().type === 'punct' && peek().text === '(') {
           next();
           const d = constant();

@@ -1,22 +1,19 @@
 /**
- * errno messages (glibc's `strerror` texts) for the Linux errno numbers, for
- * strace-like output (`= -1 EPERM (Operation not permitted)`). Names and
- * numbers come from the policy layer's table (src/core/policy/errno.ts); this
- * module adds the messages and the kernel-internal restart codes (512..530)
- * strace can show. asm-generic numbering (x86, arm, aarch64, riscv64, s390x,
- * ppc64le, loongarch64); MIPS, PA-RISC, SPARC and Alpha differ.
+ * The one errno table: Linux errno numbers, names and glibc's `strerror`
+ * messages (asm-generic numbering, used by x86, x86_64, arm, aarch64,
+ * riscv64, s390x, ppc64le, loongarch64, ...). Policies parse errno names
+ * with it, the decoder prints `= -1 EPERM (Operation not permitted)` with it,
+ * analysis names ENOSYS with it. MIPS, PA-RISC, SPARC and Alpha number some
+ * errnos above 34 differently; the value an ERRNO action carries is passed
+ * through unchanged, so a policy for those arches should give numbers.
  */
-import { errnoName as policyErrnoName } from '../policy/errno.js';
+import { PolicyError } from '../errors.js';
 
-/** One errno: kernel number, symbolic name, glibc message. */
-export interface ErrnoInfo {
-  readonly errno: number;
-  readonly name: string;
-  readonly message: string;
-}
+/** The largest errno the kernel accepts in an ERRNO action (MAX_ERRNO, include/linux/err.h); larger data is capped to it. */
+export const MAX_ERRNO = 4095;
 
 // [number, name, message]; aliases (EWOULDBLOCK, EDEADLOCK, ENOTSUP) follow their primary.
-const TABLE: readonly (readonly [number, string, string])[] = [
+const USER = [
   [1, 'EPERM', 'Operation not permitted'],
   [2, 'ENOENT', 'No such file or directory'],
   [3, 'ESRCH', 'No such process'],
@@ -151,7 +148,10 @@ const TABLE: readonly (readonly [number, string, string])[] = [
   [131, 'ENOTRECOVERABLE', 'State not recoverable'],
   [132, 'ERFKILL', 'Operation not possible due to RF-kill'],
   [133, 'EHWPOISON', 'Memory page has hardware error'],
-  // Kernel-internal restart codes that strace shows (never seen by user space on return).
+] as const;
+
+// Kernel-internal restart codes that strace can show (never returned to user space).
+const KERNEL_INTERNAL = [
   [512, 'ERESTARTSYS', 'To be restarted if SA_RESTART is set'],
   [513, 'ERESTARTNOINTR', 'To be restarted'],
   [514, 'ERESTARTNOHAND', 'To be restarted if no handler'],
@@ -170,22 +170,72 @@ const TABLE: readonly (readonly [number, string, string])[] = [
   [528, 'EJUKEBOX', 'Request initiated, but will not complete before timeout'],
   [529, 'EIOCBQUEUED', 'iocb queued, will get completion event'],
   [530, 'ERECALLCONFLICT', 'Conflict with recalled state'],
-];
+] as const;
 
-/** Every errno with its message, in number order (aliases included). */
+/** A Linux errno name such as `EPERM` or `ENOSYS`. */
+export type ErrnoName = (typeof USER)[number][1];
+
+/** errno name -> number (aliases included). */
+export const ERRNO: Readonly<Record<ErrnoName, number>> = Object.freeze(Object.fromEntries(USER.map(([n, name]) => [name, n])) as Record<ErrnoName, number>);
+
+/** One errno: kernel number, symbolic name, glibc message. */
+export interface ErrnoInfo {
+  readonly errno: number;
+  readonly name: string;
+  readonly message: string;
+}
+
+/** Every errno with its message, in number order (aliases and the kernel-internal codes included). */
 export const ERRNO_MESSAGES: readonly ErrnoInfo[] = Object.freeze(
-  TABLE.map(([errno, name, message]) => Object.freeze({ errno, name, message })),
+  [...USER, ...KERNEL_INTERNAL].map(([errno, name, message]) => Object.freeze({ errno, name, message })),
 );
 
+const ALIASES = new Set<string>(['EWOULDBLOCK', 'EDEADLOCK', 'ENOTSUP']);
 const byNumber = new Map<number, ErrnoInfo>();
-for (const e of ERRNO_MESSAGES) if (!byNumber.has(e.errno)) byNumber.set(e.errno, e);
+for (const e of ERRNO_MESSAGES) if (!ALIASES.has(e.name) && !byNumber.has(e.errno)) byNumber.set(e.errno, e);
 
-/** The name strace shows for errno `n`: the policy table's name, or a kernel-internal code (`ERESTARTSYS`). */
+/** The number of an errno name (case-insensitive), or undefined. */
+export function errnoNumber(name: string): number | undefined {
+  return (ERRNO as Record<string, number>)[name.trim().toUpperCase()];
+}
+
+/** The canonical name of an errno number, or undefined (kernel-internal codes have none here). */
+export function errnoName(nr: number): ErrnoName | undefined {
+  return nr < 512 ? (byNumber.get(nr)?.name as ErrnoName | undefined) : undefined;
+}
+
+/** The name strace shows for errno `n`, kernel-internal codes (`ERESTARTSYS`) included. */
 export function errnoDisplayName(n: number): string | undefined {
-  return policyErrnoName(n) ?? byNumber.get(n)?.name;
+  return byNumber.get(n)?.name;
 }
 
 /** glibc's message for errno `n` (`Operation not permitted`), or `Unknown error N`. */
 export function errnoMessage(n: number): string {
   return byNumber.get(n)?.message ?? `Unknown error ${n}`;
+}
+
+/**
+ * Parses an errno given as a name (`EPERM`), decimal or 0x hex; throws a
+ * {@link PolicyError} naming `what` if it is neither or above MAX_ERRNO.
+ */
+export function parseErrno(text: string | number, what = 'errno'): number {
+  if (typeof text === 'number') {
+    if (!Number.isInteger(text) || text < 0 || text > MAX_ERRNO) {
+      throw new PolicyError('BAD_ERRNO', `${what}: ${text} is not an errno (0..${MAX_ERRNO})`);
+    }
+    return text;
+  }
+  const t = text.trim();
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(t)) return parseErrno(Number(t), what);
+  const n = errnoNumber(t);
+  if (n === undefined) {
+    throw new PolicyError('BAD_ERRNO', `${what}: unknown errno name "${text}"`, { hint: suggestErrno(t) ?? 'use a name such as EPERM or ENOSYS, or a number' });
+  }
+  return n;
+}
+
+function suggestErrno(name: string): string | undefined {
+  const up = name.toUpperCase();
+  const hit = Object.keys(ERRNO).find((k) => k === 'E' + up || k.startsWith(up) || up.startsWith(k));
+  return hit ? `did you mean ${hit}?` : undefined;
 }

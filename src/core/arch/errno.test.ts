@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errnoName, errnoNumber } from '../policy/errno.js';
-import { ERRNO_MESSAGES, errnoDisplayName, errnoMessage } from './errno.js';
+import { ERRNO_MESSAGES, errnoDisplayName, errnoMessage, errnoName, errnoNumber } from './errno.js';
 
 describe('errno messages', () => {
   it.each([
