@@ -20,9 +20,16 @@
  */
 import { PolicyError, type SourceLocation } from '../errors.js';
 import { actionsEqual } from '../policy/actions.js';
+import { conditionHolds } from '../policy/evaluate.js';
 import type { Action, CmpOp, Condition, Rule, RuleOrigin } from '../policy/types.js';
 
-/** A literal operator: the IR's plus MASKED_NE (`(arg & mask) != value`). */
+/**
+ * A literal operator: the IR's, with the IR's meaning (policy/evaluate.ts:
+ * MASKED_EQ is `(arg & mask) == (value & mask)`, as libseccomp compiles it),
+ * plus MASKED_NE, its negation. A reader whose language means
+ * `(arg & mask) == value` literally (Kafel) writes FALSE when `value` has
+ * bits outside `mask`.
+ */
 export type LitOp = CmpOp | 'MASKED_NE';
 
 /** One argument compared with a constant. */
@@ -148,8 +155,8 @@ function litPatterns(l: Lit, bits: 32 | 64): Pattern[] {
   switch (l.op) {
     case 'EQ': return [{ v, m: all }];
     case 'NE': return perBit(all, v);
-    case 'MASKED_EQ': return (v & ~m) !== 0n ? [] : [{ v, m }];
-    case 'MASKED_NE': return (v & ~m) !== 0n ? [{ v: 0n, m: 0n }] : perBit(m, v);
+    case 'MASKED_EQ': return [{ v: v & m, m }];
+    case 'MASKED_NE': return perBit(m, v & m);
     case 'LT': return v === 0n ? [] : rangePatterns(0n, v - 1n, bits);
     case 'LE': return rangePatterns(0n, v, bits);
     case 'GT': return v === all ? [] : rangePatterns(v + 1n, all, bits);
@@ -191,14 +198,12 @@ function singleLitAlts(l: Lit, bits: 32 | 64): Alt[] {
     case 'GE': return v === 0n ? [null] : [{ arg: l.arg, op: 'GE', value: v }];
     case 'MASKED_EQ': {
       const m = (l.mask ?? all) & all;
-      if ((v & ~m) !== 0n) return [];
       if (m === 0n) return [null];
       if (m === all) return [{ arg: l.arg, op: 'EQ', value: v }];
-      return [{ arg: l.arg, op: 'MASKED_EQ', mask: m, value: v }];
+      return [{ arg: l.arg, op: 'MASKED_EQ', mask: m, value: v & m }];
     }
     case 'MASKED_NE': {
       const m = (l.mask ?? all) & all;
-      if ((v & ~m) !== 0n) return [null];
       if (m === 0n) return [];
       if (m === all) return [{ arg: l.arg, op: 'NE', value: v }];
       return patternsToAlts(l.arg, litPatterns(l, bits), bits);
@@ -350,22 +355,11 @@ export function firstMatchToRules(syscall: string | number, entries: readonly Fi
   return rules;
 }
 
-/** Evaluates a literal on argument values (a reference for tests). */
+/** Evaluates a literal on argument values with the IR's evaluator (a reference for tests). */
 export function evalLit(l: Lit, args: readonly bigint[], bits: 32 | 64): boolean {
-  const all = allOnes(bits);
-  const a = (args[l.arg] ?? 0n) & all;
-  const v = l.value & all;
-  const m = (l.mask ?? all) & all;
-  switch (l.op) {
-    case 'EQ': return a === v;
-    case 'NE': return a !== v;
-    case 'LT': return a < v;
-    case 'LE': return a <= v;
-    case 'GT': return a > v;
-    case 'GE': return a >= v;
-    case 'MASKED_EQ': return (a & m) === v;
-    case 'MASKED_NE': return (a & m) !== v;
-  }
+  const arg = args[l.arg] ?? 0n;
+  if (l.op === 'MASKED_NE') return !conditionHolds({ arg: l.arg, op: 'MASKED_EQ', value: l.value, mask: l.mask ?? allOnes(bits) }, arg, bits);
+  return conditionHolds({ arg: l.arg, op: l.op, value: l.value, ...(l.mask !== undefined ? { mask: l.mask } : {}) }, arg, bits);
 }
 
 /** Evaluates a DNF on argument values. */
