@@ -52,6 +52,11 @@ export class DiagramBuilder {
   private leaves = new Map<number, DLeaf>();
   private tests = new Map<string, DTest>();
 
+  /** Nodes built so far (leaves and tests). */
+  get size(): number {
+    return this.next;
+  }
+
   leaf(value: number): DLeaf {
     const v = value >>> 0;
     let l = this.leaves.get(v);
@@ -83,6 +88,19 @@ export class DiagramBuilder {
       this.tests.set(key, n);
     }
     return n;
+  }
+
+  /** The same diagram with every leaf value rewritten by `map`. */
+  mapLeaves(d: DNode, map: (value: number) => number): DNode {
+    const memo = new Map<DNode, DNode>();
+    const walk = (n: DNode): DNode => {
+      const hit = memo.get(n);
+      if (hit) return hit;
+      const r = n.kind === 'leaf' ? this.leaf(map(n.value)) : this.test(n.offset, n.mask, n.op, n.k, walk(n.t), walk(n.f));
+      memo.set(n, r);
+      return r;
+    };
+    return walk(d);
   }
 
   /**
@@ -118,7 +136,7 @@ export class DiagramBuilder {
       const t = branch(n.nxtT, n.actTSet, n.actT);
       const f = branch(n.nxtF, n.actFSet, n.actF);
       const op: TestOp = n.op === 'GT' ? 'JGT' : n.op === 'GE' ? 'JGE' : 'JEQ';
-      const mask = n.op === 'MASKED_EQ' ? n.mask : n.mask;
+      const mask = n.mask;
       const r = this.test(n.offset, mask, op, n.datum, t, f);
       m.set(fb, r);
       return r;

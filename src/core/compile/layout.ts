@@ -1,13 +1,27 @@
 /**
- * Search-tree layout over syscall-number ranges.
+ * Search trees over ranges of a 32-bit word (the syscall number, or one
+ * argument word).
  *
- * A section's decisions are a list of ranges covering the whole 32-bit
- * syscall-number space, adjacent ranges having different decisions. The
- * search tree splits them with `jge` at range boundaries; its cost is the
- * expected number of comparisons, with each range weighted (by default one
- * unit per syscall number the table knows, or by a syscall frequency table).
- * The optimal alphabetic tree is found by dynamic programming with Knuth's
- * monotone-root speed-up (O(n^2)).
+ * The input is a list of ranges covering the word's values in order, each
+ * with a decision and a weight (how often a value in it is expected). A tree
+ * splits the ranges with `jge` at range boundaries; a leaf may cover a run of
+ * ranges that starts and ends with one decision D when every other range in
+ * it is narrow: it then decides D "except nr == x -> ..." with one `jeq` per
+ * excepted number (a hole costs one comparison for the leaf instead of two
+ * more tree levels).
+ *
+ * {@link optimalSearchTree} minimises the expected number of comparisons
+ * (weights times depth, plus the exception checks each leaf's values pay) by
+ * dynamic programming with Knuth's monotone-root restriction: the best split
+ * of ranges i..j is searched between the best splits of i..j-1 and i+1..j, so
+ * the whole table costs O(n^2) instead of O(n^3). For trees without
+ * exception leaves the restriction is exact (the cost satisfies the
+ * quadrangle inequality; Knuth 1971, Yao 1980); with exception leaves it is a
+ * heuristic, checked against the full O(n^3) search in layout.test.ts.
+ *
+ * {@link shortestSearchTree} minimises the height first (the longest path),
+ * then the expected cost; it is for argument words, where there are few
+ * ranges and no frequencies.
  */
 
 export interface Range<T> {
@@ -15,102 +29,41 @@ export interface Range<T> {
   hi: number;
   decision: T;
   weight: number;
-  /**
-   * Single syscall numbers inside [lo, hi] with another decision, checked
-   * with `jeq` before the range's own decision applies (a "hole" costs one
-   * comparison for the range instead of two extra tree levels).
-   */
-  exceptions?: { nr: number; decision: T }[];
 }
 
-/** A search tree: a leaf range index, or a split at `ranges[right].lo`. */
-export type SearchSplit = { split: number; left: SearchTree; right: SearchTree };
-export type SearchTree = { leaf: number } | SearchSplit;
-
-/**
- * Builds the minimum expected-cost search tree over ranges with the given
- * weights (at least one). `leafCost[i]` is the extra cost of leaf i itself
- * (its exception checks). Returns the tree and its total cost.
- */
-export function optimalSearchTree(weights: readonly number[], leafCost?: readonly number[]): SearchTree {
-  return searchTreeWithCost(weights, leafCost).tree;
+/** A leaf: ranges `first..last` decided as `decision`, except single numbers checked with `jeq`. */
+export interface SearchLeaf<T> {
+  readonly first: number;
+  readonly last: number;
+  readonly decision: T;
+  readonly exceptions: readonly { readonly value: number; readonly decision: T }[];
 }
 
-export function searchTreeWithCost(weights: readonly number[], leafCost?: readonly number[]): { tree: SearchTree; cost: number } {
-  const n = weights.length;
-  if (n === 1) return { tree: { leaf: 0 }, cost: leafCost ? leafCost[0] : 0 };
-  const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + weights[i];
-  const W = (i: number, j: number) => prefix[j + 1] - prefix[i];
-  // cost[i][j], root[i][j] (split: left = i..r, right = r+1..j)
-  const cost: Float64Array[] = Array.from({ length: n }, () => new Float64Array(n));
-  const root: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n));
-  const lc = (i: number) => (leafCost ? leafCost[i] : 0);
-  for (let i = 0; i < n; i++) cost[i][i] = lc(i);
-  for (let i = 0; i < n - 1; i++) {
-    cost[i][i + 1] = W(i, i + 1) + lc(i) + lc(i + 1);
-    root[i][i + 1] = i;
-  }
-  for (let len = 3; len <= n; len++) {
-    for (let i = 0; i + len - 1 < n; i++) {
-      const j = i + len - 1;
-      const lo = root[i][j - 1];
-      const hi = Math.min(root[i + 1][j], j - 1);
-      let best = Infinity;
-      let bestR = lo;
-      for (let r = lo; r <= hi; r++) {
-        const c = cost[i][r] + cost[r + 1][j];
-        // Prefer the more balanced split on ties (smaller worst case).
-        if (c < best - 1e-9 || (Math.abs(c - best) <= 1e-9 && Math.abs((r - i) - (j - r - 1)) < Math.abs((bestR - i) - (j - bestR - 1)))) {
-          best = c;
-          bestR = r;
-        }
-      }
-      cost[i][j] = best + W(i, j);
-      root[i][j] = bestR;
-    }
-  }
-  const build = (i: number, j: number): SearchTree => {
-    if (i === j) return { leaf: i };
-    const r = root[i][j];
-    return { split: r + 1, left: build(i, r), right: build(r + 1, j) };
-  };
-  return { tree: build(0, n - 1), cost: cost[0][n - 1] };
+/** A search tree: a leaf, or a split at value `at` (values >= at go right). */
+export type SearchTree<T> = { readonly leaf: SearchLeaf<T> } | { readonly at: number; readonly left: SearchTree<T>; readonly right: SearchTree<T> };
+
+/** What a leaf may hold. */
+export interface LeafLimits {
+  /** Most `jeq` exceptions in one leaf (0: every leaf is one range). */
+  maxExceptions: number;
+  /** Widest range (in values) that may become exceptions. */
+  maxWidth: number;
 }
 
-/**
- * Folds single-number "holes" into the surrounding range when both
- * neighbours decide alike: `[A: 0-9][B: 10][A: 11-20]` becomes `[A: 0-20]`
- * with the exception `10 -> B`. At most `maxExceptions` per range.
- */
-export function absorbHoles<T>(ranges: Range<T>[], maxExceptions: number): Range<T>[] {
-  if (maxExceptions <= 0) return ranges;
-  const out: Range<T>[] = [];
-  for (let i = 0; i < ranges.length; i++) {
-    const r = ranges[i];
-    const prev = out[out.length - 1];
-    const next = ranges[i + 1];
-    const width = r.hi - r.lo + 1;
-    if (prev && next && width <= 2 && !r.exceptions && prev.decision === next.decision && !next.exceptions && (prev.exceptions?.length ?? 0) + width <= maxExceptions) {
-      const extra = width === 1 ? [{ nr: r.lo, decision: r.decision }] : [{ nr: r.lo, decision: r.decision }, { nr: r.hi, decision: r.decision }];
-      prev.exceptions = [...(prev.exceptions ?? []), ...extra];
-      prev.hi = next.hi;
-      prev.weight += r.weight + next.weight;
-      i++;
-      continue;
-    }
-    out.push({ ...r });
-  }
-  return out;
-}
+/** The default leaf limits of the syscall-number tree. */
+export const NR_LEAF_LIMITS: LeafLimits = { maxExceptions: 6, maxWidth: 2 };
 
-/** Leaf costs for ranges with exceptions: each `jeq` is paid by the whole range. */
-export function exceptionCosts<T>(ranges: readonly Range<T>[]): number[] {
-  return ranges.map((r) => (r.exceptions?.length ?? 0) * r.weight);
+/** A tree and what building it took. */
+export interface SearchResult<T> {
+  readonly tree: SearchTree<T>;
+  /** Expected comparisons (weighted sum). */
+  readonly cost: number;
+  /** Candidate splits examined (the DP's work; O(n^2) with Knuth's restriction). */
+  readonly work: number;
 }
 
 /** Merges adjacent ranges with identical decisions (by identity). */
-export function mergeRanges<T>(ranges: Range<T>[]): Range<T>[] {
+export function mergeRanges<T>(ranges: readonly Range<T>[]): Range<T>[] {
   const out: Range<T>[] = [];
   for (const r of ranges) {
     const last = out[out.length - 1];
@@ -124,73 +77,136 @@ export function mergeRanges<T>(ranges: Range<T>[]): Range<T>[] {
   return out;
 }
 
-/** A leaf of a {@link GroupTree}: ranges i..j handled as one decision with `jeq` exceptions. */
-export interface GroupLeaf<T> {
-  group: [number, number];
-  decision: T;
-  exceptions: { nr: number; decision: T }[];
-}
-export type GroupTree<T> = { leaf: GroupLeaf<T> } | { split: number; left: GroupTree<T>; right: GroupTree<T> };
-
 /**
- * Minimum expected-cost search tree where a leaf may cover several ranges:
- * a run of ranges that starts and ends with decision D and otherwise holds
- * only narrow ranges (at most `maxWidth` numbers each) becomes "D, except
- * nr == x -> ..." checked with `jeq`s (each paid by the whole leaf's weight).
- * O(n^3) dynamic programming; n is the number of ranges in a section.
+ * Exceptions needed to make ranges i..j one leaf, per (i, j): row i holds
+ * j = i..i+row.length-1; beyond a row's end the run is impossible.
  */
-export function optimalGroupTree<T>(ranges: readonly Range<T>[], maxExceptions = 6, maxWidth = 2, decisionCost: (d: T) => number = () => 0): { tree: GroupTree<T>; cost: number } {
+function leafExceptionTable<T>(ranges: readonly Range<T>[], limits: LeafLimits): Int32Array[] {
   const n = ranges.length;
-  const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ranges[i].weight;
-  const W = (i: number, j: number) => prefix[j + 1] - prefix[i];
-  const cost: Float64Array[] = Array.from({ length: n }, () => new Float64Array(n).fill(Infinity));
-  const choice: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n).fill(-1)); // -1 leaf, else split root
-  // Exceptions needed to make i..j one leaf (Infinity if impossible).
-  const leafExceptions = (i: number, j: number): number => {
-    if (ranges[i].decision !== ranges[j].decision) return Infinity;
+  const rows: Int32Array[] = [];
+  for (let i = 0; i < n; i++) {
     const d = ranges[i].decision;
+    const counts: number[] = [0];
     let count = 0;
+    for (let j = i + 1; j < n && limits.maxExceptions > 0; j++) {
+      const r = ranges[j];
+      if (r.decision === d) {
+        counts.push(count);
+        continue;
+      }
+      const width = r.hi - r.lo + 1;
+      if (width > limits.maxWidth) break;
+      count += width;
+      if (count > limits.maxExceptions) break;
+      counts.push(-1); // ends on another decision: not a leaf, but later j may be
+    }
+    rows.push(Int32Array.from(counts));
+  }
+  return rows;
+}
+
+/** Builds the leaf or split chosen for ranges i..j. */
+function buildTree<T>(ranges: readonly Range<T>[], choice: readonly Int32Array[], i: number, j: number): SearchTree<T> {
+  const c = choice[i][j];
+  if (c < 0) {
+    const d = ranges[i].decision;
+    const exceptions: { value: number; decision: T }[] = [];
     for (let k = i + 1; k < j; k++) {
       const r = ranges[k];
       if (r.decision === d) continue;
-      const w = r.hi - r.lo + 1;
-      if (w > maxWidth) return Infinity;
-      count += w;
-      if (count > maxExceptions) return Infinity;
+      for (let v = r.lo; v <= r.hi; v++) exceptions.push({ value: v, decision: r.decision });
     }
-    return count;
-  };
+    return { leaf: { first: i, last: j, decision: d, exceptions } };
+  }
+  return { at: ranges[c + 1].lo, left: buildTree(ranges, choice, i, c), right: buildTree(ranges, choice, c + 1, j) };
+}
+
+/**
+ * The minimum expected-cost search tree (see the module comment). `ranges`
+ * must be non-empty, sorted, with adjacent ranges deciding differently.
+ */
+export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLimits = NR_LEAF_LIMITS): SearchResult<T> {
+  const n = ranges.length;
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ranges[i].weight;
+  const exceptions = leafExceptionTable(ranges, limits);
+  const cost: Float64Array[] = Array.from({ length: n }, () => new Float64Array(n));
+  // choice[i][j]: -1 leaf, else the split r (left i..r, right r+1..j).
+  const choice: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n).fill(-1));
+  // The best split of i..j even where a leaf won: Knuth's window for longer runs.
+  const root: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n));
+  let work = 0;
   for (let len = 1; len <= n; len++) {
-    for (let i = 0; i + len - 1 < n; i++) {
-      const j = i + len - 1;
-      const ex = len === 1 ? 0 : leafExceptions(i, j);
-      let best = ex === Infinity ? Infinity : (ex + decisionCost(ranges[i].decision)) * W(i, j);
-      let pick = ex === Infinity ? -2 : -1;
-      for (let r = i; r < j; r++) {
-        const c = cost[i][r] + cost[r + 1][j] + W(i, j);
-        if (c < best - 1e-9) {
-          best = c;
-          pick = r;
+    for (let i = 0, j = len - 1; j < n; i++, j++) {
+      const w = prefix[j + 1] - prefix[i];
+      const ex = j - i < exceptions[i].length ? exceptions[i][j - i] : -1;
+      let best = ex >= 0 ? ex * w : Infinity;
+      let pick = -1;
+      if (len > 1) {
+        let lo = len === 2 ? i : root[i][j - 1];
+        let hi = len === 2 ? i : root[i + 1][j];
+        if (hi > j - 1) hi = j - 1;
+        if (lo > hi) lo = hi;
+        let bestSplit = Infinity;
+        let bestR = lo;
+        for (let r = lo; r <= hi; r++) {
+          work++;
+          const c = cost[i][r] + cost[r + 1][j];
+          if (c < bestSplit) {
+            bestSplit = c;
+            bestR = r;
+          }
         }
+        root[i][j] = bestR;
+        if (bestSplit + w < best - 1e-9) {
+          best = bestSplit + w;
+          pick = bestR;
+        }
+      } else {
+        root[i][j] = i;
       }
       cost[i][j] = best;
       choice[i][j] = pick;
     }
   }
-  const build = (i: number, j: number): GroupTree<T> => {
-    const c = choice[i][j];
-    if (c === -1) {
-      const d = ranges[i].decision;
-      const exceptions: { nr: number; decision: T }[] = [];
-      for (let k = i + 1; k < j; k++) {
-        const r = ranges[k];
-        if (r.decision === d) continue;
-        for (let nr = r.lo; nr <= r.hi; nr++) exceptions.push({ nr, decision: r.decision });
+  return { tree: buildTree(ranges, choice, 0, n - 1), cost: cost[0][n - 1], work };
+}
+
+/**
+ * The search tree with the smallest height (longest path, exception checks
+ * included), and among those the smallest expected cost. O(n^3); for the
+ * few ranges of an argument word.
+ */
+export function shortestSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLimits): SearchResult<T> {
+  const n = ranges.length;
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ranges[i].weight;
+  const exceptions = leafExceptionTable(ranges, limits);
+  const height: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n));
+  const cost: Float64Array[] = Array.from({ length: n }, () => new Float64Array(n));
+  const choice: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n).fill(-1));
+  let work = 0;
+  for (let len = 1; len <= n; len++) {
+    for (let i = 0, j = len - 1; j < n; i++, j++) {
+      const w = prefix[j + 1] - prefix[i];
+      const ex = j - i < exceptions[i].length ? exceptions[i][j - i] : -1;
+      let bestH = ex >= 0 ? ex : 0x7fffffff;
+      let bestC = ex >= 0 ? ex * w : Infinity;
+      let pick = -1;
+      for (let r = i; r < j; r++) {
+        work++;
+        const h = 1 + Math.max(height[i][r], height[r + 1][j]);
+        const c = cost[i][r] + cost[r + 1][j] + w;
+        if (h < bestH || (h === bestH && c < bestC - 1e-9)) {
+          bestH = h;
+          bestC = c;
+          pick = r;
+        }
       }
-      return { leaf: { group: [i, j], decision: d, exceptions } };
+      height[i][j] = bestH;
+      cost[i][j] = bestC;
+      choice[i][j] = pick;
     }
-    return { split: c + 1, left: build(i, c), right: build(c + 1, j) };
-  };
-  return { tree: build(0, n - 1), cost: cost[0][n - 1] };
+  }
+  return { tree: buildTree(ranges, choice, 0, n - 1), cost: cost[0][n - 1], work };
 }

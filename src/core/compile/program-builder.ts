@@ -2,13 +2,15 @@
  * A label-resolving program builder and the bytecode passes.
  *
  * Code is built as symbolic instructions whose jumps name their targets
- * (labels), never offsets. Passes run on that form to a fixed point; then
+ * (labels), never offsets. The lossless passes run on that form until none
+ * of them changes anything (each returns whether it did; see
+ * {@link ProgramBuilder.optimize} for why that always ends). Then
  * {@link ProgramBuilder.assemble} lays the code out, turns labels into
  * relative offsets and splits conditional jumps that reach past 255
  * instructions (a `ja` trampoline after the jump).
  */
 import * as C from '../bpf/constants.js';
-import { isConditionalJump, isUnconditionalJump, isReturn, type Instruction } from '../bpf/instruction.js';
+import { isConditionalJump, isReturn, isUnconditionalJump, type Instruction } from '../bpf/instruction.js';
 import { CompileError } from '../errors.js';
 
 /** A label: a position in the program, bound with {@link ProgramBuilder.bind}. */
@@ -26,7 +28,33 @@ export interface SymInstr {
 }
 
 type Item = { kind: 'label'; label: Label } | { kind: 'ins'; ins: SymInstr };
+type InsItem = Extract<Item, { kind: 'ins' }>;
 
+/** The farthest a conditional jump reaches (jt and jf are 8-bit). */
+export const MAX_COND_JUMP = 255;
+const isCond = (code: number) => isConditionalJump({ code });
+const isJa = (code: number) => isUnconditionalJump({ code });
+const isRet = (code: number) => isReturn({ code });
+
+/** What the passes did. */
+export interface PassReport {
+  /** Rounds until no pass changed anything (the last round changes nothing). */
+  rounds: number;
+  /** Jump targets moved past a `ja`. */
+  threaded: number;
+  /** Unreachable instructions removed. */
+  deadRemoved: number;
+  /** Conditional jumps with equal targets turned into `ja`, and `ja`s to the next instruction removed. */
+  uselessJumps: number;
+}
+
+/** What layout did. */
+export interface AssembleReport {
+  /** Conditional jumps split with `ja` trampolines because a target was more than 255 instructions away. */
+  longJumps: number;
+  /** Layout rounds (each split moves what follows, so layout repeats until nothing is split). */
+  rounds: number;
+}
 
 export class ProgramBuilder {
   private items: Item[] = [];
@@ -60,94 +88,132 @@ export class ProgramBuilder {
     this.items.push({ kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: target } });
   }
 
-  /** Runs the lossless bytecode passes to a fixed point. */
-  optimize(): void {
-    for (let round = 0; round < 50; round++) {
-      let changed = false;
-      changed = threadJumps(this.items) || changed;
-      changed = removeDeadCode(this.items) || changed;
-      changed = removeUselessJumps(this.items) || changed;
-      if (!changed) break;
+  /** Instructions emitted so far. */
+  get length(): number {
+    let n = 0;
+    for (const it of this.items) if (it.kind === 'ins') n++;
+    return n;
+  }
+
+  /**
+   * Runs the lossless passes until a round changes nothing. This ends:
+   * every change lowers (instruction count, conditional jumps, total `ja`
+   * hops behind jump targets) in lexicographic order, and none raises an
+   * earlier component.
+   */
+  optimize(): PassReport {
+    const report: PassReport = { rounds: 0, threaded: 0, deadRemoved: 0, uselessJumps: 0 };
+    for (;;) {
+      report.rounds++;
+      const threaded = threadJumps(this.items);
+      const dead = removeDeadCode(this.items);
+      const useless = removeUselessJumps(this.items);
+      report.threaded += threaded;
+      report.deadRemoved += dead;
+      report.uselessJumps += useless;
+      if (threaded + dead + useless === 0) return report;
     }
   }
 
   /**
    * Lays out the program and resolves labels; splits conditional jumps that
-   * reach past 255 instructions (all of them in one pass, repeated until none
-   * is left, since each split moves what follows). Programs already above the
-   * kernel's limit are refused before any layout work.
+   * reach past 255 instructions, all of them in one round, repeated until
+   * none is left (each split moves what follows). This ends: a split side's
+   * new target is a trampoline right after the jump and `ja` reaches any
+   * distance, so each side of a conditional jump is split at most once. Programs
+   * already above the kernel's limit are refused before any layout work.
    */
-  assemble(): Instruction[] {
-    let items = this.items.slice();
-    const count = items.reduce((n, it) => n + (it.kind === 'ins' ? 1 : 0), 0);
+  assemble(report?: AssembleReport): Instruction[] {
+    const count = this.length;
     if (count > C.BPF_MAXINSNS) {
       throw new CompileError('TOO_LARGE', `the policy compiles to at least ${count} instructions, above the kernel's limit of ${C.BPF_MAXINSNS}`, {
         hint: 'remove argument conditions, merge rules, or split the policy into stacked filters',
       });
     }
-    for (let round = 0; ; round++) {
-      if (round > 1000) throw new CompileError('LAYOUT', 'internal: could not lay out long jumps', { kind: 'runtime' });
-      const pos = new Map<number, number>();
-      let pc = 0;
-      for (const it of items) {
-        if (it.kind === 'label') pos.set(it.label.id, pc);
-        else pc++;
+    let items = this.items.slice();
+    const trampolines = new Set<Label>();
+    for (;;) {
+      if (report) report.rounds++;
+      const pos = labelPositions(items);
+      const next = splitLongJumps(items, pos, trampolines, () => this.newLabel());
+      if (next === items) {
+        this.items = items;
+        return encode(items, pos);
       }
-      const where = (l: Label) => {
-        const p = pos.get(l.id);
-        if (p === undefined) throw new CompileError('UNBOUND_LABEL', `internal: unbound label ${l.name ?? l.id}`, { kind: 'runtime' });
-        return p;
-      };
-      // Split every conditional jump that reaches too far.
-      let split = 0;
-      const next: Item[] = [];
-      pc = 0;
-      for (const it of items) {
-        if (it.kind !== 'ins' || !isConditionalJump(it.ins)) {
-          next.push(it);
-          if (it.kind === 'ins') pc++;
-          continue;
-        }
-        const ins = it.ins;
-        const dt = where(ins.t!) - pc - 1;
-        const df = where(ins.f!) - pc - 1;
-        if (dt < 0 || df < 0) throw new CompileError('BACKWARD_JUMP', `internal: backward jump at instruction ${pc}`, { kind: 'runtime' });
-        pc++;
-        if (dt <= 255 && df <= 255) {
-          next.push(it);
-          continue;
-        }
-        split++;
-        const lt = dt > 255 ? this.newLabel() : ins.t!;
-        const lf = df > 255 ? this.newLabel() : ins.f!;
-        next.push({ kind: 'ins', ins: { code: ins.code, k: ins.k, t: lt, f: lf } });
-        if (dt > 255) next.push({ kind: 'label', label: lt }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.t } });
-        if (df > 255) next.push({ kind: 'label', label: lf }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.f } });
-      }
+      if (report) report.longJumps = trampolines.size;
       items = next;
-      if (split > 0) continue;
-      const out: Instruction[] = [];
-      pc = 0;
-      for (const it of items) {
-        if (it.kind !== 'ins') continue;
-        const ins = it.ins;
-        if (isConditionalJump(ins)) {
-          out.push({ code: ins.code, k: ins.k >>> 0, jt: where(ins.t!) - pc - 1, jf: where(ins.f!) - pc - 1 });
-        } else if (isUnconditionalJump(ins)) {
-          out.push({ code: ins.code, k: where(ins.t!) - pc - 1, jt: 0, jf: 0 });
-        } else {
-          out.push({ code: ins.code, k: ins.k >>> 0, jt: 0, jf: 0 });
-        }
-        pc++;
-      }
-      this.items = items;
-      return out;
     }
   }
 }
 
-/** The instruction a label points at (skipping labels), or undefined at the end. */
-function resolveTargets(items: Item[]): Map<number, number> {
+/** Instruction index of every bound label. */
+function labelPositions(items: readonly Item[]): Map<number, number> {
+  const pos = new Map<number, number>();
+  let pc = 0;
+  for (const it of items) {
+    if (it.kind === 'label') pos.set(it.label.id, pc);
+    else pc++;
+  }
+  return pos;
+}
+
+function where(pos: ReadonlyMap<number, number>, l: Label): number {
+  const p = pos.get(l.id);
+  if (p === undefined) throw new CompileError('UNBOUND_LABEL', `internal: unbound label ${l.name ?? l.id}`, { kind: 'runtime' });
+  return p;
+}
+
+/** One layout round: returns `items` itself when no jump is too long, else a new list with trampolines. */
+function splitLongJumps(items: Item[], pos: ReadonlyMap<number, number>, trampolines: Set<Label>, newLabel: () => Label): Item[] {
+  let out: Item[] | undefined;
+  let pc = 0;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (it.kind === 'ins' && isCond(it.ins.code)) {
+      const ins = it.ins;
+      const dt = where(pos, ins.t!) - pc - 1;
+      const df = where(pos, ins.f!) - pc - 1;
+      if (dt < 0 || df < 0) throw new CompileError('BACKWARD_JUMP', `internal: backward jump at instruction ${pc}`, { kind: 'runtime' });
+      if (dt > MAX_COND_JUMP || df > MAX_COND_JUMP) {
+        const far = (d: number, l: Label) => {
+          if (d <= MAX_COND_JUMP) return l;
+          if (trampolines.has(l)) throw new CompileError('LAYOUT', `internal: jump at instruction ${pc} split twice`, { kind: 'runtime' });
+          const t = newLabel();
+          trampolines.add(t);
+          return t;
+        };
+        out ??= items.slice(0, i);
+        const lt = far(dt, ins.t!);
+        const lf = far(df, ins.f!);
+        out.push({ kind: 'ins', ins: { code: ins.code, k: ins.k, t: lt, f: lf } });
+        if (lt !== ins.t) out.push({ kind: 'label', label: lt }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.t } });
+        if (lf !== ins.f) out.push({ kind: 'label', label: lf }, { kind: 'ins', ins: { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.f } });
+        pc++;
+        continue;
+      }
+    }
+    out?.push(it);
+    if (it.kind === 'ins') pc++;
+  }
+  return out ?? items;
+}
+
+/** Final encoding with relative offsets. */
+function encode(items: readonly Item[], pos: ReadonlyMap<number, number>): Instruction[] {
+  const out: Instruction[] = [];
+  for (const it of items) {
+    if (it.kind !== 'ins') continue;
+    const { code, k, t, f } = it.ins;
+    const pc = out.length;
+    if (isCond(code)) out.push({ code, k: k >>> 0, jt: where(pos, t!) - pc - 1, jf: where(pos, f!) - pc - 1 });
+    else if (isJa(code)) out.push({ code, k: where(pos, t!) - pc - 1, jt: 0, jf: 0 });
+    else out.push({ code, k: k >>> 0, jt: 0, jf: 0 });
+  }
+  return out;
+}
+
+/** For each label, the index of the instruction it points at (skipping labels); absent at the end. */
+function resolveTargets(items: readonly Item[]): Map<number, number> {
   const at = new Map<number, number>();
   const pending: number[] = [];
   for (let i = 0; i < items.length; i++) {
@@ -162,112 +228,117 @@ function resolveTargets(items: Item[]): Map<number, number> {
 }
 
 /**
- * Jump threading: a jump to a `ja X` goes to X instead; a jump to a RET is
- * left alone (the RET is one instruction either way).
+ * Jump threading: a jump to a `ja X` goes to X instead (following chains;
+ * they end because every jump goes forward); a jump to a RET is left alone
+ * (the RET is one instruction either way). Returns the targets moved.
  * Before: `jeq #1, L1, L2 ... L1: ja L3`   After: `jeq #1, L3, L2`.
  */
-function threadJumps(items: Item[]): boolean {
+function threadJumps(items: Item[]): number {
   const at = resolveTargets(items);
-  let changed = false;
+  let changed = 0;
   const follow = (l: Label): Label => {
     let cur = l;
-    for (let hops = 0; hops < 64; hops++) {
-      const idx = at.get(cur.id);
-      if (idx === undefined) return cur;
-      const it = items[idx] as { kind: 'ins'; ins: SymInstr };
-      if (!isUnconditionalJump(it.ins)) return cur;
-      cur = it.ins.t!;
+    let idx = at.get(cur.id);
+    while (idx !== undefined) {
+      const ins = (items[idx] as InsItem).ins;
+      if (!isJa(ins.code)) break;
+      const nextIdx = at.get(ins.t!.id);
+      if (nextIdx !== undefined && nextIdx <= idx) throw new CompileError('BACKWARD_JUMP', 'internal: backward ja', { kind: 'runtime' });
+      cur = ins.t!;
+      idx = nextIdx;
     }
     return cur;
   };
   for (const it of items) {
     if (it.kind !== 'ins') continue;
     const ins = it.ins;
-    if (ins.t) {
-      const nt = follow(ins.t);
-      if (nt !== ins.t) {
-        ins.t = nt;
-        changed = true;
-      }
-    }
-    if (ins.f) {
-      const nf = follow(ins.f);
-      if (nf !== ins.f) {
-        ins.f = nf;
-        changed = true;
+    for (const side of ['t', 'f'] as const) {
+      const l = ins[side];
+      if (!l) continue;
+      const nl = follow(l);
+      if (nl !== l) {
+        ins[side] = nl;
+        changed++;
       }
     }
   }
   return changed;
 }
 
-/** Dead code: instructions no path reaches. Before: `ret #0; ld [0]; L: ...`  After: `ret #0; L: ...`. */
-function removeDeadCode(items: Item[]): boolean {
+/** Dead code: instructions no path reaches. Returns how many were removed. Before: `ret #0; ld [0]; L: ...`  After: `ret #0; L: ...`. */
+function removeDeadCode(items: Item[]): number {
   const at = resolveTargets(items);
   const live = new Set<number>();
-  const stack = [items.findIndex((it) => it.kind === 'ins')];
+  const first = items.findIndex((it) => it.kind === 'ins');
+  const stack = first >= 0 ? [first] : [];
   while (stack.length) {
     let i = stack.pop()!;
-    while (i >= 0 && i < items.length) {
-      if (items[i].kind === 'label') {
+    while (i < items.length) {
+      const it = items[i];
+      if (it.kind === 'label') {
         i++;
         continue;
       }
       if (live.has(i)) break;
       live.add(i);
-      const ins = (items[i] as { kind: 'ins'; ins: SymInstr }).ins;
-      if (isReturn(ins)) break;
-      if (isUnconditionalJump(ins)) {
-        i = at.get(ins.t!.id) ?? -1;
+      const { code, t, f } = it.ins;
+      if (isRet(code)) break;
+      if (isJa(code)) {
+        i = at.get(t!.id) ?? items.length;
         continue;
       }
-      if (isConditionalJump(ins)) {
-        const tt = at.get(ins.t!.id);
-        const ff = at.get(ins.f!.id);
-        if (tt !== undefined) stack.push(tt);
-        if (ff !== undefined) stack.push(ff);
+      if (isCond(code)) {
+        for (const l of [t!, f!]) {
+          const target = at.get(l.id);
+          if (target !== undefined) stack.push(target);
+        }
         break;
       }
       i++;
     }
   }
-  let changed = false;
-  for (let i = items.length - 1; i >= 0; i--) {
+  let removed = 0;
+  let w = 0;
+  for (let i = 0; i < items.length; i++) {
     if (items[i].kind === 'ins' && !live.has(i)) {
-      items.splice(i, 1);
-      changed = true;
+      removed++;
+      continue;
     }
+    items[w++] = items[i];
   }
-  return changed;
+  items.length = w;
+  return removed;
 }
 
 /**
- * Useless jumps: a conditional jump whose targets are the same becomes `ja`;
- * a `ja` to the very next instruction is dropped.
+ * Useless jumps: a conditional jump whose targets are the same instruction
+ * becomes `ja`; a `ja` to the very next instruction is removed. Returns the
+ * number of jumps changed.
  */
-function removeUselessJumps(items: Item[]): boolean {
-  let changed = false;
+function removeUselessJumps(items: Item[]): number {
+  let changed = 0;
   const at = resolveTargets(items);
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i];
-    if (it.kind !== 'ins') continue;
-    const ins = it.ins;
-    if (isConditionalJump(ins) && at.get(ins.t!.id) === at.get(ins.f!.id)) {
-      it.ins = { code: C.BPF_JMP | C.BPF_JA, k: 0, t: ins.t };
-      changed = true;
+  for (const it of items) {
+    if (it.kind !== 'ins' || !isCond(it.ins.code)) continue;
+    if (at.get(it.ins.t!.id) === at.get(it.ins.f!.id)) {
+      it.ins = { code: C.BPF_JMP | C.BPF_JA, k: 0, t: it.ins.t };
+      changed++;
     }
   }
-  // Drop at most one `ja` to the next instruction per call (indexes shift); the fixed point loop repeats.
-  const at2 = resolveTargets(items);
+  // A `ja` whose target is the next instruction, with only labels between.
+  let w = 0;
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
-    if (it.kind !== 'ins' || !isUnconditionalJump(it.ins)) continue;
-    let j = i + 1;
-    while (j < items.length && items[j].kind === 'label') j++;
-    if (at2.get(it.ins.t!.id) === j) {
-      items.splice(i, 1);
-      return true;
+    if (it.kind === 'ins' && isJa(it.ins.code)) {
+      let j = i + 1;
+      while (j < items.length && items[j].kind === 'label') j++;
+      if (at.get(it.ins.t!.id) === j) {
+        changed++;
+        continue;
+      }
     }
+    items[w++] = it;
   }
+  items.length = w;
   return changed;
 }

@@ -382,6 +382,9 @@ function dbAdd(db: ArchDb, rule: DbRule, describe: (index: number) => string): v
   }
 }
 
+/** Syscall number -1 as seccomp_data.nr holds it: a tracer skipped the call (libseccomp compiles rules on it with API_TSKIP). */
+export const TRACER_SKIP_NR = 0xffffffff;
+
 /** A rule from the policy, resolved for the database: action value and syscall. */
 export interface ResolvedRule {
   rule: Rule;
@@ -404,7 +407,8 @@ export function buildArchDb(arch: ArchInfo, rules: readonly ResolvedRule[], nati
     const conds = normaliseConditions(r.rule.conditions, r.index, describe);
     const name = r.name;
     if (name === undefined) {
-      if (arch !== native) {
+      // A raw number is a native syscall number, except -1 (libseccomp's "tracer skip"), which every arch sees alike.
+      if (arch !== native && r.number !== TRACER_SKIP_NR) {
         skipped?.add(`#${r.number}`);
         continue;
       }
@@ -444,27 +448,6 @@ function normaliseConditions(conds: readonly Condition[], index: number, describ
     seen.add(c.arg);
   }
   return [...conds].sort((a, b) => a.arg - b.arg);
-}
-
-/** The outcome of evaluating a syscall's tree: an action, or no match (use the default). */
-export type TreeOutcome = number | undefined;
-
-/** Evaluates a level for concrete argument words (for tests and the plain lowering). */
-export function evalTree(tree: DbNode | null, words: Uint32Array): TreeOutcome {
-  if (tree === null) return undefined;
-  let n: DbNode | null | undefined = levelStart(tree);
-  for (; n; n = n.lvlNxt) {
-    const w = words[n.offset / 4] & n.mask;
-    const t = n.op === 'GT' ? w > n.datum : n.op === 'GE' ? w >= n.datum : w === n.datum;
-    const next = t ? n.nxtT : n.nxtF;
-    if (next) {
-      const r = evalTree(next, words);
-      if (r !== undefined) return r;
-    } else if (t ? n.actTSet : n.actFSet) {
-      return t ? n.actT : n.actF;
-    }
-  }
-  return undefined;
 }
 
 /** Name of a syscall number on an arch, for messages. */

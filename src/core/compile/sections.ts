@@ -1,0 +1,227 @@
+/**
+ * Sections: one per arch token of the filter (x86_64 and x32 share one), each
+ * cutting the whole 32-bit syscall-number space into ranges with one
+ * decision: the rules' decisions, the default action, the ENOSYS ranges, the
+ * x86_64/x32 halves. The search tree (layout.ts) is built over these ranges.
+ */
+import { ARCHES, X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
+import { maxSyscallNumber, syscallName, syscallNumber, syscallTable } from '../arch/syscalls.js';
+import type { DNode } from './decision.js';
+import { mergeRanges, type Range } from './layout.js';
+import type { ResolvedRule } from './rule-db.js';
+
+/** How syscalls the policy does not mention are treated when the default action denies. */
+export type EnosysMode = 'none' | 'runc' | 'unknown';
+
+/** The largest 32-bit value; as a syscall number, libseccomp's -1 ("tracer skip"). */
+export const NR_MAX = 0xffffffff;
+/*
+ * Search-tree weights. Without a frequency table every number from the
+ * section's first arch's base to the end of its table weighs 1 (a syscall,
+ * or a hole some program may still probe).
+ */
+/** Weight of a range outside every arch's table (numbers nobody calls, but the tree must place them). */
+const OUTSIDE_WEIGHT = 0.01;
+/**
+ * Weight per number of a second arch sharing the section (x32 in an x86_64
+ * filter). The x32 ABI is off by default in distribution kernels (Debian
+ * builds it but needs `syscall.x32=y`; Ubuntu and Fedora leave it out), so
+ * its numbers come from probes rather than programs.
+ */
+const SECONDARY_ARCH_WEIGHT = 1 / 16;
+/**
+ * Factor on the weight of a syscall whose decision depends on arguments. The
+ * kernel's action cache never serves such syscalls, so every call runs the
+ * filter, and their paths are the longest (argument code after the search).
+ * 32 lifts them near the root of Docker's default (its longest path drops
+ * from 18 to 15 for about 0.1 more on the mean; docs/benchmarks.md).
+ */
+const ARG_DEPENDENT_WEIGHT = 32;
+/** Most numbers per range scanned for frequency-table names (ranges are only that long below the table end). */
+const FREQUENCY_SCAN_LIMIT = 4096;
+
+/** One section of the program: the arches sharing an arch token. */
+export interface Section {
+  readonly token: number;
+  readonly parts: ArchInfo[];
+  ranges: Range<DNode>[];
+}
+
+/** Leaves and modes {@link sectionRanges} paints with. */
+export interface RangeContext {
+  readonly defaultLeaf: DNode;
+  readonly badArchLeaf: DNode;
+  readonly enosysLeaf: DNode;
+  /** `none` when the default action does not deny. */
+  readonly enosys: EnosysMode;
+  readonly resolved: readonly ResolvedRule[];
+  readonly frequencies?: Readonly<Record<string, number>>;
+}
+
+/** What painting one section found. */
+export interface SectionReport {
+  /** Ranges before hole folding and merging. */
+  painted: number;
+  /** Table holes (numbers no kernel assigned) given whichever neighbouring denial was cheaper. */
+  holesFolded: number;
+  /** Final ranges. */
+  ranges: number;
+}
+
+/** Groups arches by token, in the policy's order (x86_64 and x32 share a section). */
+export function groupSections(arches: readonly ArchInfo[]): Section[] {
+  const sections: Section[] = [];
+  for (const arch of arches) {
+    const existing = sections.find((s) => s.token === arch.token);
+    if (existing) existing.parts.push(arch);
+    else sections.push({ token: arch.token, parts: [arch], ranges: [] });
+  }
+  return sections;
+}
+
+interface Paint {
+  lo: number;
+  hi: number;
+  d: DNode;
+}
+
+/**
+ * The part of the number space each arch of a section owns: x32 numbers
+ * carry bit 30, so with both x86_64 and x32 present x86_64 owns the low half
+ * and x32 the high half. -1 belongs to the section's first arch (libseccomp
+ * tests its sections in the order the arches were added; native first).
+ */
+function domainOf(sec: Section, arch: ArchInfo): [number, number] {
+  const shared = sec.parts.length > 1;
+  if (!shared) return [0, NR_MAX];
+  if (arch.x32) return [X32_SYSCALL_BIT, NR_MAX - 1];
+  return [0, X32_SYSCALL_BIT - 1];
+}
+
+/** The highest number a policy names on `arch` inside [lo, hi] (runc's ENOSYS stub), or -1. */
+function highestNamed(arch: ArchInfo, first: boolean, resolved: readonly ResolvedRule[], lo: number, hi: number): number {
+  let max = -1;
+  for (const r of resolved) {
+    const nr = r.name !== undefined ? syscallNumber(arch, r.name) : first ? r.number : undefined;
+    if (nr !== undefined && nr >= lo && nr <= hi && nr !== NR_MAX) max = Math.max(max, nr);
+  }
+  if (arch.socketcall !== undefined && resolved.some((r) => r.name === 'socketcall' || r.name === 'ipc')) max = Math.max(max, arch.ipc!);
+  return max;
+}
+
+/** ENOSYS paints for one arch: above the table (or the policy's highest name), holes as "either". */
+function enosysPaints(sec: Section, arch: ArchInfo, ctx: RangeContext, hole: DNode, paints: Paint[]): void {
+  const [dlo, dhi] = domainOf(sec, arch);
+  const first = arch === sec.parts[0];
+  // -1 lies outside both halves of a shared x86_64/x32 section; it is above every table, so the first arch's ENOSYS covers it.
+  const above = (from: number) => {
+    paints.push({ lo: from, hi: dhi, d: ctx.enosysLeaf });
+    if (first && dhi !== NR_MAX) paints.push({ lo: NR_MAX, hi: NR_MAX, d: ctx.enosysLeaf });
+  };
+  if (ctx.enosys === 'runc') {
+    const max = highestNamed(arch, first, ctx.resolved, dlo, dhi);
+    if (max >= 0) above(max + 1);
+    return;
+  }
+  const known = syscallTable(arch);
+  const top = maxSyscallNumber(arch);
+  if (top < dlo) return;
+  above(top + 1);
+  let from = dlo;
+  for (const e of known) {
+    if (e.nr < dlo || e.nr > dhi) continue;
+    if (e.nr > from) paints.push({ lo: from, hi: e.nr - 1, d: hole });
+    from = Math.max(from, e.nr + 1);
+  }
+}
+
+/**
+ * Resolves paints (later paints win) over the elementary intervals between
+ * their boundaries: one sweep, O(p log p).
+ */
+function resolvePaints(paints: readonly Paint[]): { lo: number; hi: number; d: DNode }[] {
+  const boundSet = new Set<number>();
+  for (const p of paints) {
+    boundSet.add(p.lo);
+    if (p.hi < NR_MAX) boundSet.add(p.hi + 1);
+  }
+  const bounds = [...boundSet].sort((a, b) => a - b);
+  const index = new Map<number, number>();
+  bounds.forEach((b, i) => index.set(b, i));
+  const cell: DNode[] = new Array(bounds.length);
+  for (const p of paints) {
+    const end = p.hi < NR_MAX ? index.get(p.hi + 1)! : bounds.length;
+    for (let i = index.get(p.lo)!; i < end; i++) cell[i] = p.d;
+  }
+  return bounds.map((lo, i) => ({ lo, hi: i + 1 < bounds.length ? bounds[i + 1] - 1 : NR_MAX, d: cell[i] }));
+}
+
+/**
+ * Holes inside an arch's table (numbers no kernel ever assigned) may return
+ * ENOSYS or the default action: both deny. Each takes its left neighbour's
+ * decision when that is one of the two, else its right neighbour's, else the
+ * default, so holes never add a range of their own.
+ */
+function foldHoles(segs: { lo: number; hi: number; d: DNode }[], hole: DNode, ctx: RangeContext): number {
+  const either = (d: DNode | undefined) => d === ctx.defaultLeaf || d === ctx.enosysLeaf;
+  let folded = 0;
+  for (let i = 0; i < segs.length; i++) {
+    if (segs[i].d !== hole) continue;
+    folded++;
+    const prev = segs[i - 1]?.d;
+    const next = segs[i + 1]?.d;
+    segs[i].d = either(prev) ? prev! : either(next) && next !== hole ? next! : ctx.defaultLeaf;
+  }
+  return folded;
+}
+
+/** The weight of [lo, hi]: one per number up to each arch's table end, a frequency table's counts, a little otherwise. */
+function rangeWeight(sec: Section, lo: number, hi: number, ctx: RangeContext): number {
+  let w = OUTSIDE_WEIGHT;
+  for (const arch of sec.parts) {
+    const [dlo] = domainOf(sec, arch);
+    const top = Math.max(maxSyscallNumber(arch), dlo);
+    const a = Math.max(dlo, lo);
+    const b = Math.min(top, hi);
+    if (a <= b) w += (b - a + 1) * (arch === sec.parts[0] ? 1 : SECONDARY_ARCH_WEIGHT);
+  }
+  const freq = ctx.frequencies;
+  if (freq) {
+    for (const arch of sec.parts) {
+      for (let nr = lo; nr <= Math.min(hi, lo + FREQUENCY_SCAN_LIMIT); nr++) {
+        const name = syscallName(arch, nr);
+        if (name && freq[name]) w += freq[name];
+      }
+    }
+  }
+  return w;
+}
+
+/** Computes a section's ranges over the whole 32-bit nr space. */
+export function sectionRanges(sec: Section, perArch: ReadonlyMap<ArchInfo, ReadonlyMap<number, DNode>>, ctx: RangeContext): { ranges: Range<DNode>[]; report: SectionReport } {
+  // A marker for table holes; foldHoles replaces every use before the ranges leave this function.
+  const hole: DNode = { kind: 'leaf', id: -1, value: 0 };
+  const paints: Paint[] = [{ lo: 0, hi: NR_MAX, d: ctx.defaultLeaf }];
+  if (ctx.enosys !== 'none') {
+    for (const arch of sec.parts) enosysPaints(sec, arch, ctx, hole, paints);
+  }
+  // x86_64 without x32 sends x32 numbers to the bad-arch action (nr -1 excepted), and vice versa.
+  const hasX86_64 = sec.parts.includes(ARCHES.x86_64);
+  const hasX32 = sec.parts.includes(ARCHES.x32);
+  if (hasX86_64 && !hasX32) paints.push({ lo: X32_SYSCALL_BIT, hi: NR_MAX - 1, d: ctx.badArchLeaf });
+  if (hasX32 && !hasX86_64) paints.push({ lo: 0, hi: X32_SYSCALL_BIT - 1, d: ctx.badArchLeaf });
+  // The rules' decisions; -1 from the first arch that has a rule for it.
+  let minusOne: DNode | undefined;
+  for (const arch of sec.parts) {
+    const [dlo, dhi] = domainOf(sec, arch);
+    for (const [nr, d] of perArch.get(arch)!) {
+      if (nr >= dlo && nr <= dhi && nr !== NR_MAX) paints.push({ lo: nr, hi: nr, d });
+      else if (nr === NR_MAX && minusOne === undefined) minusOne = d;
+    }
+  }
+  if (minusOne) paints.push({ lo: NR_MAX, hi: NR_MAX, d: minusOne });
+  const segs = resolvePaints(paints);
+  const holesFolded = foldHoles(segs, hole, ctx);
+  const ranges = mergeRanges(segs.map((s) => ({ lo: s.lo, hi: s.hi, decision: s.d, weight: rangeWeight(sec, s.lo, s.hi, ctx) * (s.d.kind === 'test' ? ARG_DEPENDENT_WEIGHT : 1) })));
+  return { ranges, report: { painted: segs.length, holesFolded, ranges: ranges.length } };
+}
