@@ -1,10 +1,18 @@
-// Compiler benchmark: Docker's default profile (amd64, Docker's default capabilities)
-// compiled by syswall and by libseccomp (python3-seccomp, CTL_OPTIMIZE 1 and 2) in the
-// same run, with the same statistics for every program (src/core/compile/stats.ts):
-// length, mean/max instructions executed over syscalls 0..470 with arguments 0, the
-// worst case over argument values, kernel-cacheable count, compile time.
-// syswall is shown twice: with its default ENOSYS mode (`unknown`), and with
-// `--enosys none`, which decides exactly as libseccomp does.
+// Compiler benchmark: syswall against libseccomp 2.5.4 (Debian's python3-seccomp,
+// /usr/bin/python3) in one run, every program measured by the same code
+// (programStats in src/core/compile/stats.ts; the range bound in bound.ts).
+//
+// 1. Docker's default profile (amd64, Docker's default capabilities, kernel 6.8)
+//    for x86_64 + x86 + x32: length, instructions executed over syscalls 0..470
+//    with arguments 0 and in the worst case over argument values, kernel-cacheable
+//    count, compile time (median of alternating runs, in-process for syswall, rule
+//    adds + export timed inside Python for libseccomp), and the range bound.
+// 2. 100 random small policies (1-12 rules, x86_64, seeded): median length and
+//    mean instructions executed, syswall --enosys none and unknown against
+//    libseccomp OPTIMIZE=2.
+// 3. Small profiles on other arches (the s390x case of issue 17).
+//
+// Run: npm run bench -- compile   (BENCH_ROUNDS=N for more timing rounds)
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,74 +20,217 @@ import { dirname, join } from 'node:path';
 import { decodeProgram } from '../dist/core/bpf/codec.js';
 import { parsePolicyText } from '../dist/core/formats/parse.js';
 import { compilePolicy } from '../dist/core/compile/compile.js';
-import { filterStats, programStats } from '../dist/core/compile/stats.js';
+import { programStats } from '../dist/core/compile/stats.js';
+import { decisionFunction, rangeBound } from '../dist/core/compile/bound.js';
+import { resolveArch } from '../dist/core/arch/arches.js';
+import { syscallTable } from '../dist/core/arch/syscalls.js';
+import { actionValue } from '../dist/core/policy/actions.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const EXPORT = join(ROOT, 'test/helpers/libseccomp_export.py');
-const ARCHES = ['x86_64', 'x86', 'x32'];
+const HARNESS = join(ROOT, 'test/libseccomp/compile.py');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const OPS = { NE: 1, LT: 2, LE: 3, EQ: 4, GE: 5, GT: 6, MASKED_EQ: 7 };
 
-const act = (a) => (a.kind === 'ERRNO' ? `ERRNO(${a.data ?? 1})` : a.kind === 'KILL_THREAD' ? 'KILL' : a.kind === 'TRACE' ? `TRACE(${a.data ?? 0})` : a.kind);
-
-function libseccomp(policy, optimize) {
-  const spec = {
-    arches: policy.arches,
-    default: act(policy.defaultAction),
-    badarch: act(policy.badArchAction),
+/** The harness line for a policy (see test/libseccomp/compile.py). */
+function harnessLine(p, optimize) {
+  const signed = (v) => v | 0;
+  return JSON.stringify({
+    default: signed(actionValue(p.defaultAction)),
+    badarch: signed(actionValue(p.badArchAction)),
+    arches: p.arches,
     optimize,
-    rules: policy.rules.map((r) => ({
-      action: act(r.action),
+    rules: p.rules.map((r) => ({
+      action: signed(actionValue(r.action)),
       syscall: r.syscall,
-      args: r.conditions.map((c) => (c.op === 'MASKED_EQ' ? { arg: c.arg, op: c.op, a: Number(c.mask), b: Number(c.value) } : { arg: c.arg, op: c.op, a: Number(c.value) })),
+      args: r.conditions.map((c) => (c.op === 'MASKED_EQ' ? [c.arg, OPS[c.op], String(c.mask ?? 0n), String(c.value)] : [c.arg, OPS[c.op], String(c.value), '0'])),
     })),
-  };
-  const r = spawnSync('/usr/bin/python3', [EXPORT], { input: JSON.stringify(spec), maxBuffer: 1 << 26, env: { ...process.env, SYSWALL_BENCH_TIME: '1' } });
-  if (r.status !== 0) throw new Error('libseccomp failed (need python3-seccomp): ' + r.stderr);
-  const m = /TIME ([\d.]+)/.exec(String(r.stderr));
-  return { program: decodeProgram(new Uint8Array(r.stdout)), compileMs: m ? Number(m[1]) * 1000 : NaN };
+  }).replace(/"(-?\d+)"/g, '$1');
 }
 
-function median(xs) {
+/** Compiles policies with libseccomp in one Python process; returns programs and compile times. */
+export function libseccomp(policies, optimize, repeat = 1) {
+  const input = policies.flatMap((p) => Array.from({ length: repeat }, () => harnessLine(p, optimize))).join('\n') + '\n';
+  const r = spawnSync('/usr/bin/python3', [HARNESS], { input, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, SYSWALL_HARNESS_TIME: '1' } });
+  if (r.status !== 0) throw new Error(`libseccomp harness failed (needs Debian's python3-seccomp): ${r.stderr}`);
+  return r.stdout.trim().split('\n').map((line, i) => {
+    const o = JSON.parse(line);
+    if (!o.ok) throw new Error(`libseccomp refused policy ${i}: ${o.error}`);
+    const endian = resolveArch(policies[0].arches[0]).endian;
+    return { program: decodeProgram(Uint8Array.from(o.hex.match(/../g).map((h) => parseInt(h, 16))), { endian }), ms: o.ms };
+  });
+}
+
+const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f2 = (n) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+const pad = (cells, widths) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+
+function printTable(head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  console.log(pad(head, widths));
+  for (const r of rows) console.log(pad(r, widths));
+}
+
+/**
+ * Docker's default, keeping the syscall names libseccomp 2.5.4 resolves to the
+ * same numbers as syswall's table on every arch of the filter (its table is
+ * older), so both compilers compile the same rules (as
+ * test/helpers/docker-default.ts does for the differential tests).
+ */
+export function libseccompAgrees(names, arches) {
+  const script = 'import json,sys,seccomp\nq=json.load(sys.stdin)\nprint(json.dumps({n:{a:seccomp.resolve_syscall(getattr(seccomp.Arch,a.upper()),n) for a in q["arches"]} for n in q["names"]}))';
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ names, arches }), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python3-seccomp needed: ${r.stderr}`);
+  const table = JSON.parse(r.stdout);
+  return new Set(names.filter((name) => arches.every((a) => {
+    const theirs = table[name][a];
+    const arch = resolveArch(a);
+    const ours = syscallTable(arch).find((e) => e.name === name)?.nr;
+    if (theirs === -1) return false;
+    if (arch.socketcall !== undefined && (theirs === arch.socketcall || theirs === arch.ipc)) return true;
+    return theirs < 0 ? ours === undefined : ours === theirs >>> 0;
+  })));
+}
+
+export function dockerPolicy() {
+  const text = readFileSync(join(ROOT, 'data/profiles/docker-default.json'), 'utf8');
+  const { policy } = parsePolicyText(text, { context: { arch: 'x86_64', kernel: '6.8' } });
+  const names = [...new Set(policy.rules.map((r) => String(r.syscall)))];
+  const known = libseccompAgrees(names, policy.arches);
+  dropped = names.filter((n) => !known.has(n));
+  return { ...policy, rules: policy.rules.filter((r) => known.has(String(r.syscall))) };
+}
+let dropped = [];
+
+/** Part 1: Docker's default. Compile times alternate syswall and libseccomp runs. */
+function dockerDefault() {
+  const policy = dockerPolicy();
+  const variants = [['syswall', { enosys: 'unknown' }], ['syswall --enosys none', { enosys: 'none' }]];
+  const times = new Map(variants.map(([l]) => [l, []]));
+  const libTimes = [];
+  const filters = new Map();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [label, opts] of variants) {
+      const f = compilePolicy(policy, opts);
+      filters.set(label, f);
+      if (round > 0) times.get(label).push(f.stats.compileMs);
+    }
+    const [lib] = libseccomp([policy], 2);
+    if (round > 0) libTimes.push(lib.ms);
+  }
+  const opt1 = libseccomp([policy], 1)[0];
+  const opt2 = libseccomp([policy], 2)[0];
+  const libMs = median(libTimes);
+  const rows = [];
+  const entries = [...variants.map(([l]) => [l, filters.get(l).instructions, median(times.get(l))]), ['libseccomp opt1', opt1.program, undefined], ['libseccomp opt2', opt2.program, libMs]];
+  const ref = programStats(opt2.program, policy.arches);
+  for (const [label, program, ms] of entries) {
+    const st = programStats(program, policy.arches);
+    const an = decisionFunction(program, policy.arches.map(resolveArch));
+    for (const a of st.arches) {
+      const arch = resolveArch(a.arch);
+      const lo = arch.x32 ? 0x40000000 : arch.nrBase;
+      const bound = rangeBound(an, arch.token, lo + a.range[0], lo + a.range[1]);
+      const ra = ref.arches.find((x) => x.arch === a.arch).rangeStats;
+      const s = a.rangeStats;
+      rows.push([label, a.arch, program.length, f2(s.zero.mean), s.zero.max, f2(s.worst.mean), s.worst.max, `${f2(bound.mean)}/${bound.max}`, s.cacheable,
+        ms === undefined ? '-' : ms.toFixed(2), ms === undefined ? '-' : (ms / libMs).toFixed(2), (s.zero.mean / ra.zero.mean).toFixed(2), (program.length / opt2.program.length).toFixed(2)]);
+    }
+  }
+  console.log(`Docker's default (amd64, default caps, kernel 6.8; left out for both, unknown to libseccomp 2.5.4: ${dropped.join(', ')}), syscalls 0..470; worst = longest path over argument values; bound = range bound (mean/max); compile ms = median of ${ROUNDS - 1} alternating runs`);
+  printTable(['compiler', 'arch', 'length', 'mean', 'max', 'worst mean', 'worst max', 'bound', 'cacheable', 'compile ms', 'ms/opt2', 'mean/opt2', 'len/opt2'], rows);
+  const build = filters.get('syswall').stats.build.stages.map((s) => `${s.name} ${s.ms.toFixed(2)} ms`).join(', ');
+  console.log(`syswall build stages (last run): ${build}`);
+}
+
+/** A small deterministic PRNG (xorshift32). */
+function rng(seed) {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+  return { int: (n) => next() % n, pick: (a) => a[next() % a.length], chance: (p) => next() / 0x100000000 < p };
+}
+
+/**
+ * A random small policy: 1-12 rules on distinct x86_64 syscalls (of `names`), mostly ALLOW,
+ * a quarter with one or two argument conditions, a denying default action.
+ */
+export function smallPolicy(seed, names) {
+  const r = rng(seed);
+  const n = 1 + r.int(12);
+  const used = new Set();
+  const rules = [];
+  const defaultAction = r.pick([{ kind: 'ERRNO', data: 1 }, { kind: 'ERRNO', data: 1 }, { kind: 'KILL_PROCESS' }, { kind: 'KILL_THREAD' }, { kind: 'TRAP' }]);
+  while (rules.length < n) {
+    const name = r.pick(names);
+    if (used.has(name)) continue;
+    used.add(name);
+    const action = r.chance(0.75) ? { kind: 'ALLOW' } : r.pick([{ kind: 'ERRNO', data: 1 + r.int(40) }, { kind: 'LOG' }, { kind: 'KILL_PROCESS' }]);
+    if (action.kind === defaultAction.kind && action.data === defaultAction.data) continue;
+    const conditions = [];
+    if (r.chance(0.25)) {
+      const count = 1 + r.int(2);
+      for (let i = 0; i < count; i++) {
+        const op = r.pick(['EQ', 'EQ', 'NE', 'GT', 'LE', 'MASKED_EQ']);
+        const value = BigInt(r.pick([0, 1, 2, 8, 0x40, 0x1000, 0xffffffff]));
+        conditions.push(op === 'MASKED_EQ' ? { arg: i, op, mask: BigInt(r.pick([1, 3, 0xff, 0x7e020000])), value: 0n } : { arg: i, op, value });
+      }
+    }
+    rules.push({ syscall: name, action, conditions });
+  }
+  return { defaultAction, badArchAction: { kind: 'KILL_PROCESS' }, arches: ['x86_64'], rules };
+}
+
+/** Part 2: 100 random small policies. */
+function smallPolicies() {
+  const SEED = 17_000;
+  const all = [...new Set(syscallTable(resolveArch('x86_64')).map((e) => e.name))];
+  const names = [...libseccompAgrees(all, ['x86_64'])];
+  const policies = Array.from({ length: 100 }, (_, i) => smallPolicy(SEED + i, names));
+  const lib = libseccomp(policies, 2).map((r) => r.program);
+  const measure = (program, p) => programStats(program, p.arches).arches[0].rangeStats.zero.mean;
+  const rows = [];
+  const libLen = lib.map((p) => p.length);
+  const libMean = lib.map((p, i) => measure(p, policies[i]));
+  rows.push(['libseccomp opt2', median(libLen), Math.min(...libLen), Math.max(...libLen), f2(libMean.reduce((a, b) => a + b, 0) / libMean.length), '-', '-']);
+  for (const enosys of ['none', 'unknown']) {
+    const ours = policies.map((p) => compilePolicy(p, { enosys }).instructions);
+    const len = ours.map((p) => p.length);
+    const mean = ours.map((p, i) => measure(p, policies[i]));
+    const longer = len.filter((l, i) => l > libLen[i]).length;
+    const slower = mean.filter((m, i) => m > libMean[i] + 1e-9).length;
+    rows.push([`syswall --enosys ${enosys}`, median(len), Math.min(...len), Math.max(...len), f2(mean.reduce((a, b) => a + b, 0) / mean.length), longer, slower]);
+  }
+  console.log(`\n100 random small policies (1-12 rules, x86_64, seeds ${SEED}..${SEED + 99}); mean = instructions executed over syscalls 0..470, arguments 0`);
+  printTable(['compiler', 'median length', 'min', 'max', 'mean executed', 'longer than opt2', 'slower than opt2'], rows);
+}
+
+/** Part 3: three-rule profiles on other arches. */
+function smallProfiles() {
+  const rows = [];
+  for (const arch of ['s390x', 'x86_64', 'aarch64', 'ppc64le', 'mips64']) {
+    const p = { defaultAction: { kind: 'KILL_PROCESS' }, badArchAction: { kind: 'KILL_PROCESS' }, arches: [arch], rules: ['read', 'write', 'exit_group'].map((syscall) => ({ syscall, action: { kind: 'ALLOW' }, conditions: [] })) };
+    const [lib] = libseccomp([p], 2);
+    const none = compilePolicy(p, { enosys: 'none' }).instructions.length;
+    const unknown = compilePolicy(p, { enosys: 'unknown' }).instructions.length;
+    rows.push([arch, lib.program.length, none, unknown]);
+  }
+  console.log('\nThree rules (read, write, exit_group: ALLOW; default KILL_PROCESS): program length');
+  printTable(['arch', 'libseccomp opt2', 'syswall --enosys none', 'syswall --enosys unknown'], rows);
 }
 
 export async function run() {
-  const text = readFileSync(join(ROOT, 'data/profiles/docker-default.json'), 'utf8');
-  const { policy } = parsePolicyText(text, { context: { arch: 'x86_64', kernel: '6.8' } });
-  const rows = [];
-  for (const [label, opts] of [['syswall', {}], ['syswall --enosys none', { enosys: 'none' }]]) {
-    const times = [];
-    let filter;
-    for (let i = 0; i < 7; i++) {
-      filter = compilePolicy(policy, opts);
-      times.push(filter.stats.compileMs);
-    }
-    rows.push({ label, stats: filterStats(filter), ms: median(times) });
-  }
-  for (const opt of [1, 2]) {
-    const times = [];
-    let prog;
-    for (let i = 0; i < 3; i++) {
-      const r = libseccomp(policy, opt);
-      prog = r.program;
-      times.push(r.compileMs);
-    }
-    rows.push({ label: `libseccomp opt${opt}`, stats: programStats(prog, ARCHES), ms: median(times) });
-  }
-  const ref = rows.find((r) => r.label === 'libseccomp opt2');
-  const f = (n) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-  console.log(`Docker default profile (amd64, default caps), syscalls 0..470; worst = longest path over argument values`);
-  console.log(['compiler'.padEnd(22), 'arch'.padEnd(7), 'length', 'mean', 'max', 'worst-mean', 'worst-max', 'cacheable', 'compile ms', 'mean/opt2', 'len/opt2'].join('  '));
-  for (const r of rows) {
-    for (const a of r.stats.arches) {
-      const ra = ref.stats.arches.find((x) => x.arch === a.arch);
-      console.log([
-        r.label.padEnd(22), a.arch.padEnd(7), String(r.stats.length).padStart(6), f(a.rangeStats.zero.mean).padStart(4), String(a.rangeStats.zero.max).padStart(3),
-        f(a.rangeStats.worst.mean).padStart(10), String(a.rangeStats.worst.max).padStart(9), String(a.rangeStats.cacheable).padStart(9), r.ms.toFixed(1).padStart(10),
-        (a.rangeStats.zero.mean / ra.rangeStats.zero.mean).toFixed(2).padStart(9), (r.stats.length / ref.stats.length).toFixed(2).padStart(8),
-      ].join('  '));
-    }
-  }
+  dockerDefault();
+  smallPolicies();
+  smallProfiles();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -7,7 +7,9 @@ Reads one JSON policy per line on stdin:
    "rules": [{"action": u32, "syscall": "name", "args": [[index, op, a, b], ...]}]}
 (op: 1 NE, 2 LT, 3 LE, 4 EQ, 5 GE, 6 GT, 7 MASKED_EQ; for MASKED_EQ a is the mask)
 and prints one JSON object per line: {"ok": true, "hex": "..."} or
-{"ok": false, "error": "..."}.
+{"ok": false, "error": "..."}. With SYSWALL_HARNESS_TIME set in the
+environment, "ms" gives the time libseccomp took (filter init, arches, rule
+adds and BPF export), for benchmarks.
 """
 import json
 import os
@@ -31,6 +33,7 @@ def arch_const(name):
 
 
 def build(p):
+    t0 = time.perf_counter()
     f = seccomp.SyscallFilter(p["default"])
     want = [arch_const(a) for a in p["arches"]]
     if not any((a & 0xFFFFFFFF) == NATIVE for a in want):
@@ -46,8 +49,9 @@ def build(p):
         f.add_rule(r["action"], r["syscall"], *args)
     with tempfile.TemporaryFile() as tmp:
         f.export_bpf(tmp)
+        ms = (time.perf_counter() - t0) * 1000
         tmp.seek(0)
-        return tmp.read().hex()
+        return tmp.read().hex(), ms
 
 
 def compile_in_child(line, limit=5.0):
@@ -59,7 +63,10 @@ def compile_in_child(line, limit=5.0):
     if pid == 0:
         os.close(r)
         try:
-            out = {"ok": True, "hex": build(json.loads(line))}
+            hexed, ms = build(json.loads(line))
+            out = {"ok": True, "hex": hexed}
+            if os.environ.get("SYSWALL_HARNESS_TIME"):
+                out["ms"] = ms
         except Exception as e:  # noqa: BLE001 - report every refusal
             out = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
         data = json.dumps(out).encode()

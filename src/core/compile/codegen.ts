@@ -34,6 +34,10 @@ const FULL = 0xffffffff;
 const NR_ACC: WordAcc = { offset: C.SECCOMP_DATA_NR, mask: FULL };
 /** Leaf limits of argument-word trees (values are rarely clustered; exceptions are plain `jeq`s). */
 const WORD_LEAF_LIMITS: LeafLimits = { maxExceptions: 4, maxWidth: 1 };
+/** Instructions on every path besides the nr tree: ld arch, jeq arch, ld nr, ret. */
+const FIXED_PATH = 4;
+/** How many percent of the mean path one percent of the program's length is worth (see nrSearchTree). */
+const LENGTH_TRADE = 0.5;
 /** Above this many value ranges a word block gets a balanced tree (the height-first DP is O(n^3)). */
 const WORD_DP_LIMIT = 64;
 
@@ -107,7 +111,7 @@ function emitSection(b: ProgramBuilder, sec: Section, options: CodegenOptions, r
   const labels = new SectionLabels(b);
   b.loadAbs(C.SECCOMP_DATA_NR);
   const ranges = sec.ranges;
-  const tree = options.optimize ? optimalSearchTree(ranges, NR_LEAF_LIMITS) : { tree: balancedTree(ranges), work: 0 };
+  const tree = options.optimize ? nrSearchTree(ranges) : { tree: balancedTree(ranges), work: 0 };
   report.treeWork += tree.work;
   report.treeComparisons += emitSearchTree(b, tree.tree, (d) => labels.of(d));
   const roots = [...new Set(ranges.map((r) => r.decision).filter((d): d is DTest => d.kind === 'test'))];
@@ -119,6 +123,30 @@ function emitSection(b: ProgramBuilder, sec: Section, options: CodegenOptions, r
     if (value >>> 0 === C.SECCOMP_RET_USER_NOTIF) usesNotify = true;
   }
   return usesNotify;
+}
+
+/** Instructions of a search tree: splits and exception checks. */
+function treeSize<T>(t: SearchTree<T>): number {
+  return 'leaf' in t ? t.leaf.exceptions.length : 1 + treeSize(t.left) + treeSize(t.right);
+}
+
+/**
+ * The nr search tree. It minimises expected comparisons plus a price per
+ * instruction, so that length counts relative to the program: one
+ * instruction is worth LENGTH_TRADE times the share of the mean path it
+ * represents (price = LENGTH_TRADE x mean / length, both estimated from the
+ * tree built without a price: fixed loads and compares, one return or
+ * argument block per distinct decision). A small policy's tree then becomes
+ * a `jeq` list where that saves instructions at little cost, while a large
+ * profile's tree stays close to the fastest.
+ */
+function nrSearchTree(ranges: readonly Range<DNode>[]): { tree: SearchTree<DNode>; work: number } {
+  const fastest = optimalSearchTree(ranges, NR_LEAF_LIMITS);
+  const total = ranges.reduce((n, r) => n + r.weight, 0);
+  const mean = FIXED_PATH + fastest.cost / total;
+  const length = FIXED_PATH + treeSize(fastest.tree) + new Set(ranges.map((r) => r.decision)).size;
+  const priced = optimalSearchTree(ranges, NR_LEAF_LIMITS, LENGTH_TRADE * (mean / length) * total);
+  return { tree: priced.tree, work: fastest.work + priced.work };
 }
 
 /** The plain lowering's tree: split in the middle, one range per leaf. */

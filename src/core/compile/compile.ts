@@ -224,7 +224,7 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
     return { value, counts: { ...report, instructions: b.length } };
   });
   stage(stages, 'passes', () => {
-    const report: PassReport = optimize ? b.optimize() : { rounds: 0, threaded: 0, deadRemoved: 0, uselessJumps: 0 };
+    const report: PassReport = optimize ? b.optimize() : { rounds: 0, threaded: 0, deadRemoved: 0, sharedReturns: 0, uselessJumps: 0 };
     return { value: undefined, counts: { ...report, instructions: b.length } };
   });
   const instructions = stage(stages, 'assemble', () => {

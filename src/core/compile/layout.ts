@@ -5,10 +5,11 @@
  * The input is a list of ranges covering the word's values in order, each
  * with a decision and a weight (how often a value in it is expected). A tree
  * splits the ranges with `jge` at range boundaries; a leaf may cover a run of
- * ranges that starts and ends with one decision D when every other range in
- * it is narrow: it then decides D "except nr == x -> ..." with one `jeq` per
- * excepted number (a hole costs one comparison for the leaf instead of two
- * more tree levels).
+ * ranges when all but one decision D sit in narrow ranges (at most
+ * `maxWidth` values each, `maxExceptions` values in all): it then decides D
+ * "except nr == x -> ..." with one `jeq` per excepted value (a hole costs one
+ * comparison for the leaf instead of two more tree levels, and a run of
+ * scattered single syscalls becomes a `jeq` list, as libseccomp emits).
  *
  * {@link optimalSearchTree} minimises the expected number of comparisons
  * (weights times depth, plus the exception checks each leaf's values pay) by
@@ -51,7 +52,7 @@ export interface LeafLimits {
 }
 
 /** The default leaf limits of the syscall-number tree. */
-export const NR_LEAF_LIMITS: LeafLimits = { maxExceptions: 6, maxWidth: 2 };
+export const NR_LEAF_LIMITS: LeafLimits = { maxExceptions: 16, maxWidth: 2 };
 
 /** A tree and what building it took. */
 export interface SearchResult<T> {
@@ -77,99 +78,173 @@ export function mergeRanges<T>(ranges: readonly Range<T>[]): Range<T>[] {
   return out;
 }
 
-/**
- * Exceptions needed to make ranges i..j one leaf, per (i, j): row i holds
- * j = i..i+row.length-1; beyond a row's end the run is impossible.
- */
-function leafExceptionTable<T>(ranges: readonly Range<T>[], limits: LeafLimits): Int32Array[] {
-  const n = ranges.length;
-  const rows: Int32Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const d = ranges[i].decision;
-    const counts: number[] = [0];
-    let count = 0;
-    for (let j = i + 1; j < n && limits.maxExceptions > 0; j++) {
-      const r = ranges[j];
-      if (r.decision === d) {
-        counts.push(count);
-        continue;
-      }
-      const width = r.hi - r.lo + 1;
-      if (width > limits.maxWidth) break;
-      count += width;
-      if (count > limits.maxExceptions) break;
-      counts.push(-1); // ends on another decision: not a leaf, but later j may be
-    }
-    rows.push(Int32Array.from(counts));
+/** The values of ranges i..j outside decision `d`, heaviest first (the order their `jeq`s are emitted in). */
+function exceptionsOf<T>(ranges: readonly Range<T>[], i: number, j: number, d: T): { value: number; decision: T; weight: number }[] {
+  const out: { value: number; decision: T; weight: number }[] = [];
+  for (let k = i; k <= j; k++) {
+    const r = ranges[k];
+    if (r.decision === d) continue;
+    const each = r.weight / (r.hi - r.lo + 1);
+    for (let v = r.lo; v <= r.hi; v++) out.push({ value: v, decision: r.decision, weight: each });
   }
-  return rows;
+  return out.sort((x, y) => y.weight - x.weight || x.value - y.value);
+}
+
+/**
+ * Expected comparisons of a leaf deciding `d` over ranges i..j: values of `d`
+ * pass every exception check, the k-th excepted value (heaviest first) stops
+ * at the k-th.
+ */
+function leafCost<T>(ranges: readonly Range<T>[], i: number, j: number, d: T): { count: number; cost: number } {
+  const ex = exceptionsOf(ranges, i, j, d);
+  let wD = 0;
+  for (let k = i; k <= j; k++) if (ranges[k].decision === d) wD += ranges[k].weight;
+  let cost = ex.length * wD;
+  ex.forEach((e, k) => (cost += (k + 1) * e.weight));
+  return { count: ex.length, cost };
+}
+
+/** Possible leaves, per run of ranges: row i holds j = i..i+row.length-1 (beyond a row's end no leaf is possible). */
+interface LeafTable<T> {
+  /** Exceptions of the best leaf (its height), or -1 when i..j cannot be one leaf. */
+  readonly count: Int32Array[];
+  /** Expected-comparison cost of the best leaf. */
+  readonly cost: Float64Array[];
+  readonly decision: T[][];
+}
+
+/**
+ * Leaves of ranges i..j: every range not deciding D must be at most
+ * `maxWidth` wide, each of its values one exception, at most
+ * `maxExceptions` in all. D is the decision of the wide ranges when there
+ * are any (two wide decisions: no leaf), else the cheapest candidate.
+ * Exception counts never fall as j grows, so each row stops at the first
+ * run that needs too many.
+ */
+function leafTable<T>(ranges: readonly Range<T>[], limits: LeafLimits): LeafTable<T> {
+  const n = ranges.length;
+  const table: LeafTable<T> = { count: [], cost: [], decision: [] };
+  for (let i = 0; i < n; i++) {
+    const counts: number[] = [0];
+    const costs: number[] = [0];
+    const decisions: T[] = [ranges[i].decision];
+    // Numbers per decision among narrow ranges, and the one decision of the wide ranges (if any).
+    const narrow = new Map<T, number>();
+    let narrowTotal = 0;
+    let wide: T | undefined;
+    const note = (r: Range<T>): boolean => {
+      const width = r.hi - r.lo + 1;
+      if (width > limits.maxWidth) {
+        if (wide !== undefined && wide !== r.decision) return false;
+        wide = r.decision;
+      } else {
+        narrowTotal += width;
+        narrow.set(r.decision, (narrow.get(r.decision) ?? 0) + width);
+      }
+      return true;
+    };
+    note(ranges[i]);
+    for (let j = i + 1; j < n && limits.maxExceptions > 0; j++) {
+      if (!note(ranges[j])) break;
+      const candidates = wide !== undefined ? [wide] : [...narrow.keys()];
+      let best: { d: T; count: number; cost: number } | undefined;
+      let fewest = Infinity;
+      for (const d of candidates) {
+        const count = narrowTotal - (narrow.get(d) ?? 0);
+        fewest = Math.min(fewest, count);
+        if (count > limits.maxExceptions) continue;
+        const c = leafCost(ranges, i, j, d);
+        if (!best || c.cost < best.cost) best = { d, ...c };
+      }
+      if (fewest > limits.maxExceptions) break;
+      counts.push(best ? best.count : -1);
+      costs.push(best ? best.cost : Infinity);
+      decisions.push(best ? best.d : ranges[i].decision);
+    }
+    table.count.push(Int32Array.from(counts));
+    table.cost.push(Float64Array.from(costs));
+    table.decision.push(decisions);
+  }
+  return table;
+}
+
+/** A filled DP table: n x n, row-major; `choice` is -1 for a leaf, else the split r (left i..r, right r+1..j). */
+interface Table<T> {
+  readonly n: number;
+  readonly choice: Int32Array;
+  readonly leafDecision: T[][];
 }
 
 /** Builds the leaf or split chosen for ranges i..j. */
-function buildTree<T>(ranges: readonly Range<T>[], choice: readonly Int32Array[], i: number, j: number): SearchTree<T> {
-  const c = choice[i][j];
+function buildTree<T>(ranges: readonly Range<T>[], table: Table<T>, i: number, j: number): SearchTree<T> {
+  const c = table.choice[i * table.n + j];
   if (c < 0) {
-    const d = ranges[i].decision;
-    const exceptions: { value: number; decision: T }[] = [];
-    for (let k = i + 1; k < j; k++) {
-      const r = ranges[k];
-      if (r.decision === d) continue;
-      for (let v = r.lo; v <= r.hi; v++) exceptions.push({ value: v, decision: r.decision });
-    }
+    const d = table.leafDecision[i][j - i];
+    const exceptions = exceptionsOf(ranges, i, j, d).map(({ value, decision }) => ({ value, decision }));
     return { leaf: { first: i, last: j, decision: d, exceptions } };
   }
-  return { at: ranges[c + 1].lo, left: buildTree(ranges, choice, i, c), right: buildTree(ranges, choice, c + 1, j) };
+  return { at: ranges[c + 1].lo, left: buildTree(ranges, table, i, c), right: buildTree(ranges, table, c + 1, j) };
 }
 
+function prefixWeights<T>(ranges: readonly Range<T>[]): Float64Array {
+  const prefix = new Float64Array(ranges.length + 1);
+  for (let i = 0; i < ranges.length; i++) prefix[i + 1] = prefix[i] + ranges[i].weight;
+  return prefix;
+}
+
+/** Tolerance for comparing float costs (sums of weights). */
+const EPS = 1e-9;
+
 /**
- * The minimum expected-cost search tree (see the module comment). `ranges`
- * must be non-empty, sorted, with adjacent ranges deciding differently.
+ * The minimum-cost search tree (see the module comment): expected
+ * comparisons (weights times depth, plus each leaf's exception checks), plus
+ * `instructionCost` per instruction (split or exception check) when the
+ * program's length matters too. `ranges` must be non-empty, sorted, with
+ * adjacent ranges deciding differently.
  */
-export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLimits = NR_LEAF_LIMITS): SearchResult<T> {
+export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLimits = NR_LEAF_LIMITS, instructionCost = 0): SearchResult<T> {
   const n = ranges.length;
-  const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ranges[i].weight;
-  const exceptions = leafExceptionTable(ranges, limits);
-  const cost: Float64Array[] = Array.from({ length: n }, () => new Float64Array(n));
-  // choice[i][j]: -1 leaf, else the split r (left i..r, right r+1..j).
-  const choice: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n).fill(-1));
+  const prefix = prefixWeights(ranges);
+  const leaves = leafTable(ranges, limits);
+  const cost = new Float64Array(n * n);
+  const choice = new Int32Array(n * n);
   // The best split of i..j even where a leaf won: Knuth's window for longer runs.
-  const root: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n));
+  const root = new Int32Array(n * n);
   let work = 0;
   for (let len = 1; len <= n; len++) {
     for (let i = 0, j = len - 1; j < n; i++, j++) {
+      const ij = i * n + j;
       const w = prefix[j + 1] - prefix[i];
-      const ex = j - i < exceptions[i].length ? exceptions[i][j - i] : -1;
-      let best = ex >= 0 ? ex * w : Infinity;
+      const ex = j - i < leaves.count[i].length ? leaves.count[i][j - i] : -1;
+      let best = ex >= 0 ? leaves.cost[i][j - i] + ex * instructionCost : Infinity;
       let pick = -1;
-      if (len > 1) {
-        let lo = len === 2 ? i : root[i][j - 1];
-        let hi = len === 2 ? i : root[i + 1][j];
+      if (len === 1) root[ij] = i;
+      else {
+        let lo = len === 2 ? i : root[ij - 1];
+        let hi = len === 2 ? i : root[ij + n];
         if (hi > j - 1) hi = j - 1;
         if (lo > hi) lo = hi;
         let bestSplit = Infinity;
         let bestR = lo;
         for (let r = lo; r <= hi; r++) {
           work++;
-          const c = cost[i][r] + cost[r + 1][j];
+          const c = cost[i * n + r] + cost[(r + 1) * n + j];
           if (c < bestSplit) {
             bestSplit = c;
             bestR = r;
           }
         }
-        root[i][j] = bestR;
-        if (bestSplit + w < best - 1e-9) {
-          best = bestSplit + w;
+        root[ij] = bestR;
+        if (bestSplit + w + instructionCost < best - EPS) {
+          best = bestSplit + w + instructionCost;
           pick = bestR;
         }
-      } else {
-        root[i][j] = i;
       }
-      cost[i][j] = best;
-      choice[i][j] = pick;
+      cost[ij] = best;
+      choice[ij] = pick;
     }
   }
-  return { tree: buildTree(ranges, choice, 0, n - 1), cost: cost[0][n - 1], work };
+  return { tree: buildTree(ranges, { n, choice, leafDecision: leaves.decision }, 0, n - 1), cost: cost[n - 1], work };
 }
 
 /**
@@ -179,34 +254,33 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
  */
 export function shortestSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLimits): SearchResult<T> {
   const n = ranges.length;
-  const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + ranges[i].weight;
-  const exceptions = leafExceptionTable(ranges, limits);
-  const height: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n));
-  const cost: Float64Array[] = Array.from({ length: n }, () => new Float64Array(n));
-  const choice: Int32Array[] = Array.from({ length: n }, () => new Int32Array(n).fill(-1));
+  const prefix = prefixWeights(ranges);
+  const leaves = leafTable(ranges, limits);
+  const height = new Int32Array(n * n);
+  const cost = new Float64Array(n * n);
+  const choice = new Int32Array(n * n);
   let work = 0;
   for (let len = 1; len <= n; len++) {
     for (let i = 0, j = len - 1; j < n; i++, j++) {
       const w = prefix[j + 1] - prefix[i];
-      const ex = j - i < exceptions[i].length ? exceptions[i][j - i] : -1;
-      let bestH = ex >= 0 ? ex : 0x7fffffff;
-      let bestC = ex >= 0 ? ex * w : Infinity;
+      const ex = j - i < leaves.count[i].length ? leaves.count[i][j - i] : -1;
+      let bestH = ex >= 0 ? ex : Infinity;
+      let bestC = ex >= 0 ? leaves.cost[i][j - i] : Infinity;
       let pick = -1;
       for (let r = i; r < j; r++) {
         work++;
-        const h = 1 + Math.max(height[i][r], height[r + 1][j]);
-        const c = cost[i][r] + cost[r + 1][j] + w;
-        if (h < bestH || (h === bestH && c < bestC - 1e-9)) {
+        const h = 1 + Math.max(height[i * n + r], height[(r + 1) * n + j]);
+        const c = cost[i * n + r] + cost[(r + 1) * n + j] + w;
+        if (h < bestH || (h === bestH && c < bestC - EPS)) {
           bestH = h;
           bestC = c;
           pick = r;
         }
       }
-      height[i][j] = bestH;
-      cost[i][j] = bestC;
-      choice[i][j] = pick;
+      height[i * n + j] = bestH;
+      cost[i * n + j] = bestC;
+      choice[i * n + j] = pick;
     }
   }
-  return { tree: buildTree(ranges, choice, 0, n - 1), cost: cost[0][n - 1], work };
+  return { tree: buildTree(ranges, { n, choice, leafDecision: leaves.decision }, 0, n - 1), cost: cost[n - 1], work };
 }

@@ -44,6 +44,8 @@ export interface PassReport {
   threaded: number;
   /** Unreachable instructions removed. */
   deadRemoved: number;
+  /** Jumps sent to a later identical `ret` (the earlier one then dies when nothing else reaches it). */
+  sharedReturns: number;
   /** Conditional jumps with equal targets turned into `ja`, and `ja`s to the next instruction removed. */
   uselessJumps: number;
 }
@@ -98,20 +100,23 @@ export class ProgramBuilder {
   /**
    * Runs the lossless passes until a round changes nothing. This ends:
    * every change lowers (instruction count, conditional jumps, total `ja`
-   * hops behind jump targets) in lexicographic order, and none raises an
+   * hops behind jump targets, jump targets that are a `ret` with an
+   * identical `ret` after it) in lexicographic order, and none raises an
    * earlier component.
    */
   optimize(): PassReport {
-    const report: PassReport = { rounds: 0, threaded: 0, deadRemoved: 0, uselessJumps: 0 };
+    const report: PassReport = { rounds: 0, threaded: 0, deadRemoved: 0, sharedReturns: 0, uselessJumps: 0 };
     for (;;) {
       report.rounds++;
       const threaded = threadJumps(this.items);
+      const shared = shareReturns(this.items);
       const dead = removeDeadCode(this.items);
       const useless = removeUselessJumps(this.items);
       report.threaded += threaded;
+      report.sharedReturns += shared;
       report.deadRemoved += dead;
       report.uselessJumps += useless;
-      if (threaded + dead + useless === 0) return report;
+      if (threaded + shared + dead + useless === 0) return report;
     }
   }
 
@@ -263,6 +268,53 @@ function threadJumps(items: Item[]): number {
     }
   }
   return changed;
+}
+
+/**
+ * Shared returns: a jump to `ret K` goes to the last identical `ret K` of the
+ * program when that is within a conditional jump's reach (later passes only
+ * remove code, so the distance never grows again). The earlier `ret` then
+ * dies unless an instruction falls through into it. Returns the jumps moved.
+ * Before: `jeq #5, L1, L2; L1: ret #0; ...; L3: ret #0`  After: `jeq #5, L3, L2`.
+ */
+function shareReturns(items: Item[]): number {
+  const at = resolveTargets(items);
+  const pcOf = new Map<number, number>();
+  const lastRet = new Map<number, { index: number; label: Label; pc: number }>();
+  let pc = 0;
+  const pending: Label[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (it.kind === 'label') {
+      pending.push(it.label);
+      continue;
+    }
+    pcOf.set(i, pc);
+    if (isRet(it.ins.code) && pending.length) lastRet.set(it.ins.k, { index: i, label: pending[0], pc });
+    pending.length = 0;
+    pc++;
+  }
+  let moved = 0;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (it.kind !== 'ins' || !isJmp(it.ins.code)) continue;
+    const ins = it.ins;
+    const from = pcOf.get(i)!;
+    for (const side of ['t', 'f'] as const) {
+      const l = ins[side];
+      if (!l) continue;
+      const idx = at.get(l.id);
+      if (idx === undefined) continue;
+      const target = (items[idx] as InsItem).ins;
+      if (!isRet(target.code)) continue;
+      const last = lastRet.get(target.k);
+      if (!last || last.index <= idx) continue;
+      if (isCond(ins.code) && last.pc - from - 1 > MAX_COND_JUMP) continue;
+      ins[side] = last.label;
+      moved++;
+    }
+  }
+  return moved;
 }
 
 /** Dead code: instructions no path reaches. Returns how many were removed. Before: `ret #0; ld [0]; L: ...`  After: `ret #0; L: ...`. */

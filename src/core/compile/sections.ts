@@ -33,8 +33,8 @@ const SECONDARY_ARCH_WEIGHT = 1 / 16;
  * Factor on the weight of a syscall whose decision depends on arguments. The
  * kernel's action cache never serves such syscalls, so every call runs the
  * filter, and their paths are the longest (argument code after the search).
- * 32 lifts them near the root of Docker's default (its longest path drops
- * from 18 to 15 for about 0.1 more on the mean; docs/benchmarks.md).
+ * 32 lifts them near the root of Docker's default (on x86_64 its longest
+ * path drops from 18 to 14 for about 0.2 more on the mean; docs/benchmarks.md).
  */
 const ARG_DEPENDENT_WEIGHT = 32;
 /** Most numbers per range scanned for frequency-table names (ranges are only that long below the table end). */
