@@ -33,7 +33,7 @@
  */
 import type { ArchInfo } from '../arch/arches.js';
 import type { Instruction } from '../bpf/instruction.js';
-import { analyzeProgram, archDecisionFor, constantValue, type ProgramAnalysis } from '../analyze/symbolic.js';
+import { analyzeProgram, archDecisionFor, constantValue, type ProgramAnalysis } from '../symbolic/symbolic.js';
 
 /** Instructions every syscall pays in the model: ld arch, one arch compare, ld nr, ret. */
 const FIXED_COST = 4;

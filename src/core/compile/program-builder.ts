@@ -10,7 +10,7 @@
  * instructions (a `ja` trampoline after the jump).
  */
 import * as C from '../bpf/constants.js';
-import { isConditionalJump, isReturn, isUnconditionalJump, type Instruction } from '../bpf/instruction.js';
+import { isConditionalJump, isJump, isReturn, isUnconditionalJump, type Instruction } from '../bpf/instruction.js';
 import { CompileError } from '../errors.js';
 
 /** A label: a position in the program, bound with {@link ProgramBuilder.bind}. */
@@ -297,7 +297,7 @@ function shareReturns(items: Item[]): number {
   let moved = 0;
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
-    if (it.kind !== 'ins' || !isJmp(it.ins.code)) continue;
+    if (it.kind !== 'ins' || !isJump({ code: it.ins.code })) continue;
     const ins = it.ins;
     const from = pcOf.get(i)!;
     for (const side of ['t', 'f'] as const) {
