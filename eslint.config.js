@@ -6,9 +6,13 @@ import tseslint from 'typescript-eslint';
 import { CORE_LAYERS, forbiddenAbove } from './scripts/layers.mjs';
 
 const coreImportPatterns = [
-  { group: null, message: 'src/core must run in a browser: no Node built-ins.' },
+  { regex: null, message: 'src/core must run in a browser: no Node built-ins.' },
   { group: ['**/node/**', '**/cli/**', '../node', '../cli', '../../node', '../../cli'], message: 'src/core must not import src/node or src/cli.' },
 ];
+
+// Node built-ins are bare specifiers (`fs`, `node:fs`): a regex, so that `../util/x.js` is not taken for `util`.
+const builtinRegex = () => `^(node:.*|${nodeBuiltins.filter((b) => b !== 'node:*').join('|')})(/.*)?$`;
+const withBuiltins = (p) => (p.regex === null ? { regex: builtinRegex(), message: p.message } : p);
 
 // One rule per layer of src/core (scripts/layers.mjs): no import of a higher layer.
 function layerRules() {
@@ -26,7 +30,7 @@ function layerRules() {
       ignores: ['src/core/**/*.test.ts'],
       rules: {
         'no-restricted-imports': ['error', {
-          patterns: [...coreImportPatterns.map((p) => ({ ...p, group: p.group ?? nodeBuiltins })), {
+          patterns: [...coreImportPatterns.map(withBuiltins), {
             group,
             message: `src/core layers (scripts/layers.mjs): ${layer.join(', ')} must not import a higher layer (${above.join(', ')}).`,
           }],
@@ -62,7 +66,7 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: coreImportPatterns.map((p) => ({ ...p, group: p.group ?? nodeBuiltins })),
+        patterns: coreImportPatterns.map(withBuiltins),
       }],
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'src/core must run in a browser: use Uint8Array.' }, { name: 'process', message: 'src/core must run in a browser.' }],
     },

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { ARCHES } from '../src/core/arch/arches.js';
 import { syscallNumber } from '../src/core/arch/syscalls.js';
 import { DOCKER_DEFAULT_CAPS } from '../src/core/formats/context.js';
-import { loadAnalysisInput, type AnalysisInput } from '../src/core/analyze/input.js';
+import { loadInput, type LoadedInput } from '../src/core/input/load.js';
 import { explainProgram, formatExplain } from '../src/core/analyze/explain.js';
 import { diffPrograms, formatDiff } from '../src/core/analyze/diff.js';
 import { decodeProgram } from '../src/core/bpf/codec.js';
@@ -64,14 +64,14 @@ function lib(profile: string, optimize: 1 | 2, rules: any[] = []): Uint8Array {
   return libseccompBytes({ docker: { profile, arch: 'amd64', caps: [...DOCKER_DEFAULT_CAPS] }, optimize, rules });
 }
 
-function syswall(profile: string, extra: string | undefined = undefined): AnalysisInput {
+function syswall(profile: string, extra: string | undefined = undefined): LoadedInput {
   let text = readFileSync(profile, 'utf8');
   if (extra) {
     const p = JSON.parse(text);
     p.syscalls.push(JSON.parse(extra));
     text = JSON.stringify(p);
   }
-  return loadAnalysisInput(new TextEncoder().encode(text), { file: 'docker-default.json', context: { arch: 'x86_64', kernel: [6, 18] }, enosys: 'none' });
+  return loadInput(new TextEncoder().encode(text), { file: 'docker-default.json', context: { arch: 'x86_64', kernel: [6, 18] }, enosys: 'none' });
 }
 
 beforeAll(() => {
@@ -109,7 +109,7 @@ describe('the restriction to what libseccomp 2.5.4 knows', () => {
 describe('syswall diff: Docker default by syswall vs libseccomp', () => {
   for (const o of [1, 2] as const) {
     it(`is equivalent to libseccomp opt ${o} (policy vs raw filter through the CLI, exit 0, no output)`, () => {
-      const r = runCli(['diff', known, bpf[`lib${o}`], '--kernel', '6.18']);
+      const r = runCli(['diff', known, bpf[`lib${o}`], '--kernel', '6.18', '--enosys', 'none']);
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe('');
       expect(r.status).toBe(0);
@@ -130,7 +130,7 @@ describe('syswall diff: Docker default by syswall vs libseccomp', () => {
   it('finds a planted one-syscall difference with the right syscall and argument range (policy A, raw B)', () => {
     const planted = join(dir, 'planted.bpf');
     writeFileSync(planted, lib(known, 2, [{ action: 'ALLOW', syscall: 'syslog', args: [{ arg: 0, op: 'GE', a: 0x10 }] }]));
-    const r = runCli(['diff', known, planted, '--kernel', '6.18']);
+    const r = runCli(['diff', known, planted, '--kernel', '6.18', '--enosys', 'none']);
     expect(r.status).toBe(1);
     expect(r.stdout.trim().split('\n')).toEqual([
       'syslog (x86_64 nr 103): A=ERRNO(1), B=ALLOW when args[0] >= 0x10',
@@ -159,7 +159,7 @@ describe('syswall explain: same table for both compilations', () => {
   });
 
   it('CLI: the policy and the raw filter print the same table', () => {
-    const a = runCli(['explain', known, '--kernel', '6.18']);
+    const a = runCli(['explain', known, '--kernel', '6.18', '--enosys', 'none']);
     const b = runCli(['explain', bpf.lib2]);
     expect(a.status).toBe(0);
     expect(b.status).toBe(0);

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectInputKind, loadAnalysisInput } from '../src/core/analyze/input.js';
+import { detectInput } from '../src/core/formats/door.js';
+import { loadInput } from '../src/core/input/load.js';
 import { lintInput, type PolicyFinding } from '../src/core/analyze/policy-lint.js';
 import { lintExitCode } from '../src/core/analyze/lint.js';
 import { ARCHES } from '../src/core/arch/arches.js';
@@ -20,7 +21,7 @@ const DOCKER = join(ROOT, 'data', 'profiles', 'docker-default.json');
 const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
 
 function lintFile(path: string, label: string, context: { arch?: string; kernel?: [number, number]; caps?: string[] } = {}) {
-  const input = loadAnalysisInput(readFileSync(path), { file: label, context: { arch: 'x86_64', kernel: [6, 1], ...context }, recover: true });
+  const input = loadInput(readFileSync(path), { file: label, context: { arch: 'x86_64', kernel: [6, 1], ...context }, recover: true });
   return lintInput(input);
 }
 
@@ -115,22 +116,24 @@ describe("Docker's default profile", () => {
   });
 });
 
-describe('input detection', () => {
+describe('input detection (the one door)', () => {
+  const kind = (b: Uint8Array) => detectInput(b).kind;
   it('tells raw programs, assembly and policies apart by content', () => {
-    expect(detectInputKind(encodeProgram([{ code: 6, jt: 0, jf: 0, k: 0x7fff0000 }], 'little'))).toBe('raw');
-    expect(detectInputKind(new TextEncoder().encode('\n  { "defaultAction": "SCMP_ACT_ALLOW" }'))).toBe('policy');
-    expect(detectInputKind(new TextEncoder().encode('\uFEFF[]'))).toBe('policy');
-    expect(detectInputKind(new TextEncoder().encode(' A = arch\n return ALLOW\n'))).toBe('asm');
-    expect(detectInputKind(new Uint8Array([0xff, 0xfe, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41]))).toBe('raw');
-    expect(detectInputKind(new Uint8Array())).toBe('raw');
+    expect(kind(encodeProgram([{ code: 6, jt: 0, jf: 0, k: 0x7fff0000 }], 'little'))).toBe('raw');
+    expect(kind(new TextEncoder().encode('\n  { "defaultAction": "SCMP_ACT_ALLOW" }'))).toBe('oci');
+    expect(kind(new TextEncoder().encode(' A = arch\n return ALLOW\n'))).toBe('asm');
+    expect(kind(new Uint8Array([0xff, 0xfe, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41]))).toBe('raw');
+    // Refused, never guessed: an empty input and a JSON array are neither a policy nor a program.
+    expect(() => kind(new Uint8Array())).toThrow(/empty input/);
+    expect(() => kind(new TextEncoder().encode('\uFEFF[]'))).toThrow(/neither a policy/);
   });
 
   it('assembles assembly for the given arch and compiles policies', () => {
-    const asm = loadAnalysisInput(new TextEncoder().encode('A = sys_number\nA == execve ? dead : ok\ndead:\nreturn KILL\nok:\nreturn ALLOW\n'), { arches: [ARCHES.aarch64] });
-    expect(asm.kind).toBe('asm');
+    const asm = loadInput(new TextEncoder().encode('A = sys_number\nA == execve ? dead : ok\ndead:\nreturn KILL\nok:\nreturn ALLOW\n'), { programArch: ARCHES.aarch64 });
+    expect(asm.input.kind).toBe('asm');
     expect(asm.program[1].k).toBe(221); // execve on aarch64
-    const pol = loadAnalysisInput(readFileSync(join(CORPUS, 'dangerous-allow.json')), { context: { arch: 'x86_64' } });
-    expect(pol.kind).toBe('policy');
+    const pol = loadInput(readFileSync(join(CORPUS, 'dangerous-allow.json')), { context: { arch: 'x86_64' } });
+    expect(pol.input.type).toBe('policy');
     expect(pol.compiled!.arches.map((a) => a.name)).toEqual(['x86_64']);
   });
 });
@@ -138,7 +141,7 @@ describe('input detection', () => {
 describe('analysis CLIs on policies and assembly', () => {
   const dir = mkdtempSync(join(tmpdir(), 'syswall-policy-cli-'));
 
-  it('explain of a policy (and --enosys unknown shows the ENOSYS numbers)', () => {
+  it('explain of a policy (with compile\'s default, --enosys unknown, and with --enosys none)', () => {
     const r = runCli(['explain', 'test/fixtures/weak-policies/dangerous-allow.json', '--arch', 'x86_64']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^x86_64:\n {2}ALLOW: read, write, [^]*\bbpf\b/);
@@ -146,7 +149,7 @@ describe('analysis CLIs on policies and assembly', () => {
     const u = runCli(['explain', 'test/fixtures/weak-policies/eperm-default.json', '--arch', 'x86_64', '--enosys', 'unknown']);
     expect(u.status).toBe(0);
     expect(u.stdout).toContain('<other syscalls>: ERRNO(38)');
-    const n = runCli(['explain', 'test/fixtures/weak-policies/eperm-default.json', '--arch', 'x86_64']);
+    const n = runCli(['explain', 'test/fixtures/weak-policies/eperm-default.json', '--arch', 'x86_64', '--enosys', 'none']);
     expect(n.stdout).toContain('<other syscalls>: ERRNO(1)');
   });
 
@@ -180,7 +183,7 @@ describe('analysis CLIs on policies and assembly', () => {
   });
 
   it('bad inputs: unknown --input, --enosys, --kernel; a policy error; binary given as policy', () => {
-    expect(expectCleanError(runCli(['lint', DOCKER, '--input', 'elf']))).toContain('unknown input kind "elf"');
+    expect(expectCleanError(runCli(['lint', DOCKER, '--input', 'elf']))).toContain('unknown --input kind "elf"');
     expect(expectCleanError(runCli(['explain', DOCKER, '--enosys', 'maybe']))).toContain('unknown --enosys mode');
     expect(expectCleanError(runCli(['diff', DOCKER, DOCKER, '--kernel', 'six']))).toContain('invalid --kernel');
     const bad = join(dir, 'bad.json');
@@ -188,7 +191,7 @@ describe('analysis CLIs on policies and assembly', () => {
     expect(expectCleanError(runCli(['explain', bad]))).toMatch(/bad\.json:1:\d+: .*unknown action "SCMP_ACT_ALOW"/);
     const bin = join(dir, 'prog.bpf');
     writeFileSync(bin, encodeProgram([{ code: 6, jt: 0, jf: 0, k: 0x7fff0000 }], 'little'));
-    expect(expectCleanError(runCli(['lint', bin, '--input', 'policy']))).toContain('expected policy JSON text, got binary data');
+    expect(expectCleanError(runCli(['lint', bin, '--input', 'policy']))).toContain('expected a policy (text), got binary data');
     expect(expectCleanError(runCli(['explain', 'test/fixtures/weak-policies/dangerous-allow.json', '--input', 'raw']))).toContain('expected a raw BPF program');
   });
 });

@@ -149,8 +149,8 @@ describe('syswall compile: bad input gives one clean line and exit 2', () => {
     },
     { name: 'unknown syscall name with --strict-names', content: oci([{ names: ['read', 'frobnicate'], action: 'SCMP_ACT_ALLOW' }]), args: ['--strict-names'], expect: /unknown syscall "frobnicate"/ },
     { name: 'unknown format', content: oci([]), args: ['--format', 'elf'], expect: /unknown format "elf"/ },
-    { name: 'unknown compat mode', content: oci([]), args: ['--compat', 'lax'], expect: /unknown compat mode "lax"/ },
-    { name: 'bad kernel version', content: oci([]), args: ['--kernel', 'six'], expect: /kernel version "six"/ },
+    { name: 'unknown compat mode', content: oci([]), args: ['--compat', 'lax'], expect: /unknown --compat mode "lax"/ },
+    { name: 'bad kernel version', content: oci([]), args: ['--kernel', 'six'], expect: /invalid --kernel "six"/ },
   ];
   for (const c of bad) {
     it(c.name, () => {

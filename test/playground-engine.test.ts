@@ -25,7 +25,7 @@ describe('playground engine', () => {
     expect(detectMode(DOCKER)).toBe('policy');
     expect(detectMode(ASM)).toBe('asm');
     expect(detectMode('20 00 00 00 04 00 00 00\n06 00 00 00 00 00 ff 7f\n')).toBe('hex');
-    expect(detectMode('')).toBe('asm');
+    expect(detectMode('')).toBeUndefined(); // empty: refused by the door, never guessed
   });
 
   it('compiles Docker default exactly as the core does, and emulates it', () => {

@@ -3,6 +3,7 @@
  * policies, the compiler, formats and analysis. No Node built-ins.
  */
 export * from './errors.js';
+export * from './defaults.js';
 export * from './arch/index.js';
 export * from './bpf/index.js';
 export * from './policy/index.js';
@@ -14,5 +15,6 @@ export * from './bpf/disasm.js';
 export * from './bpf/formats.js';
 export { assemble, resolveSyscallWord, type AssembleOptions } from './bpf/asm/index.js';
 export * from './compile/index.js';
+export * from './input/load.js';
 export * from './decode/index.js';
 export * from './policy/recording.js';

@@ -15,17 +15,18 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findArch, resolveArch, type ArchInfo } from '../core/arch/arches.js';
 import { isKnownSyscall, suggestSyscall, syscallName } from '../core/arch/syscalls.js';
-import { decodeProgram } from '../core/bpf/codec.js';
 import type { Instruction } from '../core/bpf/instruction.js';
 import { compilePolicy, type CompiledFilter, type CompileOptions } from '../core/compile/compile.js';
 import { PolicyError, SyswallError } from '../core/errors.js';
 import { DOCKER_DEFAULT_CAPS } from '../core/formats/context.js';
-import { parsePolicyText, type ParsedPolicy } from '../core/formats/parse.js';
+import { readInput, type InputKind, type InputKindOption } from '../core/formats/door.js';
+import type { ParsedPolicy } from '../core/formats/parse.js';
 import type { PolicyWarning } from '../core/formats/reader.js';
 import { expandGroup, isGroupReference } from '../core/policy/groups.js';
 import type { Action, Policy, Rule } from '../core/policy/types.js';
 import { validatePolicy } from '../core/policy/validate.js';
-import { hostArch, hostKernelVersion } from './host.js';
+import { hostArch } from './host.js';
+import { baseProfileResolver, hostContext, includeResolver } from './input-files.js';
 
 /** Something that builds a {@link Policy} (the builder from `policy(...)`). */
 export interface PolicyBuilderLike {
@@ -116,31 +117,42 @@ export interface LoadProfileOptions {
   arch?: ArchInfo;
   /** Make unknown syscall names errors. */
   strictNames?: boolean;
+  /** Read the file as this kind instead of detecting it (`--input`). */
+  kind?: InputKindOption;
+  /** Where minijail/Kafel includes are found by name (`-I`). */
+  includeDirs?: readonly string[];
 }
 
-/** A profile read from a file or the built-ins. */
+/** A profile read from a file or the built-ins: a policy, or (for a file holding a compiled filter) a program. */
 export interface LoadedProfile {
+  /** The policy (for a compiled program: none, see `program`). */
   readonly policy: Policy;
+  /** A compiled program (raw, hex or assembly) given instead of a policy. */
+  readonly program?: Instruction[];
   readonly warnings: readonly PolicyWarning[];
   /** The file read. */
   readonly file: string;
   /** True for a built-in profile. */
   readonly builtin: boolean;
+  /** What the door read it as. */
+  readonly kind: InputKind;
+  /** minijail `@frequency` weights. */
+  readonly frequencies?: Readonly<Record<string, number>>;
 }
 
 /**
- * Reads a profile by built-in NAME (`default`) or FILE (any dialect
- * `parsePolicyText` reads). Built-in names win; write `./default` for a file
- * of that name. Docker/containers-common files are resolved for this host's
- * arch and kernel with Docker's default capabilities.
+ * Reads a profile by built-in NAME (`default`) or FILE, through the one
+ * input door: any policy dialect (resolved for this host's arch and kernel
+ * with Docker's default capabilities, as every command does) or a compiled
+ * program. Built-in names win; write `./default` for a file of that name.
  */
 export function loadProfile(spec: string = 'default', options: LoadProfileOptions = {}): LoadedProfile {
   const arch = options.arch ?? hostArch();
   const builtin = BUILTIN_PROFILES.includes(spec);
   const file = builtin ? builtinProfilePath(spec, arch) : spec;
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
@@ -149,27 +161,19 @@ export function loadProfile(spec: string = 'default', options: LoadProfileOption
       cause: e,
     });
   }
-  const parsed = parsePolicyText(text, {
+  const input = readInput(bytes, {
     file,
-    context: { arch: arch.name, kernel: hostKernelVersion(), caps: DOCKER_DEFAULT_CAPS },
+    context: hostContext({ arch: arch.name, caps: DOCKER_DEFAULT_CAPS }),
+    programArch: arch,
+    ...(options.kind ? { kind: options.kind } : {}),
     ...(options.strictNames ? { strictNames: true } : {}),
+    readFile: includeResolver(options.includeDirs ?? []),
+    resolveBase: baseProfileResolver(),
   });
-  return { policy: parsed.policy, warnings: parsed.warnings, file, builtin };
-}
-
-/** True if a file's bytes look like a raw BPF program rather than JSON text. */
-export function looksLikeRawProgram(bytes: Uint8Array): boolean {
-  if (bytes.length === 0 || bytes.length % 8 !== 0) return false;
-  for (const b of bytes) {
-    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
-    return b !== 0x7b; // '{'
+  if (input.type === 'program') {
+    return { policy: undefined as unknown as Policy, program: input.program, warnings: [], file, builtin, kind: input.kind };
   }
-  return false;
-}
-
-/** Reads a raw program file (`syswall compile` output) in this host's byte order. */
-export function readRawProgram(file: string): Instruction[] {
-  return decodeProgram(readFileSync(file), { endian: hostArch().endian });
+  return { policy: input.policy, warnings: input.warnings, file, builtin, kind: input.kind, ...(input.frequencies ? { frequencies: input.frequencies } : {}) };
 }
 
 /** Expands `--allow`/`--deny` items (syscall names and @groups) to syscall names; throws for unknown ones. */

@@ -4,15 +4,19 @@
  * the page (main.ts) only renders what these functions return.
  */
 import {
-  ARCHES, actionName, analyzeProgram, assemble, buildCfg, checkedArches, compilePolicy, decodeProgram, diffPrograms,
-  disassembleLines, explainAnalysis, guessEndian, isSyswallError, lintAnalysis, parseHexText, parsePolicyText,
-  resolveArch, suggestSyscall, SyswallError, syscallName, syscallNumber, syscallTable, traceProgram, validateProgram,
-  type ArchInfo, type Cfg, type DiffReport, type DisasmLine, type Endian, type ExplainReport, type Instruction,
-  type LintReport, type PolicyKind, type TraceResult,
+  ARCHES, actionName, describeSettings, detectInput, diffInputs, disassembleLines, explainInput, graphInput,
+  isSyswallError, lintLoaded, loadInput, resolveArch, suggestSyscall, SyswallError, syscallName, syscallNumber,
+  syscallTable, traceProgram, validateProgram,
+  type ArchInfo, type Cfg, type DiffReport, type DisasmLine, type Endian, type ExplainReport, type InputKind,
+  type InputKindOption, type Instruction, type LintReport, type LoadedInput, type TraceResult,
 } from '../../src/core/index.js';
 
-/** How the editor text is read. `auto` picks from the content. */
-export type InputMode = 'auto' | 'policy' | 'asm' | 'hex';
+/**
+ * How the editor text is read: `auto` detects it with the same rules as the
+ * CLI (src/core/formats/door.ts); `policy` detects among the policy dialects;
+ * any input kind of the door (`spo`, `minijail`, `asm`, `hex`, ...) forces it.
+ */
+export type InputMode = 'auto' | InputKindOption;
 export const INPUT_MODES: readonly InputMode[] = ['auto', 'policy', 'asm', 'hex'];
 
 /** An input problem, placed at its line where the core knows it. */
@@ -27,9 +31,12 @@ export interface InputProblem {
 
 /** A program built from the editor text. */
 export interface Built {
-  readonly mode: Exclude<InputMode, 'auto'>;
+  /** `policy` for any policy dialect, else the program form. */
+  readonly mode: 'policy' | 'asm' | 'hex' | 'raw';
+  /** What the door read: the policy dialect or program form. */
+  readonly kind: InputKind;
   /** The dialect of a policy input. */
-  readonly policyKind?: PolicyKind;
+  readonly policyKind?: InputKind;
   readonly instructions: Instruction[];
   /** The arches the program decides for (policy arches, or the ones it checks). */
   readonly arches: readonly ArchInfo[];
@@ -42,6 +49,10 @@ export interface Built {
   readonly buildMs: number;
   /** (arch, syscall) decisions the compiler made (policies only). */
   readonly decisions?: number;
+  /** For policies: the settings in effect (the CLI's defaults), as one line. */
+  readonly settings?: string;
+  /** The input as the core loaded it (the same object the CLI analyses). */
+  readonly loaded: LoadedInput;
 }
 
 export type BuildResult = { ok: true; built: Built } | { ok: false; error: InputProblem };
@@ -63,51 +74,43 @@ export function toProblem(e: unknown): InputProblem {
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 
-/** Picks the input mode from the text: JSON object -> policy, hex bytes -> raw program, else assembly. */
-export function detectMode(text: string): Exclude<InputMode, 'auto'> {
-  const t = text.trimStart();
-  if (t.startsWith('{') || t.startsWith('[')) return 'policy';
-  if (t.length > 0 && /^[\s0-9a-fA-Fx,]+$/.test(t) && parseHexText(t) !== undefined) return 'hex';
-  return 'asm';
+/** What the text is, by the CLI's detection rules: `policy`, `asm` or `hex`; undefined when it is empty or not recognised. */
+export function detectMode(text: string): 'policy' | 'asm' | 'hex' | undefined {
+  try {
+    const k = detectInput(text).kind;
+    return k === 'asm' || k === 'hex' ? k : k === 'raw' ? undefined : 'policy';
+  } catch {
+    return undefined;
+  }
 }
 
-/** Reads the editor text into a program. Never throws. */
+/** Reads the editor text into a program, through the core's one input door with the CLI's defaults. Never throws. */
 export function buildProgram(text: string, mode: InputMode, archName: string): BuildResult {
   const t0 = now();
   try {
     const arch = resolveArch(archName);
-    const m = mode === 'auto' ? detectMode(text) : mode;
-    if (m === 'policy') {
-      const parsed = parsePolicyText(text, { file: 'policy', context: { arch: arch.name } });
-      const compiled = compilePolicy(parsed.policy);
+    const loaded = loadInput(text, { file: 'input', ...(mode !== 'auto' ? { kind: mode } : {}), context: { arch: arch.name } });
+    const input = loaded.input;
+    if (input.type === 'policy') {
+      const compiled = loaded.compiled!;
       const warnings = [
-        ...parsed.warnings.filter((w) => w.severity === 'warning').map((w) => (w.location?.line !== undefined ? `line ${w.location.line}: ` : '') + w.message),
+        ...input.warnings.filter((w) => w.severity === 'warning').map((w) => (w.location?.line !== undefined ? `line ${w.location.line}: ` : '') + w.message),
         ...compiled.warnings,
       ];
       return {
         ok: true,
         built: {
-          mode: m, policyKind: parsed.kind, instructions: compiled.instructions, arches: compiled.arches, arch: compiled.arches[0],
+          mode: 'policy', kind: input.kind, policyKind: input.kind, instructions: compiled.instructions, arches: compiled.arches, arch: compiled.arches[0],
           endian: compiled.endian, warnings, buildMs: now() - t0, decisions: compiled.stats.decisions,
+          ...(loaded.settings ? { settings: describeSettings(loaded.settings) } : {}), loaded,
         },
       };
     }
-    let instructions: Instruction[];
-    let endian: Endian = arch.endian;
-    if (m === 'asm') {
-      instructions = assemble(text, { arch, file: 'input' });
-    } else {
-      const bytes = parseHexText(text);
-      if (!bytes) return { ok: false, error: { code: 'NOT_HEX', message: 'expected hex bytes of a raw BPF program (8 bytes per instruction)', hint: 'upload a .bpf file, or switch the input mode' } };
-      endian = guessEndian(bytes) ?? arch.endian;
-      instructions = decodeProgram(bytes, { endian, file: 'input' });
-    }
-    if (instructions.length === 0) return { ok: false, error: { code: 'EMPTY', message: 'the program is empty' } };
-    const checked = checkedArches(instructions).filter((a) => a.endian === endian);
-    const arches = checked.length ? checked : [arch];
+    const instructions = input.program;
+    const arches = loaded.arches.length ? loaded.arches : [arch];
     const issues = validateProgram(instructions);
     const warnings = issues.slice(0, 5).map((i) => `${i.pc !== undefined ? `instruction ${i.pc}: ` : ''}${i.message} (the kernel would reject this program)`);
-    return { ok: true, built: { mode: m, instructions, arches, arch: arches.includes(arch) ? arch : arches[0], endian, warnings, buildMs: now() - t0 } };
+    return { ok: true, built: { mode: input.kind, kind: input.kind, instructions, arches, arch: arches.includes(arch) ? arch : arches[0], endian: input.endian, warnings, buildMs: now() - t0, loaded } };
   } catch (e) {
     return { ok: false, error: toProblem(e) };
   }
@@ -182,16 +185,20 @@ export function analyze(built: Built): Analysis {
   } catch (e) {
     disasm = toProblem(e);
   }
+  // The same core entry points as `syswall explain`, `lint` and `graph`, on the same loaded input.
   let explain: ExplainReport | InputProblem;
   let lint: LintReport | InputProblem;
   try {
-    const an = analyzeProgram(built.instructions, { archTokens: built.arches.map((a) => a.token) });
-    explain = explainAnalysis(an, built.arches);
-    lint = lintAnalysis(an, built.arches);
+    explain = explainInput(built.loaded);
   } catch (e) {
-    explain = lint = toProblem(e);
+    explain = toProblem(e);
   }
-  const cfg = buildCfg(built.instructions);
+  try {
+    lint = lintLoaded(built.loaded);
+  } catch (e) {
+    lint = toProblem(e);
+  }
+  const cfg = graphInput(built.loaded);
   return { disasm, explain, lint, cfg, stats: computeStats(built, cfg) };
 }
 
@@ -259,10 +266,10 @@ export type DiffResult = { ok: true; report: DiffReport } | { ok: false; error: 
 /** Compares two built programs exactly (over every input). */
 export function diff(a: Built, b: Built): DiffResult {
   try {
+    // Both inputs' arches (as `syswall diff A B --arch ...` with them), in one byte order.
     const arches = [...a.arches];
     for (const x of b.arches) if (!arches.includes(x)) arches.push(x);
-    const sameEndian = arches.filter((x) => x.endian === a.endian);
-    return { ok: true, report: diffPrograms(a.instructions, b.instructions, { arches: sameEndian }) };
+    return { ok: true, report: diffInputs(a.loaded, b.loaded, { arches: arches.filter((x) => x.endian === a.endian) }) };
   } catch (e) {
     return { ok: false, error: toProblem(e) };
   }

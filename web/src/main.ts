@@ -290,7 +290,7 @@ function recompute(): void {
   state.mode = el.mode.value as InputMode;
   state.arch = el.arch.value;
   const t0 = performance.now();
-  el.detected.textContent = state.text.trim() ? `(${state.mode === 'auto' ? `detected: ${detectMode(state.text)}` : state.mode})` : '';
+  el.detected.textContent = state.text.trim() ? `(${state.mode === 'auto' ? `detected: ${detectMode(state.text) ?? "unrecognised"}` : state.mode})` : '';
   const r = buildProgram(state.text, state.mode, state.arch);
   el.warnings.innerHTML = '';
   if (!state.text.trim()) {

@@ -1,19 +1,16 @@
 import type { Command, CommandContext } from '../command.js';
 import { flag, listOpt, stringOpt, UsageError } from '../command.js';
 import { resolveArch, type ArchInfo } from '../../core/arch/arches.js';
-import { isKnownSyscall } from '../../core/arch/syscalls.js';
-import { compilePolicy, type EnosysMode } from '../../core/compile/compile.js';
 import { FILTER_FORMATS, filterToJsonObject, formatFilter } from '../../core/compile/outputs.js';
 import { filterStats, formatStats } from '../../core/compile/stats.js';
-import { PolicyError } from '../../core/errors.js';
 import { exportDocker, exportOci, exportSyswall } from '../../core/formats/export.js';
-import { parsePolicyText } from '../../core/formats/parse.js';
-import { POLICY_KINDS, type PolicyKind } from '../../core/formats/raw.js';
-import { formatWarning, type PolicyWarning } from '../../core/formats/reader.js';
-import type { Compat } from '../../core/formats/convert.js';
+import { readInput as readDoor } from '../../core/formats/door.js';
+import { parseFrequencies } from '../../core/formats/frequencies.js';
+import { compileInput, settingsOf } from '../../core/input/load.js';
+import { DEFAULTS, describeSettings } from '../../core/defaults.js';
 import type { Policy } from '../../core/policy/types.js';
-import { hostArch, hostKernelVersion } from '../../node/host.js';
-import { println, readTextInput, writeOutput } from '../io.js';
+import { INPUT_HELP, INPUT_OPTIONS, loadOptionsOf, printWarnings } from '../input.js';
+import { println, readInput, readTextInput, writeOutput } from '../io.js';
 
 const FORMATS = [...FILTER_FORMATS, 'oci', 'docker', 'syswall'] as const;
 type Format = (typeof FORMATS)[number];
@@ -25,70 +22,24 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new UsageError(`compile: unknown ${option} "${value}"`, `expected one of ${allowed.join(', ')}`);
 }
 
-/**
- * Reads a syscall frequency table: a JSON object `{"read": 1200, ...}` or
- * text lines `NAME COUNT` (`#` comments allowed). Unknown names are warnings.
- */
-export function parseFrequencies(text: string, file: string, warn: (m: string) => void): Record<string, number> {
-  const out: Record<string, number> = {};
-  const put = (name: string, n: unknown, where: string) => {
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
-      throw new PolicyError('BAD_FREQUENCIES', `${where}: count of "${name}" must be a non-negative number`, { hint: 'expected {"read": 1200, ...} or lines "read 1200"' });
-    }
-    if (!isKnownSyscall(name)) warn(`${file}: unknown syscall "${name}" in the frequency table is ignored`);
-    else out[name] = (out[name] ?? 0) + n;
-  };
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{')) {
-    let obj: unknown;
-    try {
-      obj = JSON.parse(trimmed);
-    } catch (e) {
-      throw new PolicyError('BAD_FREQUENCIES', `${file}: not valid JSON: ${(e as Error).message}`, { hint: 'expected {"read": 1200, ...} or lines "read 1200"' });
-    }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new PolicyError('BAD_FREQUENCIES', `${file}: expected a JSON object of syscall counts`);
-    for (const [k, v] of Object.entries(obj)) put(k, v, file);
-    return out;
-  }
-  trimmed.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/#.*/, '').trim();
-    if (!line) return;
-    const m = /^([A-Za-z_][\w]*)\s+(\d+(?:\.\d+)?)$/.exec(line) ?? /^(\d+(?:\.\d+)?)\s+([A-Za-z_][\w]*)$/.exec(line);
-    if (!m) throw new PolicyError('BAD_FREQUENCIES', `${file}:${i + 1}: expected "NAME COUNT", got "${line}"`, { hint: 'expected {"read": 1200, ...} or lines "read 1200"' });
-    const [name, count] = /^\d/.test(m[1]) ? [m[2], m[1]] : [m[1], m[2]];
-    put(name, Number(count), `${file}:${i + 1}`);
-  });
-  return out;
-}
-
-/** Prints parse warnings: unknown syscall names as one line, other warnings one per line, infos with --verbose. */
-function reportWarnings(ctx: CommandContext, warnings: readonly PolicyWarning[], verbose: boolean): string[] {
-  const lines: { severity: 'warning' | 'info'; text: string }[] = [];
-  const unknown = warnings.filter((w) => w.code === 'UNKNOWN_SYSCALL');
-  if (unknown.length > 1) {
-    const names = unknown.flatMap((w) => w.names ?? []);
-    lines.push({ severity: 'warning', text: `${names.length} unknown syscall names left out: ${names.join(', ')} (--strict-names makes this an error)` });
-  }
-  for (const w of warnings) {
-    if (w.code === 'UNKNOWN_SYSCALL' && unknown.length > 1) continue;
-    if (w.severity === 'info' && !verbose) continue;
-    lines.push({ severity: w.severity, text: formatWarning(w) });
-  }
-  for (const l of lines) println(ctx.stderr, `syswall: ${l.severity}: ${l.text}`);
-  return lines.filter((l) => l.severity === 'warning').map((l) => l.text);
-}
-
 export const command: Command = {
   name: 'compile',
-  summary: 'compile a seccomp policy (OCI, Docker, containers-common, syswall JSON) to BPF',
+  summary: 'compile a seccomp policy (any dialect: OCI, Docker, SPO, Firecracker, minijail, Kafel, ...) to BPF',
   usage: `Usage: syswall compile POLICY [-o OUT] [--arch A[,B...]] [--format FORMAT] [--stats] [--json]
                        [--compat runc|strict] [--kernel X.Y] [--caps LIST] [--strict-names]
-                       [--enosys none|runc|unknown] [--frequencies FILE] [--kind KIND]
+                       [--enosys none|runc|unknown] [--frequencies FILE] [--input KIND]
+                       [--name NAME] [--thread NAME] [-I DIR] [--lossy] [-v]
 
 Compiles a policy to a seccomp BPF filter. POLICY is an OCI runtime-spec
 linux.seccomp object (or a whole config.json), a Docker/moby profile, a
-containers/common profile or a syswall policy; the dialect is detected from
-content (--kind overrides it). "-" reads stdin.
+containers/common profile, a syswall policy, a Kubernetes SPO
+SeccompProfile (YAML; --name picks one of several), a Firecracker
+seccompiler file (--thread picks the thread), a minijail .policy or a Kafel
+policy (includes found with -I); the dialect is detected from content by
+the same rules every command uses (--input overrides it; --kind is the same).
+"-" reads stdin. The defaults (ENOSYS mode, compat, arch, kernel,
+capabilities) are the ones every command uses; --verbose and --stats print
+the values in effect.
 
 Context: Docker and containers-common profiles are resolved for a host arch,
 kernel version and capability set. They default to this machine's arch and
@@ -121,20 +72,17 @@ Options:
       --json              print a JSON report on stdout (the filter goes to -o,
                           or into the report when there is no -o); --stats
                           numbers are part of it
-      --compat MODE       runc (default for OCI/Docker: conditions on one
-                          argument are OR'd, native arch added) or strict (ANDed)
-      --kernel X.Y        host kernel for minKernel (default: this machine's)
-      --caps LIST         capability set, e.g. CAP_SYS_ADMIN,CAP_NET_ADMIN or ALL
-                          (default: Docker's default set)
-      --strict-names      unknown syscall names are errors (default: warnings)
-      --enosys MODE       when the default action denies: unknown (default,
-                          ERRNO(ENOSYS) for numbers the arch's table lacks),
-                          runc (ENOSYS above the highest number the policy
-                          names) or none (the default action for all)
       --frequencies FILE  syscall counts ({"read": 1200} or "read 1200" lines)
                           to weight the search tree toward frequent syscalls
-      --kind KIND         read POLICY as ${POLICY_KINDS.join(', ')}
-  -v, --verbose           also print informational notes (rules dropped, ...)
+      --lossy             --format oci/docker: drop what the format cannot say
+                          (each loss is an error without it)
+${INPUT_HELP}
+  ENOSYS modes (when the default action denies): unknown (the default:
+  ERRNO(ENOSYS) for numbers the arch's table lacks), runc (ENOSYS above the
+  highest number the policy names), none (the default action for all, as
+  libseccomp).
+  -v, --verbose           also print the input kind, the settings in effect and
+                          informational notes (rules dropped, ...)
   -h, --help              show this help
 
 Warnings go to stderr as "syswall: warning: ...". Exit 2 for bad input.
@@ -151,33 +99,20 @@ Examples:
     format: { type: 'string', short: 'f' },
     stats: { type: 'boolean' },
     json: { type: 'boolean' },
-    compat: { type: 'string' },
-    kernel: { type: 'string' },
-    caps: { type: 'string', multiple: true },
-    'strict-names': { type: 'boolean' },
-    enosys: { type: 'string' },
     frequencies: { type: 'string' },
     kind: { type: 'string' },
+    lossy: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
+    ...INPUT_OPTIONS,
   },
   run(ctx: CommandContext) {
     if (ctx.positionals.length !== 1) throw new UsageError(`compile: expected exactly one POLICY, got ${ctx.positionals.length}`, 'see `syswall compile --help`');
     const path = ctx.positionals[0];
-    const file = path === '-' ? '<stdin>' : path;
     const out = stringOpt(ctx, 'output');
     const json = flag(ctx, 'json');
     const verbose = flag(ctx, 'verbose');
     const format: Format = oneOf(stringOpt(ctx, 'format'), FORMATS, 'format') ?? (out || !ctx.stdout.isTTY || json ? (json && !out ? 'json' : 'raw') : 'disasm');
-    const compat = oneOf<Compat>(stringOpt(ctx, 'compat'), ['runc', 'strict'], 'compat mode');
-    const enosys = oneOf<EnosysMode>(stringOpt(ctx, 'enosys'), ['none', 'runc', 'unknown'], 'ENOSYS mode');
-    const kind = oneOf<PolicyKind>(stringOpt(ctx, 'kind'), POLICY_KINDS, 'policy kind');
-    const archList = listOpt(ctx, 'arch');
-    const arches: ArchInfo[] = archList.map((a) => resolveArch(a));
-    const host = arches[0] ?? hostArch();
-    const kernelText = stringOpt(ctx, 'kernel');
-    const hostKernel = hostKernelVersion();
-    const kernel = kernelText ?? (hostKernel[0] > 0 ? `${hostKernel[0]}.${hostKernel[1]}` : undefined);
-    const caps = ctx.values.caps !== undefined ? listOpt(ctx, 'caps') : undefined;
+    const arches: ArchInfo[] = listOpt(ctx, 'arch').map((a) => resolveArch(a));
     const warnLines: string[] = [];
     let frequencies: Record<string, number> | undefined;
     const freqPath = stringOpt(ctx, 'frequencies');
@@ -188,28 +123,26 @@ Examples:
       });
     }
 
-    const text = readTextInput(path);
-    const parsed = parsePolicyText(text, {
-      file,
-      context: { arch: host.name, ...(kernel !== undefined ? { kernel } : {}), ...(caps ? { caps } : {}) },
-      ...(compat ? { compat } : {}),
-      strictNames: flag(ctx, 'strict-names'),
-      ...(kind ? { kind } : {}),
-    });
-    warnLines.push(...reportWarnings(ctx, parsed.warnings, verbose));
-    let policy: Policy = parsed.policy;
-    if (arches.length > 1) policy = { ...policy, arches: arches.map((a) => a.name) };
+    const options = loadOptionsOf(ctx, path, { arches, kindAliases: ['kind'], ...(frequencies ? { frequencies } : {}) });
+    const input = readDoor(readInput(path), { ...options, kind: options.kind ?? 'policy' });
+    if (input.type !== 'policy') throw new UsageError(`compile: ${options.file} is a program (${input.kind}), not a policy`, 'programs are disassembled with `syswall disasm` and converted with `syswall asm --format`');
+    warnLines.push(...printWarnings(ctx, input.warnings, verbose));
+    const settings = settingsOf(input, options.enosys ?? DEFAULTS.enosys);
+    if (verbose) println(ctx.stderr, `syswall: ${input.kind} input (${input.detection.reason}); ${describeSettings(settings)}`);
 
     let data: string | Uint8Array;
     if (format === 'oci' || format === 'docker' || format === 'syswall') {
-      data = format === 'oci' ? exportOci(policy) : format === 'docker' ? exportDocker(policy) : exportSyswall(policy);
+      let policy: Policy = input.policy;
+      if (arches.length > 1) policy = { ...policy, arches: arches.map((a) => a.name) };
+      const lossy = flag(ctx, 'lossy');
+      data = format === 'oci' ? exportOci(policy, { lossy }) : format === 'docker' ? exportDocker(policy, { lossy }) : exportSyswall(policy);
       if (flag(ctx, 'stats')) throw new UsageError(`compile: --stats needs a filter format, not ${format}`, 'drop --stats, or use --format raw, c, hex, json, pfc or disasm');
       if (out) writeOutput(out, data);
       else ctx.stdout.write(data);
       return 0;
     }
 
-    const filter = compilePolicy(policy, { ...(enosys ? { enosys } : {}), ...(frequencies ? { frequencies } : {}) });
+    const filter = compileInput(input, options);
     for (const w of filter.warnings) {
       warnLines.push(w);
       println(ctx.stderr, `syswall: warning: ${w}`);
@@ -217,14 +150,13 @@ Examples:
     const stats = flag(ctx, 'stats') ? filterStats(filter) : undefined;
     data = formatFilter(filter, format, stats ? { stats } : {});
     if (json) {
-      const report = out
-        ? { ...filterToJsonObject(filter, stats ? { stats } : {}), instructions: undefined, kind: parsed.kind, output: out, outputFormat: format, warnings: warnLines }
-        : { ...filterToJsonObject(filter, stats ? { stats } : {}), kind: parsed.kind, warnings: warnLines };
+      const base = { ...filterToJsonObject(filter, stats ? { stats } : {}), kind: input.kind, settings, warnings: warnLines };
+      const report = out ? { ...base, instructions: undefined, output: out, outputFormat: format } : base;
       if (out) writeOutput(out, data);
       ctx.stdout.write(JSON.stringify(report, null, 2) + '\n');
       return 0;
     }
-    if (stats) ctx.stderr.write(formatStats(stats));
+    if (stats) ctx.stderr.write(`settings: ${describeSettings(settings)}\n` + formatStats(stats));
     if (out) writeOutput(out, data);
     else ctx.stdout.write(data);
     return 0;

@@ -1,20 +1,20 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Command } from '../command.js';
 import { flag, stringOpt, UsageError } from '../command.js';
 import { exportDocker, exportOci, exportSyswall } from '../../core/formats/export.js';
 import { exportFirecracker } from '../../core/formats/firecracker.js';
-import { importPolicy, IMPORT_KINDS, type ImportKind } from '../../core/formats/import.js';
+import { detectInput, INPUT_KINDS, readInput as readDoor, type InputPolicy } from '../../core/formats/door.js';
+import { resolveArch } from '../../core/arch/arches.js';
+import { loadOptionsOf } from '../input.js';
 import { formatWarning } from '../../core/formats/reader.js';
 import { exportSpo, ociLosses } from '../../core/formats/spo.js';
-import { readTextInput, println, writeOutput } from '../io.js';
+import { readInput, println, writeOutput } from '../io.js';
 
 const TARGETS = ['oci', 'docker', 'spo', 'firecracker', 'syswall'];
 
 export const command: Command = {
   name: 'convert',
   summary: 'convert a policy between dialects (OCI, Docker, SPO, Firecracker, minijail, Kafel, syswall)',
-  usage: `Usage: syswall convert IN --to oci|docker|spo|firecracker|syswall [-o OUT] [--thread NAME] [--arch A] [--from KIND] [--lossy]
+  usage: `Usage: syswall convert IN --to oci|docker|spo|firecracker|syswall [-o OUT] [--thread NAME] [--name NAME] [--arch A] [--input KIND] [-I DIR] [--lossy]
 
 Reads a policy in any dialect syswall knows (detected from content: OCI,
 Docker/moby, containers/common, syswall JSON, Kubernetes SPO SeccompProfile
@@ -22,15 +22,20 @@ YAML, Firecracker seccompiler JSON, minijail .policy, Kafel) and writes it in
 another. Every loss of meaning is reported on stderr as a
 "syswall: warning: ..." line; without --lossy a loss that changes decisions
 is an error (exit 2). minijail @include/@frequency, Kafel #include and SPO
-baseProfileName are resolved from files next to the input.
+baseProfileName are resolved from files next to the input (includes also
+by file name in each -I DIR). The input is read through the same door as
+every other command: the same detection, the same host context (this
+machine's arch and kernel, Docker's default capabilities).
 
 Options:
   -t, --to FORMAT    output dialect: ${TARGETS.join(', ')}
   -o, --output OUT   write here (atomically) instead of stdout
       --thread NAME  Firecracker input: the thread filter to read; output: the thread name (default main)
-  -a, --arch A       arch of minijail/Kafel/Firecracker input and the native arch of OCI input (default x86_64)
-      --from KIND    input dialect instead of detection: ${IMPORT_KINDS.join(', ')}
-      --name NAME    SPO output: metadata.name
+  -a, --arch A       arch of minijail/Kafel/Firecracker input and the native arch of OCI input (default: this machine's)
+  -i, --input KIND   read IN as KIND instead of detecting it: ${INPUT_KINDS.filter((k) => k !== 'raw' && k !== 'hex' && k !== 'asm' && k !== 'program').join(', ')} (--from is the same)
+  -I, --include-dir DIR  minijail/Kafel: where included files are found by name (repeatable)
+      --kernel X.Y, --caps LIST, --compat MODE, --strict-names  as for syswall compile
+      --name NAME    SPO input: the SeccompProfile of a multi-document file; SPO output: metadata.name
       --lossy        write what can be written when the target cannot say everything (losses are warned)
   -h, --help         show this help
 
@@ -45,6 +50,12 @@ Examples:
     thread: { type: 'string' },
     arch: { type: 'string', short: 'a' },
     from: { type: 'string' },
+    input: { type: 'string', short: 'i' },
+    'include-dir': { type: 'string', short: 'I', multiple: true },
+    kernel: { type: 'string' },
+    caps: { type: 'string', multiple: true },
+    compat: { type: 'string' },
+    'strict-names': { type: 'boolean' },
     name: { type: 'string' },
     lossy: { type: 'boolean' },
   },
@@ -53,43 +64,24 @@ Examples:
     const to = stringOpt(ctx, 'to');
     if (!to) throw new UsageError('convert: --to is required', `choose one of ${TARGETS.join(', ')}`);
     if (!TARGETS.includes(to)) throw new UsageError(`convert: unknown output format "${to}"`, `choose one of ${TARGETS.join(', ')}`);
-    const from = stringOpt(ctx, 'from');
-    if (from !== undefined && !(IMPORT_KINDS as readonly string[]).includes(from)) throw new UsageError(`convert: unknown input kind "${from}"`, `choose one of ${IMPORT_KINDS.join(', ')}`);
     const input = ctx.positionals[0];
-    const arch = stringOpt(ctx, 'arch');
     const thread = stringOpt(ctx, 'thread');
+    const name = stringOpt(ctx, 'name');
     const lossy = flag(ctx, 'lossy');
-    const text = readTextInput(input);
-    const readFile = (p: string) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    };
-    const resolveBase = (name: string, fromFile: string | undefined) => {
-      const dir = fromFile && fromFile !== '-' ? dirname(fromFile) : '.';
-      for (const ext of ['.yaml', '.yml', '.json']) {
-        const p = join(dir, name + ext);
-        if (existsSync(p)) return { text: readFileSync(p, 'utf8'), file: p };
-      }
-      return undefined;
-    };
-    const imported = importPolicy(text, {
-      file: input === '-' ? '<stdin>' : input,
-      ...(from ? { kind: from as ImportKind } : {}),
-      ...(arch ? { arch, context: { arch } } : {}),
-      ...(thread !== undefined && (from === 'firecracker' || (!from && text.trimStart().startsWith('{') && /"(default_action|filter_action)"/.test(text))) ? { thread } : {}),
-      readFile,
-      resolveBase,
-    });
+    const archName = stringOpt(ctx, 'arch');
+    const options = loadOptionsOf(ctx, input, { arches: archName ? [resolveArch(archName)] : [], kindAliases: ['from'] });
+    const data = readInput(input);
+    // --thread and --name select the input's filter or document when it has several, and name the output.
+    const kind = options.kind && options.kind !== 'policy' && options.kind !== 'program' ? options.kind : detectInput(data, { ...(options.file !== undefined ? { file: options.file } : {}), within: 'policy', ...(options.context ? { context: options.context } : {}) }).kind;
+    if (kind === 'raw' || kind === 'hex' || kind === 'asm') throw new UsageError(`convert: ${input} is a program (${kind}), not a policy`, 'convert reads policies; a compiled filter is explained with `syswall explain`');
+    const imported = readDoor(data, { ...options, kind, thread: kind === 'firecracker' ? thread : undefined, name: kind === 'spo' ? name : undefined }) as InputPolicy;
     const warn = (m: string) => println(ctx.stderr, `syswall: warning: ${m}`);
     for (const w of imported.warnings) if (w.severity === 'warning') warn(formatWarning(w));
     if (imported.frequencies && to !== 'syswall') warn(`the @frequency weights of the input are not written (${to} has no place for them); pass them to compile instead`);
     const p = imported.policy;
     let out: string;
     if (to === 'spo') {
-      const r = exportSpo(p, { lossy, ...(stringOpt(ctx, 'name') ? { name: stringOpt(ctx, 'name')! } : {}) });
+      const r = exportSpo(p, { lossy, ...(name !== undefined ? { name } : {}) });
       r.warnings.forEach(warn);
       out = r.text;
     } else if (to === 'firecracker') {

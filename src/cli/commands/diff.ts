@@ -1,13 +1,14 @@
 import type { Command } from '../command.js';
 import { flag, UsageError } from '../command.js';
-import { diffPrograms, formatDiff } from '../../core/analyze/diff.js';
-import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, readAnalysisInput } from '../analyze-input.js';
+import { formatDiff } from '../../core/analyze/diff.js';
+import { diffInputs } from '../../core/analyze/input.js';
+import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, loadFile } from '../input.js';
 import { println } from '../io.js';
 
 export const command: Command = {
   name: 'diff',
   summary: 'semantic difference of two filters or policies: where their decisions differ',
-  usage: `Usage: syswall diff A B [--arch A[,B]] [--input raw|asm|policy] [--json]
+  usage: `Usage: syswall diff A B [--arch A[,B]] [--input KIND] [--json]
 
 Compares two seccomp filters exactly (symbolic evaluation of both, then
 intersection of their decision partitions): for every arch and syscall, the
@@ -37,9 +38,9 @@ Examples:
     if (ctx.positionals.length !== 2) throw new UsageError('diff: expected two inputs, A and B', 'see `syswall diff --help`');
     const arches = archesOf(ctx);
     const [fa, fb] = ctx.positionals;
-    const a = readAnalysisInput(ctx, fa, arches);
-    const b = readAnalysisInput(ctx, fb, arches);
-    const report = diffPrograms(a.program, b.program, { arches: arches.length ? arches : undefined });
+    const a = loadFile(ctx, fa, { arches });
+    const b = loadFile(ctx, fb, { arches });
+    const report = diffInputs(a, b, { arches });
     if (flag(ctx, 'json')) println(ctx.stdout, JSON.stringify({ equivalent: report.equivalent, entries: report.entries.map(({ regions: _r, ...e }) => e) }, null, 2));
     else if (!report.equivalent) println(ctx.stdout, formatDiff(report));
     return report.equivalent ? 0 : 1;

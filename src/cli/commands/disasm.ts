@@ -1,12 +1,12 @@
 import type { Command, CommandContext } from '../command.js';
 import { flag, stringOpt } from '../command.js';
 import { resolveArch, type ArchInfo, type Endian } from '../../core/arch/arches.js';
-import { decodeProgram, guessEndian } from '../../core/bpf/codec.js';
 import { checkJumpRange, disassemble, disassembleLines, inferArch } from '../../core/bpf/disasm.js';
-import { parseHexText } from '../../core/bpf/formats.js';
 import type { Instruction } from '../../core/bpf/instruction.js';
 import { BpfError } from '../../core/errors.js';
+import { loadInput } from '../../core/input/load.js';
 import { hostArch } from '../../node/host.js';
+import { baseProfileResolver, hostContext, includeResolver } from '../../node/input-files.js';
 import { readInput, writeOutput } from '../io.js';
 
 /** A raw program loaded from a file, with the arch and byte order it is read in. */
@@ -17,36 +17,30 @@ export interface LoadedProgram {
 }
 
 /**
- * Reads a BPF file (raw `struct sock_filter[]`, or hex text as written by
- * `syswall asm --format hex`), picks the byte order (the arch's when --arch is
- * given, else detected) and the default arch (--arch, else the arch the
- * program checks, else the host's). Rejects empty files, partial
- * instructions, wrong-endian files and out-of-range jumps with one-line errors.
+ * Reads FILE through the one input door: a raw filter (struct
+ * sock_filter[]), its hex text, seccomp-tools assembly, or a policy in any
+ * dialect (compiled with the defaults every command uses). The byte order of
+ * raw bytes is the arch's when --arch is given (a mismatch is an error), else
+ * detected; the default arch is --arch, else the arch the program checks,
+ * else the host's. Empty, partial and out-of-range programs are refused with
+ * one-line errors; `maxInstructions` (default: the kernel's 4,096) bounds
+ * the program.
  */
-export function loadProgram(path: string, archName: string | undefined): LoadedProgram {
-  let bytes = readInput(path);
+export function loadProgram(path: string, archName: string | undefined, opts: { maxInstructions?: number } = {}): LoadedProgram {
   const file = path === '-' ? '<stdin>' : path;
-  if (bytes.length > 0 && !bytes.includes(0)) {
-    const fromHex = parseHexText(new TextDecoder().decode(bytes));
-    if (fromHex) bytes = fromHex;
-  }
-  const guessed = guessEndian(bytes);
-  let arch: ArchInfo | undefined;
-  let endian: Endian;
-  if (archName) {
-    arch = resolveArch(archName);
-    endian = arch.endian;
-    if (guessed && guessed !== endian && bytes.length % 8 === 0) {
-      throw new BpfError('BPF_WRONG_ENDIAN', `${file}: the program looks ${guessed}-endian, but ${arch.name} is ${endian}-endian`, {
-        hint: guessed === 'big' ? 'pass the arch it was made for, e.g. --arch s390x (or ppc64, mips)' : 'pass the arch it was made for, e.g. --arch x86_64 (or aarch64)',
-      });
-    }
-  } else {
-    endian = guessed ?? hostArch().endian;
-  }
-  const program = decodeProgram(bytes, { endian, file });
+  const given = archName ? resolveArch(archName) : undefined;
+  const loaded = loadInput(readInput(path), {
+    file,
+    context: hostContext(given ? { arch: given.name } : {}),
+    ...(given ? { programArch: given } : {}),
+    readFile: includeResolver(),
+    resolveBase: baseProfileResolver(),
+    ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+  });
+  const program = loaded.program;
+  const endian: Endian = loaded.endian;
   checkJumpRange(program, file);
-  if (!arch) arch = inferArch(program, hostArch(), endian);
+  const arch = given ?? (loaded.compiled ? loaded.compiled.arches[0] : inferArch(program, hostArch(), endian));
   return { program, arch, endian };
 }
 
@@ -56,7 +50,9 @@ export const command: Command = {
   usage: `Usage: syswall disasm FILE [--arch ARCH] [--no-bpf] [--no-arg-infer] [--asm-able] [--json] [-o OUT]
 
 Prints a raw seccomp filter (struct sock_filter[], 8 bytes per instruction;
-hex text is accepted too) as seccomp-tools 1.7 does, byte for byte: a
+hex text, assembly and policies in any dialect are accepted too, read by
+the same door as every command, policies compiled with the same defaults)
+as seccomp-tools 1.7 does, byte for byte: a
 header, then " NNNN: 0xCC 0xJT 0xJF 0xKKKKKKKK  pseudo-code" per line.
 Syscall names come from the arch each branch checked (prefixed "<arch>."
 when it differs from --arch); argument names are inferred per syscall.
@@ -88,7 +84,7 @@ Examples:
     if (ctx.positionals.length !== 1) {
       throw new BpfError('USAGE', `disasm: expected exactly one FILE, got ${ctx.positionals.length}`, { hint: 'see `syswall disasm --help`' });
     }
-    const { program, arch, endian } = loadProgram(ctx.positionals[0], stringOpt(ctx, 'arch'));
+    const { program, arch, endian } = loadProgram(ctx.positionals[0], stringOpt(ctx, 'arch'), { maxInstructions: Infinity });
     const asmAble = flag(ctx, 'asm-able');
     const opts = { arch, endian, bpf: !(asmAble || flag(ctx, 'no-bpf')), argInfer: !(asmAble || flag(ctx, 'no-arg-infer')) };
     const text = flag(ctx, 'json')

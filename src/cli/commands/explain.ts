@@ -1,13 +1,14 @@
 import type { Command } from '../command.js';
 import { flag, UsageError } from '../command.js';
-import { explainProgram, formatExplain } from '../../core/analyze/explain.js';
-import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, readAnalysisInput } from '../analyze-input.js';
+import { formatExplain } from '../../core/analyze/explain.js';
+import { explainInput } from '../../core/analyze/input.js';
+import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, loadFile } from '../input.js';
 import { println } from '../io.js';
 
 export const command: Command = {
   name: 'explain',
   summary: 'the exact decision of a filter or policy per arch and syscall, with argument conditions',
-  usage: `Usage: syswall explain INPUT [--arch A[,B]] [--input raw|asm|policy] [--json]
+  usage: `Usage: syswall explain INPUT [--arch A[,B]] [--input KIND] [--json]
 
 Derives, by symbolic evaluation over the whole input space (not by sampling),
 what a seccomp filter decides for every arch and syscall: a single action, or
@@ -35,8 +36,8 @@ Examples:
     if (ctx.positionals.length !== 1) throw new UsageError('explain: expected one INPUT file', 'see `syswall explain --help`');
     const file = ctx.positionals[0];
     const arches = archesOf(ctx);
-    const input = readAnalysisInput(ctx, file, arches);
-    const report = explainProgram(input.program, { arches: arches.length ? arches : undefined });
+    const input = loadFile(ctx, file, { arches });
+    const report = explainInput(input, { arches });
     if (flag(ctx, 'json')) println(ctx.stdout, JSON.stringify(report, null, 2));
     else println(ctx.stdout, formatExplain(report));
     return 0;

@@ -1,8 +1,9 @@
 import type { Command } from '../command.js';
 import { stringOpt, UsageError } from '../command.js';
 import { resolveArch } from '../../core/arch/arches.js';
-import { buildCfg, cfgToDot, cfgToHtml, cfgToSvg } from '../../core/analyze/graph.js';
-import { INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, readAnalysisInput } from '../analyze-input.js';
+import { cfgToDot, cfgToHtml, cfgToSvg } from '../../core/analyze/graph.js';
+import { graphInput } from '../../core/analyze/input.js';
+import { INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, loadFile } from '../input.js';
 import { writeOutput } from '../io.js';
 import { basename } from 'node:path';
 
@@ -11,7 +12,7 @@ const FORMATS = ['svg', 'dot', 'html'] as const;
 export const command: Command = {
   name: 'graph',
   summary: 'draw the control-flow graph of a filter (SVG, HTML or Graphviz DOT)',
-  usage: `Usage: syswall graph INPUT -o FILE.svg|FILE.dot|FILE.html [--format svg|dot|html] [--arch A] [--input raw|asm|policy]
+  usage: `Usage: syswall graph INPUT -o FILE.svg|FILE.dot|FILE.html [--format svg|dot|html] [--arch A] [--input KIND]
 
 Draws the control-flow graph of a seccomp filter (policies: the filter
 syswall compiles from them): basic blocks with
@@ -49,8 +50,7 @@ Examples:
       if (!format) throw new UsageError(`graph: cannot tell the format of "${out}" from its extension`, 'use .svg, .dot or .html, or --format');
     }
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`graph: unknown format "${format}"`, 'expected svg, dot or html');
-    const input = readAnalysisInput(ctx, file, arches);
-    const cfg = buildCfg(input.program);
+    const cfg = graphInput(loadFile(ctx, file, { arches }));
     const title = file === '-' ? 'seccomp filter' : basename(file);
     const text = format === 'dot' ? cfgToDot(cfg, title) : format === 'html' ? cfgToHtml(cfg, title) : cfgToSvg(cfg, title);
     if (out === '-') ctx.stdout.write(text);

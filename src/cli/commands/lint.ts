@@ -1,14 +1,15 @@
 import type { Command } from '../command.js';
 import { flag, UsageError } from '../command.js';
 import { lintExitCode } from '../../core/analyze/lint.js';
-import { formatPolicyLint, lintInput } from '../../core/analyze/policy-lint.js';
-import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, readAnalysisInput } from '../analyze-input.js';
+import { formatPolicyLint } from '../../core/analyze/policy-lint.js';
+import { lintLoaded } from '../../core/analyze/input.js';
+import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, loadFile } from '../input.js';
 import { println } from '../io.js';
 
 export const command: Command = {
   name: 'lint',
   summary: 'find weaknesses in a filter or policy (arch and x32 checks, deny-list gaps, dangerous allows, ...)',
-  usage: `Usage: syswall lint INPUT [--arch A[,B]] [--input raw|asm|policy] [--json]
+  usage: `Usage: syswall lint INPUT [--arch A[,B]] [--input KIND] [--json]
 
 Checks a seccomp filter using its exact decision function:
   errors    ARCH_NOT_CHECKED, OTHER_ARCH_ALLOWED, X32_BYPASS (x32 numbers open
@@ -53,8 +54,8 @@ Examples:
     if (ctx.positionals.length !== 1) throw new UsageError('lint: expected one INPUT file', 'see `syswall lint --help`');
     const file = ctx.positionals[0];
     const arches = archesOf(ctx);
-    const input = readAnalysisInput(ctx, file, arches, { recover: true });
-    const report = lintInput(input, { arches: arches.length ? arches : undefined });
+    const input = loadFile(ctx, file, { arches, recover: true });
+    const report = lintLoaded(input, { arches });
     if (flag(ctx, 'json')) println(ctx.stdout, JSON.stringify(report, null, 2));
     else if (report.findings.length) println(ctx.stdout, formatPolicyLint(report));
     return lintExitCode(report);

@@ -1,13 +1,14 @@
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
-import { flag, stringOpt, UsageError } from '../command.js';
-import { fsError, println, readTextInput, writeOutput } from '../io.js';
+import { flag, listOpt, stringOpt, UsageError } from '../command.js';
+import { inputKindOf, printWarnings } from '../input.js';
+import { loadProfile } from '../../node/policy-source.js';
+import { fsError, println, writeOutput } from '../io.js';
 import { SyswallError } from '../../core/errors.js';
 import { parseAction } from '../../core/policy/actions.js';
 import type { Action, Policy } from '../../core/policy/types.js';
 import { countsFromComment, mergePolicies, recordingToPolicy, sortedCounts, Recording } from '../../core/policy/recording.js';
-import { parsePolicyText } from '../../core/formats/parse.js';
 import { exportDocker, exportOci, exportSyswall } from '../../core/formats/export.js';
 import { recordCommand, type RecordResult } from '../../node/record.js';
 
@@ -38,8 +39,11 @@ Options:
                            clone (flags), prctl (option), ioctl (request), fcntl
                            (command), mmap/mprotect (prot) and personality: only
                            the values seen are allowed
-      --merge FILE         union FILE (a recorded or any other profile) into the
-                           result (repeatable); without CMD, only merges
+      --merge FILE         union FILE (a recorded or any other profile, in any
+                           dialect) into the result (repeatable); without CMD,
+                           only merges; unknown syscall names are warned about
+  -i, --input KIND         read the --merge files as KIND (default: detected)
+  -I, --include-dir DIR    minijail/Kafel includes of --merge files
       --default-action A   the profile's default action (default errno(EPERM));
                            e.g. kill-process, errno(EACCES), log
       --counts FILE        also write per-syscall counts as JSON {"read": 120, ...}
@@ -62,6 +66,8 @@ Examples:
     format: { type: 'string', short: 'f' },
     args: { type: 'boolean' },
     merge: { type: 'string', multiple: true },
+    input: { type: 'string', short: 'i' },
+    'include-dir': { type: 'string', short: 'I', multiple: true },
     'default-action': { type: 'string' },
     counts: { type: 'string' },
     json: { type: 'boolean' },
@@ -80,7 +86,13 @@ Examples:
     // Fail before running anything when an output cannot be written.
     for (const f of [out, countsFile]) if (f) checkWritable(f);
     // Read the profiles to merge first: a bad one is an input error, before the run.
-    const merged: Policy[] = merges.map((file) => parsePolicyText(readTextInput(file), { file }).policy);
+    // Through the one door: any policy dialect; unknown syscall names are warned about as compile does.
+    const merged: Policy[] = merges.map((file) => {
+      const p = loadProfile(file, { ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}), includeDirs: listOpt(ctx, 'include-dir') });
+      if (p.program) throw new UsageError(`record: --merge ${file} is a compiled program (${p.kind}), not a policy`, 'merge the policy it was compiled from');
+      printWarnings(ctx, p.warnings, false);
+      return p.policy;
+    });
 
     let run: RecordResult | undefined;
     if (cmd.length > 0) run = await recordRun(ctx, cmd, !out);

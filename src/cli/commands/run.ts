@@ -1,4 +1,4 @@
-import { closeSync, constants as fsConstants, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Command, CommandContext } from '../command.js';
 import { flag, listOpt, stringOpt, UsageError } from '../command.js';
@@ -11,7 +11,8 @@ import { isReturnK, type Instruction } from '../../core/bpf/instruction.js';
 import { PolicyError, SyswallError } from '../../core/errors.js';
 import { hostArch } from '../../node/host.js';
 import { SandboxError } from '../../node/errors.js';
-import { applyOverrides, BUILTIN_PROFILES, loadProfile, looksLikeRawProgram, programForHost, readRawProgram } from '../../node/policy-source.js';
+import { applyOverrides, BUILTIN_PROFILES, loadProfile, programForHost } from '../../node/policy-source.js';
+import { inputKindOf } from '../input.js';
 import { spawn, type SandboxedProcess } from '../../node/spawn.js';
 import { explainSession, type ExplainSession } from '../../node/explain.js';
 
@@ -105,9 +106,11 @@ for this host's arch (and its 32-bit compat arches) with Docker's default
 capabilities, plus ERRNO(ENOSYS) for syscalls syswall's table does not know.
 
 --profile takes a built-in name (${BUILTIN_PROFILES.join(', ')}) or a FILE: a policy in any
-dialect syswall reads (syswall, OCI, Docker/moby, containers-common; Docker's
-are resolved for this host with Docker's default capabilities), or a raw
-program from \`syswall compile\`. Write ./NAME for a file named like a built-in.
+dialect syswall reads (syswall, OCI, Docker/moby, containers-common, SPO,
+Firecracker, minijail, Kafel; detected by the same rules as every command,
+--input KIND overrides them; Docker's are resolved for this host with
+Docker's default capabilities), or a compiled program (raw, hex or
+assembly). Write ./NAME for a file named like a built-in.
 
 --allow and --deny take comma lists of syscall names and @groups (\`syswall
 groups\`) and replace the profile's rules for those syscalls: --allow makes
@@ -156,6 +159,8 @@ Examples:
     strict: { type: 'boolean' },
     'no-nnp': { type: 'boolean' },
     'strict-names': { type: 'boolean' },
+    input: { type: 'string', short: 'i' },
+    'include-dir': { type: 'string', short: 'I', multiple: true },
     verbose: { type: 'boolean', short: 'v' },
     explain: { type: 'boolean', short: 'e' },
     'explain-json': { type: 'string' },
@@ -195,22 +200,16 @@ Examples:
       if (arches && !arches.includes(host.name)) {
         throw new UsageError(`run: --arch ${archOpt} does not include this host's arch ${host.name}`, `every syscall would take the bad-arch action; add ${host.name}`);
       }
-      let raw: Instruction[] | undefined;
-      if (profileSpec !== undefined && !BUILTIN_PROFILES.includes(profileSpec)) {
-        let bytes: Uint8Array | undefined;
-        try {
-          bytes = readFileSync(profileSpec);
-        } catch {
-          /* loadProfile reports it */
-        }
-        if (bytes && looksLikeRawProgram(bytes)) raw = readRawProgram(profileSpec);
-      }
-      if (raw) {
+      const loaded = loadProfile(profileSpec ?? 'default', {
+        strictNames: flag(ctx, 'strict-names'),
+        ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}),
+        includeDirs: listOpt(ctx, 'include-dir'),
+      });
+      if (loaded.program) {
         if (allow.length || deny.length || arches) throw new UsageError(`run: ${profileSpec} is a compiled program; --allow, --deny and --arch need a policy file`);
         if (explain) throw new UsageError(`run: ${profileSpec} is a compiled program; --explain needs the policy it came from`, 'pass the policy file to --profile');
-        program = raw;
+        program = loaded.program;
       } else {
-        const loaded = loadProfile(profileSpec ?? 'default', { strictNames: flag(ctx, 'strict-names') });
         for (const w of loaded.warnings) if (verbose || (!loaded.builtin && w.severity === 'warning')) warn(w.message);
         const policy = applyOverrides(loaded.policy, { allow, deny });
         finalPolicy = policy;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadAnalysisInput } from './input.js';
+import { loadInput } from '../input/load.js';
 import { formatPolicyLint, lintInput, type PolicyFinding } from './policy-lint.js';
 import { lintExitCode } from './lint.js';
 
@@ -8,7 +8,7 @@ const base = ['read', 'write', 'close', 'exit_group', 'exit', 'futex', 'mmap', '
 
 function lint(profile: Record<string, unknown>, syscalls: unknown[]): readonly PolicyFinding[] {
   const doc = { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, architectures: ['SCMP_ARCH_X86_64'], ...profile, syscalls: [{ names: base, action: 'SCMP_ACT_ALLOW' }, ...syscalls] };
-  const input = loadAnalysisInput(enc(doc), { file: 'p.json', context: { arch: 'x86_64', kernel: [6, 1] }, recover: true });
+  const input = loadInput(enc(doc), { file: 'p.json', context: { arch: 'x86_64', kernel: [6, 1] }, recover: true });
   return lintInput(input).findings;
 }
 const codes = (fs: readonly PolicyFinding[]) => fs.map((f) => `${f.severity}:${f.code}`);

@@ -12,7 +12,8 @@ import { formatLocation, type SourceLocation } from '../errors.js';
 import { actionValue, formatAction } from '../policy/actions.js';
 import type { Action, CmpOp, Condition, Policy, Rule } from '../policy/types.js';
 import type { PolicyWarning } from '../formats/reader.js';
-import type { AnalysisInput } from './input.js';
+import type { RecoveredProblem } from '../formats/door.js';
+import type { LoadedInput } from '../input/load.js';
 import { INT_ARGS, lintAnalysis, type Finding, type LintReport, type Severity } from './lint.js';
 import { normalizeAction } from '../bpf/actions.js';
 import { analyzeProgram, segmentFor, type ProgramAnalysis } from '../symbolic/symbolic.js';
@@ -71,18 +72,19 @@ export interface InputLintOptions {
  * Lints any analysis input: program-level checks for raw programs and
  * assembly; for policies also the policy-level checks, with locations.
  */
-export function lintInput(input: AnalysisInput, options: InputLintOptions = {}): PolicyLintReport {
-  const arches = options.arches ?? (input.arches.length ? input.arches : undefined);
-  const an = analyzeProgram(input.program, { archTokens: (arches ?? []).map((a) => a.token) });
+export function lintInput(loaded: LoadedInput, options: InputLintOptions = {}): PolicyLintReport {
+  const arches = options.arches;
+  const an = analyzeProgram(loaded.program, { archTokens: (arches ?? []).map((a) => a.token) });
   const program = lintAnalysis(an, arches);
-  if (input.kind !== 'policy' || !input.parsed) return program as PolicyLintReport;
-  return lintPolicy(input.parsed.policy, input.parsed.warnings, an, program, { ...options, kind: input.parsed.kind, recovered: input.recovered ?? [], file: input.file });
+  const input = loaded.input;
+  if (input.type !== 'policy') return program as PolicyLintReport;
+  return lintPolicy(input.policy, input.warnings, an, program, { ...options, kind: input.kind, recovered: input.recovered ?? [], ...(loaded.file !== undefined ? { file: loaded.file } : {}) });
 }
 
 /** The policy-level checks; `program` is {@link lintAnalysis} of the compiled filter `an`. */
 export function lintPolicy(
   policy: Policy, warnings: readonly PolicyWarning[], an: ProgramAnalysis, program: LintReport,
-  options: InputLintOptions & { kind?: string; recovered?: AnalysisInput['recovered']; file?: string } = {},
+  options: InputLintOptions & { kind?: string; recovered?: readonly RecoveredProblem[]; file?: string } = {},
 ): PolicyLintReport {
   const findings: PolicyFinding[] = [];
   const add = (f: PolicyFinding) => findings.push(f);

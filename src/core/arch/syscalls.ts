@@ -2,6 +2,7 @@
  * Syscall name/number resolution per architecture, over the generated table.
  * A syscall an arch lacks is absent (`undefined`), never a guessed number.
  */
+import { closest } from '../util/suggest.js';
 import { SyscallResolveError } from '../errors.js';
 import type { ArchInfo, TableColumn } from './arches.js';
 import { SYSCALL_NAMES, SYSCALL_NUMBERS } from './syscalls.generated.js';
@@ -90,27 +91,6 @@ export function requireSyscallNumber(arch: ArchInfo, name: string): number {
 
 /** A "did you mean" hint for a misspelt syscall name, if one is close. */
 export function suggestSyscall(name: string): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const n of SYSCALL_NAMES) {
-    const d = editDistance(name, n, 3);
-    if (d < bestD) {
-      bestD = d;
-      best = n;
-    }
-  }
-  return best !== undefined && bestD <= 2 ? `did you mean "${best}"?` : undefined;
-}
-
-function editDistance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) > cap) return cap + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
+  const best = closest(name, SYSCALL_NAMES);
+  return best !== undefined ? `did you mean "${best}"?` : undefined;
 }

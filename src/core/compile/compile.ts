@@ -14,6 +14,7 @@ import type { Instruction } from '../bpf/instruction.js';
 import { CompileError } from '../errors.js';
 import { actionValue as actionToValue } from '../policy/actions.js';
 import { ERRNO } from '../arch/errno.js';
+import { DEFAULTS } from '../defaults.js';
 import type { Action, Policy, Rule } from '../policy/types.js';
 import { emitProgram, type CodegenReport } from './codegen.js';
 import { DiagramBuilder, type DNode } from './decision.js';
@@ -27,7 +28,7 @@ export interface CompileOptions {
   /** Override the policy's arches. */
   arches?: readonly string[];
   /**
-   * `unknown` (default): ERRNO(ENOSYS) for syscall numbers above the highest
+   * `unknown` (the default, src/core/defaults.ts): ERRNO(ENOSYS) for syscall numbers above the highest
    * one the arch's table knows (numbers inside the table that no kernel
    * assigned return ENOSYS or the default action, whichever is cheaper);
    * `runc`: ENOSYS above the highest syscall number the policy mentions
@@ -215,7 +216,7 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
     enosysLeaf: diagrams.leaf(mapAction((C.SECCOMP_RET_ERRNO | ERRNO.ENOSYS) >>> 0)),
   };
   const { perArch, decisions } = stage(stages, 'decide', () => decideStage(diagrams, policy, arches, native, resolved, leaves.defaultLeaf, options, warnings));
-  const enosys = denies(policy.defaultAction) ? options.enosys ?? 'unknown' : 'none';
+  const enosys = denies(policy.defaultAction) ? options.enosys ?? DEFAULTS.enosys : 'none';
   const sections: Section[] = stage(stages, 'sections', () => sectionsStage(arches, perArch, leaves, enosys, resolved, options));
   const b = new ProgramBuilder();
   const usesNotify = stage(stages, 'codegen', () => {

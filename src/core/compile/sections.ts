@@ -11,7 +11,8 @@ import { mergeRanges, type Range } from './layout.js';
 import type { ResolvedRule } from './rule-db.js';
 
 /** How syscalls the policy does not mention are treated when the default action denies. */
-export type EnosysMode = 'none' | 'runc' | 'unknown';
+export type { EnosysMode } from '../defaults.js';
+import type { EnosysMode } from '../defaults.js';
 
 /** The largest 32-bit value; as a syscall number, libseccomp's -1 ("tracer skip"). */
 export const NR_MAX = 0xffffffff;

@@ -6,15 +6,10 @@
  */
 import { PolicyError } from '../errors.js';
 import { resolveArch, type ArchInfo, type ArchName } from '../arch/arches.js';
+import { DEFAULTS, DOCKER_DEFAULT_CAPS } from '../defaults.js';
+import { closest } from '../util/suggest.js';
 
-/**
- * Docker's default capability set (moby `oci/caps` defaults): what a
- * container gets without `--cap-add`/`--cap-drop`.
- */
-export const DOCKER_DEFAULT_CAPS: readonly string[] = Object.freeze([
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
-]);
+export { DOCKER_DEFAULT_CAPS };
 
 /** Every capability Linux defines (capability.h, up to CAP_CHECKPOINT_RESTORE). */
 export const ALL_CAPS: readonly string[] = Object.freeze([
@@ -65,7 +60,7 @@ export function parseKernelVersion(text: string, lenient = true): [number, numbe
 
 /** Fills in the defaults of a {@link ResolveContext} and validates it. */
 export function resolveContext(ctx: ResolveContext = {}): ResolvedContext {
-  const arch = resolveArch(ctx.arch ?? 'x86_64');
+  const arch = resolveArch(ctx.arch ?? DEFAULTS.arch);
   let kernel: [number, number] | undefined;
   if (typeof ctx.kernel === 'string') kernel = parseKernelVersion(ctx.kernel);
   else if (ctx.kernel) {
@@ -73,12 +68,16 @@ export function resolveContext(ctx: ResolveContext = {}): ResolvedContext {
     if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0) throw new PolicyError('BAD_KERNEL_VERSION', `invalid kernel version [${ctx.kernel.join(', ')}]`);
     kernel = [a, b];
   }
-  const list = ctx.caps ?? DOCKER_DEFAULT_CAPS;
+  const list = ctx.caps ?? DEFAULTS.caps;
   const caps = new Set<string>();
   for (const c of list) {
     const n = normalizeCap(c);
     if (n === 'CAP_ALL') ALL_CAPS.forEach((x) => caps.add(x));
-    else caps.add(n);
+    else if (ALL_CAPS.includes(n)) caps.add(n);
+    else {
+      const near = closest(n, ALL_CAPS);
+      throw new PolicyError('UNKNOWN_CAP', `unknown capability "${c}"`, { hint: near ? `did you mean ${near}? (ALL means every capability)` : `expected capability names such as CAP_SYS_ADMIN or NET_ADMIN, or ALL` });
+    }
   }
   return kernel ? { arch, kernel, caps } : { arch, caps };
 }

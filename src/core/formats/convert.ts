@@ -12,6 +12,7 @@
  *   syscall names are reported as warnings and left out, or are errors with
  *   `strictNames`.
  */
+import type { Compat } from '../defaults.js';
 import { PolicyError, type SourceLocation } from '../errors.js';
 import { findArch, type ArchInfo, type ArchName } from '../arch/arches.js';
 import { isKnownSyscall, suggestSyscall, syscallName, syscallNumber } from '../arch/syscalls.js';
@@ -25,7 +26,7 @@ import type { Located, PolicyWarning } from './reader.js';
 import type { RawArg, RawProfile, RawRule } from './raw.js';
 
 /** How OCI-family input is interpreted. */
-export type Compat = 'runc' | 'strict';
+export type { Compat };
 
 /** Options of {@link rawToPolicy}. */
 export interface ConvertOptions {

@@ -50,7 +50,7 @@ export function stringifyJson(value: JsonValue, indent = 2): string {
   return walk(value, 0) + (indent > 0 ? '\n' : '');
 }
 
-function lossy(options: ExportOptions, message: string, hint = 'export to syswall\'s own format (exportSyswall) to keep it, or pass lossy to drop it'): void {
+function lossy(options: ExportOptions, message: string, hint = 'syswall\'s own format keeps it (--format syswall, convert --to syswall); a lossy export drops it (--lossy)'): void {
   if (!options.lossy) throw new PolicyError('EXPORT_UNREPRESENTABLE', message, { hint });
 }
 

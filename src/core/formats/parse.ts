@@ -4,6 +4,7 @@
  * containers/common supersets against an explicit context, and converts to
  * the policy IR with runc's semantics by default.
  */
+import { DEFAULTS } from '../defaults.js';
 import { PolicyError } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import { resolveContext, type ResolveContext, type ResolvedContext } from './context.js';
@@ -69,7 +70,7 @@ export function parsePolicyText(text: string, options: ParsePolicyOptions = {}):
     rules = r.rules;
     architectures = r.architectures;
   }
-  const compat = options.compat ?? (kind === 'syswall' ? 'strict' : 'runc');
+  const compat = options.compat ?? (kind === 'syswall' ? DEFAULTS.syswallCompat : DEFAULTS.compat);
   const policy = rawToPolicy(raw, rules, architectures, { compat, strictNames: options.strictNames ?? false, context }, warnings);
   return { policy, warnings, kind, context };
 }

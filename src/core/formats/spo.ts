@@ -125,6 +125,9 @@ function load(text: string, options: SpoImportOptions, warnings: PolicyWarning[]
     const base = r.string(baseF);
     const at = r.loc(baseF.node, baseF.path);
     if (base.startsWith('oci://')) throw new PolicyError('SPO_BASE_OCI', `base profile ${base} is an OCI artifact; syswall does not fetch registries`, { location: at, hint: 'pull it (spoc pull) and save it next to the profile as NAME.yaml, then name it here' });
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(base) || base.includes('..')) {
+      throw new PolicyError('SPO_BASE_NAME', `baseProfileName "${base}" is not a profile name`, { location: at, hint: 'name a SeccompProfile (letters, digits, "-", "."), saved next to this file as NAME.yaml; paths are not followed' });
+    }
     if (chain.includes(base) || base === name) throw new PolicyError('SPO_BASE_CYCLE', `base profiles form a cycle: ${[...chain, name, base].join(' -> ')}`, { location: at });
     if (chain.length >= 15) throw new PolicyError('SPO_BASE_DEPTH', 'base profiles nest more than 15 levels (the operator\'s limit)', { location: at });
     const found = options.resolveBase?.(base, file);
