@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "syswall_addon",
-      "sources": ["native/addon.c", "native/addon_core.c", "native/addon_notify.c"],
+      "sources": ["native/addon.c", "native/addon_core.c", "native/addon_notify.c", "native/addon_agent.c"],
       "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-O2", "-D_GNU_SOURCE", "-fstack-protector-strong"],
       "conditions": [["OS!='linux'", {"type": "none"}]]
     },

@@ -4,6 +4,7 @@
 static napi_value init(napi_env env, napi_value exports) {
   if (sw_register_core(env, exports) != napi_ok) return NULL;
   if (sw_register_notify(env, exports) != napi_ok) return NULL;
+  if (sw_register_agent(env, exports) != napi_ok) return NULL;
   return exports;
 }
 

@@ -8,5 +8,7 @@
 napi_status sw_register_core(napi_env env, napi_value exports);
 /* addon_notify.c: user-notification listener (RECV/SEND/ID_VALID/ADDFD, uv_poll). */
 napi_status sw_register_notify(napi_env env, napi_value exports);
+/* addon_agent.c: the OCI seccomp agent's unix socket (listen, accept, recvmsg with fds, readiness). */
+napi_status sw_register_agent(napi_env env, napi_value exports);
 
 #endif

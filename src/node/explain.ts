@@ -36,6 +36,7 @@ import type { Policy, Rule } from '../core/policy/types.js';
 import type { Decision, SyscallEvent } from './supervisor.js';
 
 const ENOSYS = ERRNO.ENOSYS;
+const ENOSYS_DEFAULT_BY = 'default for syscalls the table does not know';
 
 /** One explained call (also the JSON line written with `--explain-json`). */
 export interface ExplainedCall {
@@ -83,46 +84,12 @@ export function explainSession(policy: Policy, compileOptions: CompileOptions = 
   const counts = new Map<string, number>();
 
   const onSyscall = (ev: SyscallEvent): Decision => {
-    const arch = ev.arch ?? archesByToken(ev.archToken)[0];
-    const endian = arch?.endian ?? original.endian;
-    const value = runProgram(original.instructions, { nr: ev.nr, arch: ev.archToken, ip: ev.ip, args: ev.args }, endian) >>> 0;
-    const action = actionFromValue(value);
-    const by = attribute(policy, arch, ev, value);
-    let decision: Decision;
-    let outcome: string;
-    switch (action.kind) {
-      case 'ERRNO':
-        decision = { errno: action.data ?? 0 };
-        outcome = formatReturn({ errno: action.data ?? 0 });
-        break;
-      case 'ALLOW':
-      case 'LOG':
-        // Only reached if the kernel sent it anyway (cannot happen by construction).
-        decision = { continue: true };
-        outcome = '= (allowed)';
-        break;
-      case 'TRACE':
-      case 'USER_NOTIF':
-        decision = { errno: ENOSYS };
-        outcome = `${formatReturn({ errno: ENOSYS })} [${action.kind}: no tracer or supervisor]`;
-        break;
-      default: // KILL_PROCESS, KILL_THREAD, TRAP
-        decision = { kill: true };
-        outcome = `= ? killed by seccomp (${action.kind === 'KILL_PROCESS' ? 'SIGSYS' : `SIGSYS; ${action.kind} acts on the whole process under --explain`})`;
-    }
-    const text = safeFormat(ev);
-    const label = formatAction(action, { errnoNames: true });
-    const key = `${ev.name}\t${label}`;
+    const v = explainCall(policy, original, ev);
+    const key = `${ev.name}\t${v.call.action}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    write(`syswall: [pid ${ev.pid}] ${text} ${outcome} (${label} by ${by})`);
-    if (jsonFd !== undefined) {
-      const rec: ExplainedCall = {
-        pid: ev.pid, arch: arch?.name ?? null, syscall: ev.name, nr: ev.nr, args: ev.args.map((a) => '0x' + a.toString(16)),
-        text, action: label, by, outcome,
-      };
-      writeSync(jsonFd, JSON.stringify(rec) + '\n');
-    }
-    return decision;
+    write(`syswall: ${v.text}`);
+    if (jsonFd !== undefined) writeSync(jsonFd, JSON.stringify(v.call) + '\n');
+    return v.decision;
   };
 
   return {
@@ -144,6 +111,67 @@ export function explainSession(policy: Policy, compileOptions: CompileOptions = 
       if (jsonFd !== undefined) closeSync(jsonFd);
     },
   };
+}
+
+/** The policy's verdict on one routed call, as `run --explain` and the seccomp agent report it. */
+export interface ExplainVerdict {
+  /** False when the policy allows the call (it was routed anyway): let it continue, nothing to explain. */
+  readonly denied: boolean;
+  readonly decision: Decision;
+  readonly call: ExplainedCall;
+  /** `[pid N] mkdir("/x", 0777) = -1 EPERM (Operation not permitted) (ERRNO(EPERM) by rule 3 ($.syscalls[2]))`. */
+  readonly text: string;
+}
+
+/** Options of {@link explainCall}. */
+export interface ExplainCallOptions {
+  /** How to name an ENOSYS no rule gave (default: the `unknown` ENOSYS mode's wording). */
+  enosysBy?: string;
+}
+
+/**
+ * Decides a routed call by the policy's original program (evaluated on the
+ * call's seccomp_data, registers only) and words it: the decision to apply,
+ * the JSON record and the line.
+ */
+export function explainCall(policy: Policy, original: { readonly instructions: readonly Instruction[]; readonly endian: CompiledFilter['endian'] }, ev: SyscallEvent, options: ExplainCallOptions = {}): ExplainVerdict {
+  const arch = ev.arch ?? archesByToken(ev.archToken)[0];
+  const endian = arch?.endian ?? original.endian;
+  const value = runProgram(original.instructions, { nr: ev.nr, arch: ev.archToken, ip: ev.ip, args: ev.args }, endian) >>> 0;
+  const action = actionFromValue(value);
+  let by = attribute(policy, arch, ev, value);
+  if (options.enosysBy && by === ENOSYS_DEFAULT_BY) by = options.enosysBy;
+  let decision: Decision;
+  let outcome: string;
+  let denied = true;
+  switch (action.kind) {
+    case 'ERRNO':
+      decision = { errno: action.data ?? 0 };
+      outcome = formatReturn({ errno: action.data ?? 0 });
+      break;
+    case 'ALLOW':
+    case 'LOG':
+      decision = { continue: true };
+      outcome = '= (allowed)';
+      denied = false;
+      break;
+    case 'TRACE':
+    case 'USER_NOTIF':
+      decision = { errno: ENOSYS };
+      outcome = `${formatReturn({ errno: ENOSYS })} [${action.kind}: no tracer or supervisor]`;
+      break;
+    default: // KILL_PROCESS, KILL_THREAD, TRAP
+      decision = { kill: true };
+      outcome = `= ? killed by seccomp (${action.kind === 'KILL_PROCESS' ? 'SIGSYS' : `SIGSYS; ${action.kind} acts on the whole process under --explain`})`;
+  }
+  const label = formatAction(action, { errnoNames: true });
+  // Reading the caller's memory only when there is something to explain.
+  const text = denied ? safeFormat(ev) : `${ev.name}(...)`;
+  const call: ExplainedCall = {
+    pid: ev.pid, arch: arch?.name ?? null, syscall: ev.name, nr: ev.nr, args: ev.args.map((a) => '0x' + a.toString(16)),
+    text, action: label, by, outcome,
+  };
+  return { denied, decision, call, text: `[pid ${ev.pid}] ${text} ${outcome} (${label} by ${by})` };
 }
 
 /** The fd spawn() gives syswall-helper for passing the listener back (`--listener-sock 5`). */
@@ -202,7 +230,7 @@ function attribute(policy: Policy, arch: ArchInfo | undefined, ev: SyscallEvent,
     return `rule ${i + 1}${where ? ` (${where})` : ''}`;
   }
   const d = decodeReturn(value);
-  if (d.kind === 'ERRNO' && d.data === ENOSYS) return 'default for syscalls the table does not know';
+  if (d.kind === 'ERRNO' && d.data === ENOSYS) return ENOSYS_DEFAULT_BY;
   return 'default action';
 }
 

@@ -10,6 +10,8 @@ import { compileInput, settingsOf } from '../../core/input/load.js';
 import { DEFAULTS, describeSettings } from '../../core/defaults.js';
 import type { Policy } from '../../core/policy/types.js';
 import { INPUT_HELP, INPUT_OPTIONS, loadOptionsOf, printWarnings } from '../input.js';
+import { agentProfile, AGENT_MODES, AGENT_RUNTIMES, type AgentMode, type AgentRuntime } from '../../node/agent-profile.js';
+import { basename } from 'node:path';
 import { println, readInput, readTextInput, writeOutput } from '../io.js';
 
 const FORMATS = [...FILTER_FORMATS, 'oci', 'docker', 'syswall'] as const;
@@ -22,6 +24,18 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new UsageError(`compile: unknown ${option} "${value}"`, `expected one of ${allowed.join(', ')}`);
 }
 
+/** --for-agent needs --listener-path and OCI output; the agent options need --for-agent. */
+function checkAgentOptions(ctx: CommandContext, forAgent: AgentMode | undefined, format: string): void {
+  const agentOpts = ['listener-path', 'listener-metadata', 'agent-runtime'].filter((o) => ctx.values[o] !== undefined);
+  if (!forAgent) {
+    if (agentOpts.length) throw new UsageError(`compile: --${agentOpts[0]} needs --for-agent explain|record`);
+    return;
+  }
+  if (format !== 'oci') throw new UsageError(`compile: --for-agent writes an OCI profile, not ${format}`, 'drop --format or use --format oci');
+  if (stringOpt(ctx, 'listener-path') === undefined) throw new UsageError('compile: --for-agent needs --listener-path PATH (the agent\'s socket)', 'e.g. --listener-path /run/syswall/agent.sock');
+  for (const o of ['stats', 'json', 'frequencies', 'enosys']) if (ctx.values[o] !== undefined) throw new UsageError(`compile: --${o} cannot be combined with --for-agent`);
+}
+
 export const command: Command = {
   name: 'compile',
   summary: 'compile a seccomp policy (any dialect: OCI, Docker, SPO, Firecracker, minijail, Kafel, ...) to BPF',
@@ -29,6 +43,8 @@ export const command: Command = {
                        [--compat runc|strict] [--kernel X.Y] [--caps LIST] [--strict-names]
                        [--enosys none|runc|unknown] [--frequencies FILE] [--input KIND]
                        [--name NAME] [--thread NAME] [-I DIR] [--lossy] [-v]
+       syswall compile POLICY --for-agent explain|record --listener-path PATH
+                       [--listener-metadata TEXT] [--agent-runtime runc|crun] [--format oci] [-o OUT]
 
 Compiles a policy to a seccomp BPF filter. POLICY is an OCI runtime-spec
 linux.seccomp object (or a whole config.json), a Docker/moby profile, a
@@ -61,6 +77,17 @@ decides, per arch and syscall), disasm (seccomp-tools listing), and the
 resolved policy as oci, docker or syswall JSON. Default: raw with -o or when
 stdout is not a terminal, disasm on a terminal.
 
+For \`syswall agent\` (--for-agent): writes the OCI linux.seccomp object a
+container runs under so that the agent at --listener-path sees what it must:
+explain routes every syscall the policy can deny (syscalls whose rules have
+argument conditions whole; the agent lets their allowed calls run), record
+routes every syscall but the few runc needs before it hands the listener
+over. Everything else stays as the policy says; a denying default becomes
+NOTIFY rules for every syscall syswall's table knows and stays the default
+for other numbers (runtimes refuse NOTIFY as default action and on write).
+The policy and its compiled program travel in listenerMetadata; see
+docs/containers.md.
+
 Options:
   -o, --output OUT        write to OUT (atomically) instead of stdout
   -a, --arch LIST         host arch, or the filter's arches (see above)
@@ -76,6 +103,10 @@ Options:
                           to weight the search tree toward frequent syscalls
       --lossy             --format oci/docker: drop what the format cannot say
                           (each loss is an error without it)
+      --for-agent MODE    explain or record: the routed profile for syswall agent (format oci)
+      --listener-path P   the agent's socket (with --for-agent)
+      --listener-metadata TEXT  a label the agent logs with the container (with --for-agent)
+      --agent-runtime R   runc (default: the agent models runc's ENOSYS stub) or crun
 ${INPUT_HELP}
   ENOSYS modes (when the default action denies): unknown (the default:
   ERRNO(ENOSYS) for numbers the arch's table lacks), runc (ENOSYS above the
@@ -92,7 +123,8 @@ Examples:
   syswall compile data/profiles/docker-default.json --arch aarch64 --stats -o arm64.bpf
   syswall compile policy.json --format pfc
   syswall compile policy.json --format c > filter.h
-  syswall compile config.json --arch x86_64,x86 --caps ALL --kernel 6.1 --format hex`,
+  syswall compile config.json --arch x86_64,x86 --caps ALL --kernel 6.1 --format hex
+  syswall compile profile.json --for-agent explain --listener-path /run/syswall/agent.sock -o seccomp.json`,
   options: {
     output: { type: 'string', short: 'o' },
     arch: { type: 'string', short: 'a', multiple: true },
@@ -103,6 +135,10 @@ Examples:
     kind: { type: 'string' },
     lossy: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
+    'for-agent': { type: 'string' },
+    'listener-path': { type: 'string' },
+    'listener-metadata': { type: 'string' },
+    'agent-runtime': { type: 'string' },
     ...INPUT_OPTIONS,
   },
   run(ctx: CommandContext) {
@@ -111,7 +147,9 @@ Examples:
     const out = stringOpt(ctx, 'output');
     const json = flag(ctx, 'json');
     const verbose = flag(ctx, 'verbose');
-    const format: Format = oneOf(stringOpt(ctx, 'format'), FORMATS, 'format') ?? (out || !ctx.stdout.isTTY || json ? (json && !out ? 'json' : 'raw') : 'disasm');
+    const forAgent = oneOf<AgentMode>(stringOpt(ctx, 'for-agent'), AGENT_MODES, '--for-agent mode');
+    const format: Format = oneOf(stringOpt(ctx, 'format'), FORMATS, 'format') ?? (forAgent ? 'oci' : out || !ctx.stdout.isTTY || json ? (json && !out ? 'json' : 'raw') : 'disasm');
+    checkAgentOptions(ctx, forAgent, format);
     const arches: ArchInfo[] = listOpt(ctx, 'arch').map((a) => resolveArch(a));
     const warnLines: string[] = [];
     let frequencies: Record<string, number> | undefined;
@@ -131,6 +169,17 @@ Examples:
     if (verbose) println(ctx.stderr, `syswall: ${input.kind} input (${input.detection.reason}); ${describeSettings(settings)}`);
 
     let data: string | Uint8Array;
+    if (forAgent) {
+      let policy: Policy = input.policy;
+      if (arches.length > 1) policy = { ...policy, arches: arches.map((a) => a.name) };
+      const runtime = oneOf<AgentRuntime>(stringOpt(ctx, 'agent-runtime'), AGENT_RUNTIMES, '--agent-runtime') ?? 'runc';
+      const label = stringOpt(ctx, 'listener-metadata');
+      const r = agentProfile(policy, { mode: forAgent, listenerPath: stringOpt(ctx, 'listener-path')!, runtime, file: path === '-' ? '<stdin>' : basename(path), ...(label !== undefined ? { label } : {}) });
+      for (const w of r.warnings) println(ctx.stderr, `syswall: warning: ${w}`);
+      if (out) writeOutput(out, r.text);
+      else ctx.stdout.write(r.text);
+      return 0;
+    }
     if (format === 'oci' || format === 'docker' || format === 'syswall') {
       let policy: Policy = input.policy;
       if (arches.length > 1) policy = { ...policy, arches: arches.map((a) => a.name) };

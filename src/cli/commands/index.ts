@@ -21,4 +21,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   convert: async () => (await import('./convert.js')).command,
   playground: async () => (await import('./playground.js')).command,
   record: async () => (await import('./record.js')).command,
+  agent: async () => (await import('./agent.js')).command,
 };
