@@ -154,8 +154,9 @@ export class AgentProcess {
   readonly other: string[] = [];
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(readonly socket: string, extra: string[] = []) {
-    this.child = spawn(process.execPath, [CLI, 'agent', '--socket', socket, '--json', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  /** `extra`: more options; `json: false` for text lines (then {@link lines} stays empty). */
+  constructor(readonly socket: string, extra: string[] = [], json = true) {
+    this.child = spawn(process.execPath, [CLI, 'agent', '--socket', socket, ...(json ? ['--json'] : []), ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     let buf = '';
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       buf += d;
