@@ -11,6 +11,7 @@ const BENCHES = {
   compile: () => import('./compile.mjs'),
   workload: () => import('./workload.mjs'),
   record: () => import('./record.mjs'),
+  agent: () => import('./agent.mjs'),
 };
 
 const only = process.argv.slice(2);

@@ -148,6 +148,7 @@ interface Container {
   suppressed: number;
   suppressedReported: number;
   counts: Map<string, number>;
+  comms: Map<number, { comm: string | undefined; at: number }>;
   recording?: Recording;
   tokens: number;
   last: number;
@@ -423,6 +424,17 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }
   };
 
+  /** The process name of a caller, read at most once a second per thread (a read of /proc costs more than the rest of a line). */
+  const commOf = (ctr: Container, tid: number): string | undefined => {
+    const now = performance.now();
+    const c = ctr.comms.get(tid);
+    if (c && now - c.at < 1000) return c.comm;
+    if (ctr.comms.size >= 1024) ctr.comms.clear();
+    const comm = peerComm(tid);
+    ctr.comms.set(tid, { comm, at: now });
+    return comm;
+  };
+
   const onCall = (ctr: Container, ev: SyscallEvent): Decision => {
     if (ctr.mode === 'record') {
       ctr.recording!.add(ev.arch, ev.archToken, ev.nr, ev.args);
@@ -448,7 +460,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       }
       ctr.tokens -= 1;
     }
-    const comm = peerComm(ev.pid);
+    const comm = commOf(ctr, ev.pid);
     emit({ event: 'denied', container: ctr.ref, ...(comm !== undefined ? { comm } : {}), call: v.call });
     return v.decision;
   };
@@ -528,7 +540,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     if (ap.meta.label !== undefined) ref.label = ap.meta.label;
     if (ap.meta.mode === 'record' && recordDir === undefined) return refuse(ref, peer, fd, 'its profile asks for record mode, but the agent runs without --record DIR');
     const ctr: Container = {
-      ref, mode: ap.meta.mode, ap, denied: 0, suppressed: 0, suppressedReported: 0, counts: new Map(),
+      ref, mode: ap.meta.mode, ap, denied: 0, suppressed: 0, suppressedReported: 0, counts: new Map(), comms: new Map(),
       ...(ap.meta.mode === 'record' ? { recording: new Recording() } : {}),
       tokens: rate, last: performance.now(), ended: false,
     };
