@@ -121,7 +121,11 @@ function enosysPaints(sec: Section, arch: ArchInfo, ctx: RangeContext, hole: DNo
   };
   if (ctx.enosys === 'runc') {
     const max = highestNamed(arch, first, ctx.resolved, dlo, dhi);
-    if (max >= 0) above(max + 1);
+    if (max < 0) return;
+    // runc's x86_64 stub section skips numbers with the x32 bit (-1 has it): they go on to the filter
+    // (see runcLatePaint for the numbers above 2^31 without it).
+    if (arch === ARCHES.x86_64 && sec.parts.length === 1) paints.push({ lo: max + 1, hi: X32_SYSCALL_BIT - 1, d: ctx.enosysLeaf });
+    else above(max + 1);
     return;
   }
   const known = syscallTable(arch);
@@ -211,6 +215,11 @@ export function sectionRanges(sec: Section, perArch: ReadonlyMap<ArchInfo, Reado
   const hasX32 = sec.parts.includes(ARCHES.x32);
   if (hasX86_64 && !hasX32) paints.push({ lo: X32_SYSCALL_BIT, hi: NR_MAX - 1, d: ctx.badArchLeaf });
   if (hasX32 && !hasX86_64) paints.push({ lo: 0, hi: X32_SYSCALL_BIT - 1, d: ctx.badArchLeaf });
+  // runc's stub on an x86_64 section without x32: numbers above 2^31 without the x32 bit meet its jgt before
+  // libseccomp's bad-arch test, so they get ENOSYS (checked against runc 1.1.5's installed filters).
+  if (ctx.enosys === 'runc' && hasX86_64 && !hasX32 && highestNamed(ARCHES.x86_64, sec.parts[0] === ARCHES.x86_64, ctx.resolved, 0, NR_MAX) >= 0) {
+    paints.push({ lo: 0x80000000, hi: 0xbfffffff, d: ctx.enosysLeaf });
+  }
   // The rules' decisions; -1 from the first arch that has a rule for it.
   let minusOne: DNode | undefined;
   for (const arch of sec.parts) {
