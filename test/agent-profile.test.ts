@@ -17,6 +17,7 @@ import { parsePolicyText } from '../src/core/formats/parse.js';
 import type { Policy } from '../src/core/policy/types.js';
 import { agentProfile, decodeAgentMetadata, METADATA_PREFIX, RECORD_KEPT, type AgentMode } from '../src/node/agent-profile.js';
 import { ROOT } from './helpers/cli.js';
+import { runPythonSeccomp } from './helpers/libseccomp-python.js';
 
 const SOCK = '/run/syswall/agent.sock';
 
@@ -102,6 +103,24 @@ describe('compile --for-agent explain: what is routed', () => {
     expect(r.routedNames).toEqual(expect.arrayContaining(['personality', 'clone', 'openat', 'mkdir']));
     expect(r.routedNames).not.toContain('read');
     expect(r.routedNames).not.toContain('write');
+  });
+
+  it('why: libseccomp lets an unconditional NOTIFY override a conditional ALLOW of the same syscall, in either order (python3-seccomp)', () => {
+    const pfc = runPythonSeccomp<string[]>(`
+import seccomp, tempfile, json
+out = []
+for order in (0, 1):
+    f = seccomp.SyscallFilter(seccomp.ERRNO(1))
+    rules = [lambda: f.add_rule(seccomp.ALLOW, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, 0x7E020000, 0)), lambda: f.add_rule(seccomp.NOTIFY, "clone")]
+    for r in (rules if order == 0 else rules[::-1]): r()
+    with tempfile.TemporaryFile(mode="w+") as t:
+        f.export_pfc(t); t.seek(0); out.append(t.read())
+print(json.dumps(out))`);
+    for (const text of pfc) {
+      const clone = text.slice(text.indexOf('filter for syscall "clone"'), text.indexOf('# default action'));
+      expect(clone).toContain('action 0x7fc00000;');
+      expect(clone).not.toMatch(/\$a0|ALLOW/);
+    }
   });
 
   it('write keeps the policy\'s own rules and says its denials are not explained', () => {

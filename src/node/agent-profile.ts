@@ -54,7 +54,7 @@ import { validateProgram } from '../core/bpf/validate.js';
 import { compilePolicy, type CompiledFilter } from '../core/compile/compile.js';
 import { PolicyError } from '../core/errors.js';
 import { exportSyswall, stringifyJson, toOciObject, type JsonValue } from '../core/formats/export.js';
-import { parsePolicyText } from '../core/formats/parse.js';
+import { readInput } from '../core/formats/door.js';
 import { formatAction } from '../core/policy/actions.js';
 import type { Action, Policy, Rule } from '../core/policy/types.js';
 import { validatePolicy } from '../core/policy/validate.js';
@@ -349,7 +349,9 @@ export function decodeAgentMetadata(metadata: string): AgentPolicy {
   if (m.file !== undefined && typeof m.file !== 'string') bad('listenerMetadata: file must be a string');
   if (m.origins !== undefined && (!Array.isArray(m.origins) || !m.origins.every((x) => x === null || typeof x === 'string'))) bad('listenerMetadata: origins must be an array of strings');
   const meta = m as unknown as AgentMetadata;
-  const parsed = parsePolicyText(meta.policy, { kind: 'syswall', file: '<listenerMetadata>' }).policy;
+  const read = readInput(meta.policy, { kind: 'syswall', file: '<listenerMetadata>' });
+  if (read.type !== 'policy') bad('listenerMetadata: the policy is not a policy');
+  const parsed = read.policy;
   const origins = meta.origins && meta.origins.length === parsed.rules.length ? meta.origins : undefined;
   const policy: Policy = origins
     ? { ...parsed, rules: parsed.rules.map((r, i) => ({ ...r, origin: origins[i] !== null ? { location: { path: origins[i]! } } : {} })) }

@@ -25,7 +25,7 @@
 import { closeSync, lstatSync, readFileSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { ERRNO } from '../core/arch/errno.js';
 import { PolicyError, SyswallError } from '../core/errors.js';
-import { parsePolicyText } from '../core/formats/parse.js';
+import { readInput } from '../core/formats/door.js';
 import { exportSyswall } from '../core/formats/export.js';
 import { mergePolicies, Recording, recordingToPolicy } from '../core/policy/recording.js';
 import type { Action, Policy, Rule } from '../core/policy/types.js';
@@ -487,7 +487,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       const before = readRecord(recordDir!, name);
       let merged = false;
       if (before !== undefined) {
-        const old = parsePolicyText(before, { file: `${recordDir}/${name}` }).policy;
+        const read = readInput(before, { file: `${recordDir}/${name}`, kind: 'policy' });
+        if (read.type !== 'policy') throw new SyswallError('AGENT_RECORD', `${recordDir}/${name} is not a policy`, { kind: 'runtime' });
+        const old = read.policy;
         policy = mergePolicies([policy, old], { defaultAction: policy.defaultAction, comment: `recorded by syswall agent for container ${ctr.ref.id}, merged with the earlier profile` });
         merged = true;
       }

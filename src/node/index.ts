@@ -16,3 +16,5 @@ export { programForHost, loadProfile, applyOverrides, builtinProfilePath, BUILTI
 export { startStaticServer, PLAYGROUND_CSP, type StaticServer, type StaticServerOptions } from './static-server.js';
 export { explainSession, type ExplainSession, type ExplainOptions, type ExplainedCall } from './explain.js';
 export * from './record.js';
+export { startAgent, formatAgentEvent, jsonAgentEvent, type Agent, type AgentOptions, type AgentEvent, type AgentStats, type ContainerRef, type PeerRef } from './agent.js';
+export { agentProfile, decodeAgentMetadata, encodeAgentMetadata, RECORD_KEPT, type AgentMode, type AgentRuntime, type AgentProfile, type AgentProfileOptions, type AgentMetadata } from './agent-profile.js';
