@@ -77,19 +77,23 @@ describe('syswall lint', () => {
 describe('syswall graph', () => {
   it('writes valid self-contained SVG with syscall names, DOT and HTML', () => {
     const svg = join(dir, 'd.svg');
-    expect(runCli(['graph', d2, '-o', svg]).status).toBe(0); // 1243 instructions
+    expect(runCli(['graph', d2, '--view', 'cfg', '-o', svg]).status).toBe(0); // 1243 instructions
     expect(xmlParseError(svg)).toBe('');
     const text = readFileSync(svg, 'utf8');
-    for (const name of ['nr == read', 'nr == execve', 'arch == x86_64/x32', 'args[0].lo', 'return ALLOW', 'return ERRNO(1)']) expect(text).toContain(name);
+    for (const name of ['switch on nr', 'read, write', 'arch x86_64/x32', 'args[0]', 'return ALLOW', 'return ERRNO(1)']) expect(text).toContain(name);
     expect(text).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    const map = join(dir, 'map.svg');
+    expect(runCli(['graph', d2, '-o', map]).status).toBe(0);
+    expect(xmlParseError(map)).toBe('');
+    expect(readFileSync(map, 'utf8')).toContain('data-name="execve"');
     const html = join(dir, 'd.html');
     expect(runCli(['graph', d1, '-o', html]).status).toBe(0);
     const h = readFileSync(html, 'utf8');
     expect(h).toContain('<svg');
     expect(h).not.toMatch(/<script[^>]*src=|<link /);
-    const dot = runCli(['graph', d2, '-o', '-', '--format', 'dot']);
+    const dot = runCli(['graph', d2, '-o', '-', '--view', 'cfg', '--format', 'dot']);
     expect(dot.stdout).toMatch(/^digraph "docker2.bpf" \{/);
-    expect(dot.stdout).toContain('label="nr == read"');
+    expect(dot.stdout).toContain('label="arch x86_64/x32"');
   });
 });
 

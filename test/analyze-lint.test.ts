@@ -4,6 +4,8 @@ import { ARCHES } from '../src/core/arch/arches.js';
 import { syscallNumber } from '../src/core/arch/syscalls.js';
 import type { Instruction } from '../src/core/bpf/instruction.js';
 import { lintExitCode, lintProgram } from '../src/core/analyze/lint.js';
+import { actionName } from '../src/core/bpf/actions.js';
+import { runProgram } from '../src/core/bpf/interpreter.js';
 import { ALLOW, ERRNO, I386, KILL, X86_64, and, archCheck, jeq, jgt, ld, nrList, ret } from './helpers/bpf-build.js';
 
 const nr = (name: string, arch = ARCHES.x86_64) => syscallNumber(arch, name)!;
@@ -78,9 +80,29 @@ describe('lint on hand-written weak programs', () => {
     const prog = [...archCheck(X86_64, true), jeq(nr('socket'), 0, 5), ld(20), jeq(0, 0, 2), ld(16), jeq(40, 1, 0), ret(ALLOW), ret(ERRNO(1)), ret(ERRNO(38))];
     const f = lintProgram(prog).findings.find((x) => x.code === 'UPPER_HALF_BYPASS')!;
     expect(f.location.syscall).toBe('socket');
+    expect(f.severity).toBe('warning');
+    // The witness is real: the interpreter allows it, and denies the value the kernel sees.
+    const value = BigInt(f.witness!.value);
+    expect(value >> 32n).not.toBe(0n);
+    const run = (a0: bigint) => actionName(runProgram(prog, { nr: nr('socket'), arch: X86_64, args: [a0, 0n, 0n, 0n, 0n, 0n] }));
+    expect(run(value)).toBe('ALLOW');
+    expect(run(value & 0xffffffffn)).toBe('ERRNO(1)');
+    expect(f.message).toContain(`args[0] = ${f.witness!.value} gets ALLOW, while the kernel sees 0x28, which gets ERRNO(1)`);
     // A MASKED_EQ-style low-word check (`and 0xffffffff` is a no-op, compare the low word only) is fine for an int.
     const fixed = [...archCheck(X86_64, true), jeq(nr('socket'), 0, 3), ld(16), jeq(40, 1, 0), ret(ALLOW), ret(ERRNO(1)), ret(ERRNO(38))];
     expect(codes(fixed).filter((c) => c.includes('UPPER_HALF') || c.includes('LOW_WORD'))).toEqual([]);
+  });
+
+  it('UPPER_HALF_BYPASS is proven, not matched: a program that reads the upper half but decides the same either way gets none', () => {
+    // socket: if the upper half is 0, deny args[0].lo == 40; otherwise also deny args[0].lo == 40. A pattern sees
+    // "deny only with the upper half 0, allow with it non-0" regions; no argument value actually changes the decision.
+    const prog = [
+      ...archCheck(X86_64, true), jeq(nr('socket'), 0, 8), ld(20), jeq(0, 0, 2), ld(16), jeq(40, 3, 2),
+      ld(16), jeq(40, 1, 0), ret(ALLOW), ret(ERRNO(1)), ret(ERRNO(38)),
+    ];
+    const run = (a0: bigint) => actionName(runProgram(prog, { nr: nr('socket'), arch: X86_64, args: [a0, 0n, 0n, 0n, 0n, 0n] }));
+    expect([run(40n), run(0x100000028n), run(7n), run(0x500000007n)]).toEqual(['ERRNO(1)', 'ERRNO(1)', 'ALLOW', 'ALLOW']);
+    expect(codes(prog).filter((c) => c.includes('UPPER_HALF'))).toEqual([]);
   });
 
   it('SOCKETCALL_BYPASS on x86', () => {

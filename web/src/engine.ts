@@ -162,8 +162,8 @@ export function computeStats(built: Built, cfg: Cfg): Stats {
     bytes: built.instructions.length * 8,
     buildMs: built.buildMs,
     ...(built.decisions !== undefined ? { decisions: built.decisions } : {}),
-    blocks: cfg.blocks.length,
-    returns: cfg.blocks.filter((b) => b.ret !== undefined).length,
+    blocks: cfg.blockCount,
+    returns: cfg.returnCount,
     perArch,
   };
 }

@@ -5,7 +5,8 @@
  */
 import './styles.css';
 import dockerDefault from '../../data/profiles/docker-default.json?raw';
-import { cfgToSvg, encodeProgram, hexText, type Cfg, type DiffReport, type DisasmLine, type ExplainReport, type LintReport } from '../../src/core/index.js';
+import { layoutCfg } from '../../src/core/analyze/cfg-layout.js';
+import { cfgPath, cfgToSvg, encodeProgram, hexText, type Cfg, type DiffReport, type DisasmLine, type ExplainReport, type LintReport } from '../../src/core/index.js';
 import {
   ARCH_CHOICES, analyze, buildProgram, detectMode, diff, emulate, type Analysis, type Built, type EmuResult, type InputMode, type InputProblem,
 } from './engine.js';
@@ -18,7 +19,7 @@ const SAMPLE = `{
   "syscalls": [
     { "names": ["read", "write", "close", "exit_group", "brk", "mmap"], "action": "SCMP_ACT_ALLOW" },
     { "names": ["openat"], "action": "SCMP_ACT_ALLOW",
-      "args": [ { "index": 2, "value": 0, "valueTwo": 3, "op": "SCMP_CMP_MASKED_EQ" } ] }
+      "args": [ { "index": 2, "value": 3, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ" } ] }
   ]
 }
 `;
@@ -167,14 +168,18 @@ function renderStats(a: Analysis, b: Built): void {
 }
 
 function renderGraph(cfg: Cfg): void {
-  el.graph.innerHTML = cfgToSvg(cfg, 'seccomp filter');
+  try {
+    el.graph.innerHTML = cfgToSvg(cfg, layoutCfg(cfg), 'seccomp filter');
+  } catch (e) {
+    el.graph.innerHTML = `<div class="error">${esc(e instanceof Error ? e.message : String(e))}</div>`;
+  }
   scrollGraphTo(0);
 }
 
 /** Scrolls the graph so block `id` is in view (the layout centres layers, so the entry may be far right). */
 function scrollGraphTo(id: number, centreVertically = false): void {
   if (el.graph.classList.contains('fit')) return;
-  const rect = el.graph.querySelector(`g[id="b${id}"] rect`);
+  const rect = el.graph.querySelector(`g[id="n${id}"] rect`);
   if (!rect) return;
   const x = Number(rect.getAttribute('x'));
   const y = Number(rect.getAttribute('y'));
@@ -203,18 +208,15 @@ function highlightPath(r: EmuResult | undefined): void {
   for (const pc of r.trace.path) rows[pc]?.classList.add('hit');
   const last = r.trace.ok ? r.trace.returnPc : r.trace.path[r.trace.path.length - 1];
   if (last !== undefined) rows[last]?.classList.add('ret');
-  const onPath = new Set(r.trace.path);
-  for (const b of analysis.cfg.blocks) {
-    let hit = false;
-    for (let pc = b.start; pc <= b.end && !hit; pc++) hit = onPath.has(pc);
-    if (!hit) continue;
-    const g = el.graph.querySelector(`g[id="b${b.id}"]`);
+  const walk = cfgPath(analysis.cfg, r.trace.path);
+  walk.nodes.forEach((id, i) => {
+    const g = el.graph.querySelector(`g[id="n${id}"]`);
     g?.classList.add('hit');
-    if (last !== undefined && last >= b.start && last <= b.end) {
+    if (i === walk.nodes.length - 1) {
       g?.classList.add('ret');
-      scrollGraphTo(b.id, true);
+      scrollGraphTo(id, true);
     }
-  }
+  });
   if (last !== undefined) {
     const row = rows[last] as HTMLElement | undefined;
     if (row) el.disasm.scrollTop = Math.max(0, row.offsetTop - el.disasm.clientHeight / 2);

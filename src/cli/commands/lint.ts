@@ -17,9 +17,10 @@ Checks a seccomp filter using its exact decision function:
             but not execveat, open but not openat, ...)
   warnings  DENY_LIST, DANGEROUS_ALLOW (ptrace, bpf, io_uring_*, mount, ...),
             CLONE_NAMESPACES, SOCKETCALL_BYPASS, ERRNO_NOT_ENOSYS (EPERM where
-            libc needs ENOSYS to fall back), UPPER_HALF_BYPASS (32-bit int args
-            compared as 64-bit), LOW_WORD_ONLY (64-bit args compared as 32-bit),
-            UNREACHABLE
+            libc needs ENOSYS to fall back), UPPER_HALF_BYPASS (a 32-bit int
+            argument whose upper half changes the decision: proven with a
+            witness value run through the filter), LOW_WORD_ONLY (64-bit args
+            compared as 32-bit), UNREACHABLE
   info      DEAD_BRANCH, conditional dangerous allows
 Policies are compiled and get those checks, pointed at the rule's
 file:line:col, plus policy-level ones:
@@ -31,7 +32,9 @@ file:line:col, plus policy-level ones:
             RULE_SHADOWED (an unconditional rule for the same syscall with
             another action, or a rule that never applies), UNKNOWN_SYSCALL,
             NOTIFY_ESSENTIAL (close, futex, exit), NOTIFY_WITHOUT_LISTENER,
-            UPPER_HALF_BYPASS (hint: "width": 32), VALUE_TWO_IGNORED
+            UPPER_HALF_BYPASS (pointed at the rule, hint: "width": 32),
+            VALUE_TWO_IGNORED, MASKED_EQ_NEVER_MATCHES (a MASKED_EQ value with
+            bits outside the mask, e.g. value and mask swapped)
   info      RULE_REDUNDANT, SAME_ARG_AND, SYSCALL_ABSENT, upper-half checks
             that fail safe
 

@@ -5,3 +5,4 @@ export * from './diff.js';
 export * from './lint.js';
 export * from './policy-lint.js';
 export * from './graph.js';
+export * from './map.js';

@@ -9,6 +9,7 @@ import { loadInput, type LoadedInput, type LoadOptions } from '../input/load.js'
 import { diffPrograms, type DiffReport } from './diff.js';
 import { explainProgram, type ExplainReport } from './explain.js';
 import { buildCfg, type Cfg } from './graph.js';
+import { decisionMap, type DecisionMap } from './map.js';
 import { lintInput, type PolicyLintReport } from './policy-lint.js';
 
 /** Options of the analyses. */
@@ -34,9 +35,14 @@ export function diffInputs(a: LoadedInput, b: LoadedInput, options: InputAnalysi
   return diffPrograms(a.program, b.program, archOpt(options));
 }
 
-/** The control-flow graph (`syswall graph`). */
+/** The control-flow graph (`syswall graph --view cfg`), switches collapsed; lay it out with cfg-layout.ts. */
 export function graphInput(input: LoadedInput): Cfg {
   return buildCfg(input.program);
+}
+
+/** The decision map (`syswall graph`, the default view) of the given arches, else of every arch the input decides for. */
+export function mapInput(input: LoadedInput, options: InputAnalysisOptions = {}): DecisionMap {
+  return decisionMap(input.program, { arches: options.arches && options.arches.length ? options.arches : input.arches.length ? input.arches : undefined });
 }
 
 /** Reads and explains an input in one call (text or bytes; see {@link loadInput} for the options). */

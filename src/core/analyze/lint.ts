@@ -9,7 +9,9 @@ import { ERRNO } from '../arch/errno.js';
 import * as C from '../bpf/constants.js';
 import { bpfClass, type Instruction } from '../bpf/instruction.js';
 import { seccompDataWords } from '../bpf/data.js';
-import { analyzeProgram, lookupDecision, segmentFor, type AnalyzeOptions, type ArchDecision, type NrSegment, type ProgramAnalysis } from '../symbolic/symbolic.js';
+import { ARCH_WORD, NR_WORD, analyzeProgram, lookupDecision, segmentFor, type AnalyzeOptions, type ArchDecision, type NrSegment, type ProgramAnalysis, type Region } from '../symbolic/symbolic.js';
+import { ALL_WORDS, contains, countIn, intersect, withMaskNe, type WordSet } from '../symbolic/wordset.js';
+import { runWords } from '../bpf/interpreter.js';
 import { actionName, isPermissive, normalizeAction } from '../bpf/actions.js';
 import { clipSegments, viewsOf, type ArchView } from '../symbolic/present.js';
 import { describeSegment } from './explain.js';
@@ -23,8 +25,10 @@ export interface Finding {
   /** Stable code, e.g. `ARCH_NOT_CHECKED`. */
   readonly code: string;
   readonly message: string;
-  readonly location: { readonly pc?: number; readonly arch?: string; readonly syscall?: string };
+  readonly location: { readonly pc?: number; readonly arch?: string; readonly syscall?: string; readonly arg?: number };
   readonly hint?: string;
+  /** For UPPER_HALF_BYPASS: the argument value (hex) that proves it, checked by running the program, and what it gets. */
+  readonly witness?: { readonly arg: number; readonly value: string; readonly action: string; readonly kernelAction: string };
 }
 
 /** Result of {@link lintProgram}. */
@@ -233,11 +237,17 @@ export function lintAnalysis(an: ProgramAnalysis, arches?: readonly ArchInfo[]):
             const hiRegions = seg.regions.filter((r) => r.words.some((w) => w.word === hiW));
             const loOnly = seg.regions.filter((r) => r.words.some((w) => w.word === loW && (w.set.lo !== 0 || w.set.hi !== 0xffffffff || w.set.excluded.length)) && !r.words.some((w) => w.word === hiW));
             if (intArgs.includes(arg) && hiRegions.length) {
-              // Does the decision for some low word change with the upper half?
-              const denyWithHi0 = seg.regions.some((r) => r.value.t === 'const' && !isPermissive(r.value.v) && r.words.some((w) => w.word === hiW && w.set.lo === 0 && w.set.hi === 0));
-              const allowWithHiNon0 = seg.regions.some((r) => r.value.t === 'const' && isPermissive(r.value.v) && r.words.some((w) => w.word === hiW && w.set.hi > 0 && !(w.set.lo === 0 && w.set.hi === 0)));
-              if (denyWithHi0 && allowWithHiNon0) {
-                add({ severity: 'warning', code: 'UPPER_HALF_BYPASS', message: `${name}: args[${arg}] is a 32-bit int, but the deny requires its upper 32 bits to be 0; garbage in the upper half gets ALLOW while the kernel sees the same value`, location: loc(name), hint: `compare only the low word: MASKED_EQ with mask 0xffffffff, or a 32-bit comparison` });
+              // Proven, not guessed: a concrete argument whose upper half changes the decision, checked by running the program.
+              const w = upperHalfWitness(an.program, seg, nr, info, arg);
+              if (w) {
+                const widens = isPermissive(w.withHi) && !isPermissive(w.without);
+                add({
+                  severity: widens ? 'warning' : 'info', code: 'UPPER_HALF_BYPASS',
+                  message: `${name}: args[${arg}] is a 32-bit int the kernel truncates, but its upper half changes the decision: args[${arg}] = ${hex64(w.value)} gets ${actionName(w.withHi)}, while the kernel sees ${hex64(w.value & 0xffffffffn)}, which gets ${actionName(w.without)}${widens ? '' : ' (fails safe: callers with garbage in the upper half are refused)'}`,
+                  location: { ...loc(name), arg },
+                  witness: { arg, value: hex64(w.value), action: actionName(w.withHi), kernelAction: actionName(w.without) },
+                  hint: 'compare only the low word: MASKED_EQ with mask 0xffffffff, a 32-bit comparison ("width": 32 in syswall policies)',
+                });
               }
             } else if (!intArgs.includes(arg) && loOnly.length && hiRegions.length === 0) {
               add({ severity: 'warning', code: 'LOW_WORD_ONLY', message: `${name}: the decision depends on the low 32 bits of args[${arg}] only; on ${info.name} the argument is 64-bit`, location: loc(name), hint: 'also check the high word (libseccomp compares both), unless the argument is a 32-bit int' });
@@ -264,6 +274,66 @@ export function lintAnalysis(an: ProgramAnalysis, arches?: readonly ArchInfo[]):
   findings.sort((x, y) => SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity]);
   const worst = findings.length ? findings[0].severity : undefined;
   return { findings, worst };
+}
+
+const hex64 = (v: bigint) => '0x' + v.toString(16);
+
+/** The smallest member of a non-empty word set. */
+function firstMember(s: WordSet): number {
+  if (contains(s, s.lo)) return s.lo;
+  let lo = s.lo;
+  let hi = s.hi;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (countIn(s, lo, mid) > 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * An argument value whose upper 32 bits change what the program returns for
+ * syscall `nr` (compared with the same value with the upper half clear), or
+ * undefined when there is none. Exact over the analysis' regions: for every
+ * pair of regions with different actions, the words must be able to agree
+ * everywhere except the upper half of the argument, which must be non-zero
+ * in one and zero in the other; each candidate is then run through the
+ * program itself, so a reported witness is always real.
+ */
+function upperHalfWitness(program: readonly Instruction[], seg: NrSegment, nr: number, info: ArchInfo, arg: number): { value: bigint; withHi: number; without: number } | undefined {
+  const loW = 4 + 2 * arg + (info.endian === 'big' ? 1 : 0);
+  const hiW = 4 + 2 * arg + (info.endian === 'big' ? 0 : 1);
+  const setOf = (r: Region, w: number) => r.words.find((x) => x.word === w)?.set ?? ALL_WORDS;
+  for (const r1 of seg.regions) {
+    const hiSet = withMaskNe(setOf(r1, hiW), 0xffffffff, 0);
+    if (!hiSet || !contains(setOf(r1, NR_WORD), nr)) continue;
+    for (const r2 of seg.regions) {
+      if (r2 === r1 || !contains(setOf(r2, hiW), 0) || !contains(setOf(r2, NR_WORD), nr)) continue;
+      if (r1.value.t === 'const' && r2.value.t === 'const' && normalizeAction(r1.value.v) === normalizeAction(r2.value.v)) continue;
+      const words = new Uint32Array(16);
+      words[NR_WORD] = nr;
+      words[ARCH_WORD] = info.token;
+      let ok = true;
+      for (let w = 2; w < 16 && ok; w++) {
+        if (w === hiW) {
+          words[w] = firstMember(hiSet);
+          continue;
+        }
+        const both = intersect(setOf(r1, w), setOf(r2, w));
+        if (both) words[w] = firstMember(both);
+        else ok = false;
+      }
+      if (!ok) continue;
+      const withHi = runWords(program, words);
+      const clear = words.slice();
+      clear[hiW] = 0;
+      const without = runWords(program, clear);
+      if (normalizeAction(withHi) !== normalizeAction(without)) {
+        return { value: (BigInt(words[hiW]) << 32n) | BigInt(words[loW]), withHi, without };
+      }
+    }
+  }
+  return undefined;
 }
 
 function reachable(program: readonly Instruction[]): Set<number> {

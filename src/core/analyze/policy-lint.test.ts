@@ -30,7 +30,7 @@ describe('policy lint', () => {
     ['USER_NOTIF on sendmsg', [{ names: ['sendmsg'], action: 'SCMP_ACT_NOTIFY' }], 'error:NOTIFY_ESSENTIAL'],
     ['USER_NOTIF in an OCI profile without listenerPath', [{ names: ['openat'], action: 'SCMP_ACT_ALLOW' }, { names: ['fsync'], action: 'SCMP_ACT_NOTIFY' }], 'warning:NOTIFY_WITHOUT_LISTENER'],
     ['a 64-bit compare on socket\'s domain in an allow rule with >', [{ names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 40, op: 'SCMP_CMP_GT' }] }], 'warning:UPPER_HALF_BYPASS'],
-    ['a 64-bit compare on a deny rule with ==', [{ names: ['personality'], action: 'SCMP_ACT_ALLOW' }, { names: ['personality'], action: 'SCMP_ACT_KILL', args: [{ index: 0, value: 0x400000, op: 'SCMP_CMP_EQ' }] }], 'warning:UPPER_HALF_BYPASS'],
+    ['a 64-bit compare on an allow rule with !=', [{ names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0x400000, op: 'SCMP_CMP_NE' }] }], 'warning:UPPER_HALF_BYPASS'],
     ['EPERM for clone3', [{ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }], 'warning:ERRNO_NOT_ENOSYS'],
   ])('%s', (_t, rules, want) => {
     expect(codes(lint({}, rules as unknown[]))).toContain(want);
@@ -40,6 +40,31 @@ describe('policy lint', () => {
     expect(codes(lint({}, [{ names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_EQ' }] }]))).toEqual(['info:UPPER_HALF_BYPASS']);
     expect(lint({}, [{ names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 40, op: 'SCMP_CMP_GT', width: 32 }] }])).toEqual([]);
     expect(lint({}, [{ names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, valueTwo: 1, op: 'SCMP_CMP_MASKED_EQ' }] }]).filter((f) => f.code === 'UPPER_HALF_BYPASS')).toEqual([]);
+  });
+
+  it('no upper-half finding where no argument value changes the decision (a deny-list whose socket rule is redundant)', () => {
+    const fs = lint({ defaultAction: 'SCMP_ACT_ALLOW' }, [
+      { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 },
+      { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 0, value: 40, op: 'SCMP_CMP_EQ' }] },
+    ]);
+    expect(fs.filter((f) => f.code === 'UPPER_HALF_BYPASS')).toEqual([]);
+    // A deny rule shadowed by an unconditional allow: personality is always allowed, whatever the upper half holds.
+    const shadowed = lint({}, [{ names: ['personality'], action: 'SCMP_ACT_ALLOW' }, { names: ['personality'], action: 'SCMP_ACT_KILL', args: [{ index: 0, value: 0x400000, op: 'SCMP_CMP_EQ' }] }]);
+    expect(codes(shadowed)).toContain('warning:RULE_SHADOWED');
+    expect(shadowed.filter((f) => f.code === 'UPPER_HALF_BYPASS')).toEqual([]);
+  });
+
+  it('MASKED_EQ whose value has bits outside the mask (value and mask swapped) is a warning pointing at the rule', () => {
+    const fs = lint({}, [{ names: ['openat'], action: 'SCMP_ACT_ALLOW', args: [{ index: 2, value: 0, valueTwo: 3, op: 'SCMP_CMP_MASKED_EQ' }] }]);
+    const f = fs.find((x) => x.code === 'MASKED_EQ_NEVER_MATCHES')!;
+    expect(f.severity).toBe('warning');
+    expect(f.location.syscall).toBe('openat');
+    expect(f.location.line).toBeGreaterThan(1);
+    expect(f.message).toContain('args[2] & 0x0 == 0x3');
+    expect(f.message).toContain('which every value matches');
+    expect(f.hint).toContain('"value": 3, "valueTwo": 0');
+    // The right way round is clean.
+    expect(lint({}, [{ names: ['openat'], action: 'SCMP_ACT_ALLOW', args: [{ index: 2, value: 3, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] }]).filter((x) => x.code === 'MASKED_EQ_NEVER_MATCHES')).toEqual([]);
   });
 
   it('USER_NOTIF as default is an error, and listenerPath silences NOTIFY_WITHOUT_LISTENER', () => {

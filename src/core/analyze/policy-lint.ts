@@ -11,10 +11,11 @@ import { syscallNumber } from '../arch/syscalls.js';
 import { formatLocation, type SourceLocation } from '../errors.js';
 import { actionValue, formatAction } from '../policy/actions.js';
 import type { Action, CmpOp, Condition, Policy, Rule } from '../policy/types.js';
+import { conditionHolds } from '../policy/evaluate.js';
 import type { PolicyWarning } from '../formats/reader.js';
 import type { RecoveredProblem } from '../formats/door.js';
 import type { LoadedInput } from '../input/load.js';
-import { INT_ARGS, lintAnalysis, type Finding, type LintReport, type Severity } from './lint.js';
+import { lintAnalysis, type Finding, type LintReport, type Severity } from './lint.js';
 import { normalizeAction } from '../bpf/actions.js';
 import { analyzeProgram, segmentFor, type ProgramAnalysis } from '../symbolic/symbolic.js';
 
@@ -142,27 +143,28 @@ export function lintPolicy(
     add({ severity: 'warning', code: 'NOTIFY_WITHOUT_LISTENER', message: 'rules use SCMP_ACT_NOTIFY but listenerPath is not set: the runtime has nobody to hand the listener fd to, so notified syscalls can never be answered', location: { ...fileLoc, ...ruleLoc(notifyRules[0]), syscall: String(notifyRules[0].syscall) }, hint: 'set listenerPath to the supervisor\'s socket' });
   }
 
-  // 32-bit int arguments compared as 64-bit values (on 64-bit arches).
-  const has64 = policy.arches.some((a) => findArch(a)?.bits === 64);
-  const upperSeen = new Set<string>();
-  if (has64) {
-    for (const r of policy.rules) {
+  // MASKED_EQ whose value has bits outside the mask: as written it can never
+  // match; libseccomp (so runc, crun, Docker) and syswall clear those bits,
+  // so the filter compares (arg & mask) == (value & mask), which is not what
+  // was written. Often value and mask are swapped.
+  for (const r of policy.rules) {
+    for (const c of r.conditions) {
+      if (c.op !== 'MASKED_EQ') continue;
+      const mask = c.mask ?? 0n;
+      const outside = c.value & ~mask;
+      if (outside === 0n) continue;
       const name = String(r.syscall);
-      const ints = INT_ARGS[name];
-      if (!ints) continue;
-      for (const c of r.conditions) {
-        if (!ints.includes(c.arg) || c.width === 32 || !upperSensitive(c)) continue;
-        const key = `${name}/${c.arg}/${r.origin?.location?.line ?? ''}`;
-        if (upperSeen.has(key)) continue;
-        upperSeen.add(key);
-        const widens = garbageWidens(c.op, r.action);
-        add({
-          severity: widens ? 'warning' : 'info', code: 'UPPER_HALF_BYPASS',
-          message: `${name}: args[${c.arg}] is a 32-bit int the kernel truncates, but "${formatCond(c)}" compares all 64 bits: a caller setting the upper half ${widens ? `escapes the ${formatAction(r.action)} rule with the same effective value` : 'is refused for a value the rule means to accept'}`,
-          location: { ...fileLoc, ...ruleLoc(r), syscall: name },
-          hint: 'add "width": 32 to the condition (syswall format), or use SCMP_CMP_MASKED_EQ with a mask of at most 0xffffffff',
-        });
-      }
+      const effective = c.value & mask;
+      const all = mask === 0n;
+      const swapped = (mask & ~c.value) === 0n || (c.value & mask) === 0n;
+      add({
+        severity: 'warning', code: 'MASKED_EQ_NEVER_MATCHES',
+        message: `${name}: "args[${c.arg}] & ${hex(mask)} == ${hex(c.value)}" can never match as written (the value has bits ${hex(outside)} outside the mask); libseccomp and syswall drop those bits and compare "args[${c.arg}] & ${hex(mask)} == ${hex(effective)}"${all ? ', which every value matches' : ''}, so the ${formatAction(r.action)} rule ${all ? 'applies to every call' : 'does not test what it says'}`,
+        location: { ...fileLoc, ...ruleLoc(r), syscall: name },
+        hint: swapped && c.value !== 0n
+          ? `in OCI/Docker profiles "value" is the mask and "valueTwo" the value: did you mean "value": ${c.value}, "valueTwo": ${mask}?`
+          : 'clear the value bits outside the mask, or widen the mask',
+      });
     }
   }
 
@@ -208,21 +210,26 @@ export function lintPolicy(
   });
 
   // Program-level findings, pointed at the rule that causes them.
-  const upperNames = new Set(findings.filter((f) => f.code === 'UPPER_HALF_BYPASS').map((f) => f.location.syscall));
   const merged = new Map<string, PolicyFinding>();
   for (const f of program.findings) {
-    if (f.code === 'UPPER_HALF_BYPASS' && upperNames.has(f.location.syscall)) continue;
     const name = f.location.syscall;
-    const rule = name ? rulesOf(name)[0] : undefined;
+    const rules = name ? rulesOf(name) : [];
+    // UPPER_HALF_BYPASS (proven with a witness) points at the rule comparing that argument on 64 bits.
+    const rule = f.witness ? ruleOfWitness(rules, f.witness) ?? rules[0] : rules[0];
     let message = f.message;
+    if (f.witness && rule) {
+      const c = rule.conditions.find((x) => x.arg === f.witness!.arg && x.width !== 32);
+      if (c) message += `; the ${formatAction(rule.action)} rule${where(rule)} compares "${formatCond(c)}" on all 64 bits`;
+    }
     if (name && f.code === 'ERRNO_NOT_ENOSYS') message += rule ? ' (an explicit rule)' : ` (the default action ${formatAction(policy.defaultAction)})`;
+    const hint = f.code === 'UPPER_HALF_BYPASS' ? 'add "width": 32 to the condition (syswall format), or use SCMP_CMP_MASKED_EQ with a mask of at most 0xffffffff' : f.hint;
     const k = `${f.severity}\u0000${f.code}\u0000${name ?? ''}\u0000${f.message.replace(/\bnr 0x[0-9a-f]+|\bnr \d+/g, '')}`;
     const prev = merged.get(k);
     if (prev) {
       if (f.location.arch && prev.location.arch && !prev.location.arch.split(', ').includes(f.location.arch)) merged.set(k, { ...prev, location: { ...prev.location, arch: `${prev.location.arch}, ${f.location.arch}` } });
       continue;
     }
-    merged.set(k, { ...f, message, location: { ...fileLoc, ...ruleLoc(rule), ...f.location } });
+    merged.set(k, { ...f, message, ...(hint ? { hint } : {}), location: { ...fileLoc, ...ruleLoc(rule), ...f.location } });
   }
   findings.push(...merged.values());
 
@@ -235,24 +242,16 @@ function where(r: Rule): string {
   return l && l.line !== undefined ? ` at line ${l.line}` : r.origin?.index !== undefined ? ` (syscalls[${r.origin.index}])` : '';
 }
 
-/** True if the outcome of `c` can depend on the upper 32 bits of the argument. */
-function upperSensitive(c: Condition): boolean {
-  if (c.op === 'MASKED_EQ') return (c.mask ?? 0n) > 0xffffffffn;
-  return true;
-}
+const hex = (v: bigint) => '0x' + v.toString(16);
 
-/**
- * True if garbage in the upper half moves the decision towards the more
- * permissive side: it makes NE/GT/GE true and EQ/LT/LE/MASKED_EQ false.
- */
-function garbageWidens(op: CmpOp, action: Action): boolean {
-  const becomesTrue = op === 'NE' || op === 'GT' || op === 'GE';
-  // An allow rule widens when garbage makes it match; a deny rule when garbage makes it miss.
-  return isAllowish(action) ? becomesTrue : !becomesTrue;
+/** The rule whose match changes between the witness value and its low half (preferring one that gives the witness' action). */
+function ruleOfWitness(rules: readonly Rule[], w: NonNullable<Finding['witness']>): Rule | undefined {
+  const value = BigInt(w.value);
+  const changes = rules.filter((r) => r.conditions.some((c) => c.arg === w.arg && conditionHolds(c, value, 64) !== conditionHolds(c, value & 0xffffffffn, 64)));
+  return changes.find((r) => formatAction(r.action) === w.action) ?? changes[0];
 }
 
 function formatCond(c: Condition): string {
-  const hex = (v: bigint) => '0x' + v.toString(16);
   const sym: Record<CmpOp, string> = { EQ: '==', NE: '!=', LT: '<', LE: '<=', GT: '>', GE: '>=', MASKED_EQ: '==' };
   return c.op === 'MASKED_EQ' ? `args[${c.arg}] & ${hex(c.mask ?? 0n)} == ${hex(c.value)}` : `args[${c.arg}] ${sym[c.op]} ${hex(c.value)}`;
 }
