@@ -34,7 +34,7 @@ function libseccomp(optimize) {
 }
 
 const inputs = [
-  ['Docker default, syswall', loadInput(readFileSync(join(ROOT, 'data/profiles/docker-default.json')), { context: { arch: ARCHES.x86_64, kernel: [6, 1] } }).program],
+  ['Docker default, syswall', loadInput(readFileSync(join(ROOT, 'data/profiles/docker-default.json')), { context: { arch: 'x86_64', kernel: [6, 1] } }).program],
   ['Docker default, libseccomp -O1', libseccomp(1)],
   ['Docker default, libseccomp -O2', libseccomp(2)],
 ];

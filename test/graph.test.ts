@@ -81,7 +81,7 @@ describe('syswall graph --view map (the default)', () => {
     expect(svg.width).toBeLessThanOrEqual(2000);
     expect(Math.min(...svg.fontSizes)).toBeGreaterThanOrEqual(11);
     expect(Object.keys(svg.cells)).toEqual(['x86_64', 'x32', 'x86']);
-    const program = loadInput(readFileSync(DOCKER), { context: { arch: ARCHES.x86_64, kernel: [6, 1] } }).program;
+    const program = loadInput(readFileSync(DOCKER), { context: { arch: 'x86_64', kernel: [6, 1] } }).program;
     for (const arch of [ARCHES.x86_64, ARCHES.x32, ARCHES.x86]) {
       const named = new Set(svg.cells[arch.name].map((t) => t.replace(/^\d+ /, '').replace(/ ▸$/, '')));
       const allowed = allowedByInterpreter(program, arch);
@@ -118,7 +118,7 @@ describe('syswall graph --view map (the default)', () => {
 describe('syswall graph --view cfg', () => {
   it('collapses the syscall dispatch: every syscall leaves the switch on the edge that names it (checked with the interpreter)', () => {
     for (const file of [libseccompDocker, DOCKER]) {
-      const program = file.endsWith('.bpf') ? decodeProgram(readFileSync(file)) : loadInput(readFileSync(file), { context: { arch: ARCHES.x86_64, kernel: [6, 1] } }).program;
+      const program = file.endsWith('.bpf') ? decodeProgram(readFileSync(file)) : loadInput(readFileSync(file), { context: { arch: 'x86_64', kernel: [6, 1] } }).program;
       const cfg = buildCfg(program);
       expect(cfg.nodes.length).toBeLessThan(cfg.blockCount / 5);
       let checked = 0;
