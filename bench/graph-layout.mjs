@@ -21,7 +21,6 @@ import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { loadInput } from '../dist/core/input/load.js';
 import { buildCfg, cfgLayoutInput } from '../dist/core/analyze/graph.js';
 import { decodeProgram } from '../dist/core/bpf/codec.js';
-import { ARCHES } from '../dist/core/arch/arches.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
