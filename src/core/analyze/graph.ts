@@ -66,6 +66,12 @@ export interface Cfg {
   readonly returnCount: number;
 }
 
+/** The parts of a {@link Cfg} that {@link cfgPath} needs (what the playground's worker sends to the page). */
+export interface CfgShape {
+  readonly nodes: readonly Pick<CfgNode, 'id' | 'kind' | 'pcs'>[];
+  readonly edges: readonly Pick<CfgEdge, 'from' | 'to'>[];
+}
+
 /** Options of {@link buildCfg}. */
 export interface CfgOptions {
   /** Collapse switches, skip `ja` trampolines and draw returns as leaves (default true); false gives one node per basic block. */
@@ -518,7 +524,7 @@ function testLabel(last: Instruction, a: AVal | null, arch: number | null, info:
  * `traceProgram`) goes through. Return leaves are told apart by the node
  * they are reached from.
  */
-export function cfgPath(cfg: Cfg, path: readonly number[]): { nodes: number[]; edges: number[] } {
+export function cfgPath(cfg: CfgShape, path: readonly number[]): { nodes: number[]; edges: number[] } {
   const owner = new Map<number, number>();
   for (const n of cfg.nodes) if (n.kind !== 'return') for (const pc of n.pcs) owner.set(pc, n.id);
   const nodes: number[] = [];
