@@ -11,4 +11,9 @@ napi_status sw_register_notify(napi_env env, napi_value exports);
 /* addon_agent.c: the OCI seccomp agent's unix socket (listen, accept, recvmsg with fds, readiness). */
 napi_status sw_register_agent(napi_env env, napi_value exports);
 
+/* addon_core.c: an Error with `errno` (a number) and `syscall`; the TypeScript
+ * side names the errno with src/core's table. */
+napi_value sw_errno_error(napi_env env, int e, const char *syscall_name);
+napi_value sw_throw_errno(napi_env env, int e, const char *syscall_name);
+
 #endif

@@ -3,57 +3,66 @@
  *   seccompLoad(program: Uint8Array, flags: number, noNewPrivs?: boolean): number
  *       seccomp(SECCOMP_SET_MODE_FILTER, flags, program) on the calling thread
  *       (all threads with SECCOMP_FILTER_FLAG_TSYNC), after setting
- *       no_new_privs unless noNewPrivs === false. Returns the listener fd with
- *       SECCOMP_FILTER_FLAG_NEW_LISTENER, else 0. IRREVERSIBLE.
+ *       no_new_privs unless noNewPrivs === false. The flags are probed first
+ *       (nothing is set when the kernel refuses them). Returns the listener fd
+ *       with SECCOMP_FILTER_FLAG_NEW_LISTENER, else 0. IRREVERSIBLE.
+ *   filterFlagsSupported(flags: number): boolean   probe: would the kernel take these flags?
  *   socketpair(): [number, number]     AF_UNIX SOCK_STREAM, both close-on-exec
  *   recvFd(socketFd: number): number   receive one fd (SCM_RIGHTS), blocking
  *   recvFdAsync(socketFd: number): Promise<number>  the same on the libuv pool
  *   actionAvail(action: number): boolean   SECCOMP_GET_ACTION_AVAIL
  *   notifSizes(): {notif, resp, data}      SECCOMP_GET_NOTIF_SIZES
+ *   isolationProbe(userns: boolean): {ok: boolean, errno: number, step: string}
+ *       can a child of this process get new PID and mount namespaces (and a
+ *       user namespace) and mount a fresh /proc, as syswall-helper does?
+ *   setDumpable(on: boolean): boolean      prctl(PR_SET_DUMPABLE); returns the previous value
+ *   hasCapability(cap: number): boolean    in the effective set
  *
- * Errors are thrown as Error objects with `code` (errno name, e.g. 'EINVAL'),
- * `errno` (positive number) and `syscall`; the TypeScript wrappers in
- * src/node/native.ts turn them into typed NativeErrors.
+ * Errors are thrown as Error objects with `errno` (positive number) and
+ * `syscall`; the TypeScript wrappers in src/node/native.ts name the errno
+ * with src/core's table and turn them into typed NativeErrors.
  */
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include "addon.h"
+#include "syswall_generated.h"
+
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
+
+/* Fds one recvmsg may bring in (the peer sends one; extras are closed). */
+#define RECV_MAX_FDS 4
 
 #define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
 
-static const char *errno_name(int e) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  const char *n = strerrorname_np(e);
-  if (n) return n;
-#endif
-  return "EUNKNOWN";
-}
-
-static napi_value make_errno_error(napi_env env, int e, const char *syscall_name) {
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s: %s", syscall_name, strerror(e));
-  napi_value msg, err, code, num, sys;
-  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &msg);
-  napi_create_string_utf8(env, errno_name(e), NAPI_AUTO_LENGTH, &code);
-  napi_create_error(env, code, msg, &err);
-  napi_create_int32(env, e, &num);
-  napi_set_named_property(env, err, "errno", num);
-  napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &sys);
-  napi_set_named_property(env, err, "syscall", sys);
+napi_value sw_errno_error(napi_env env, int e, const char *syscall_name) {
+  napi_value msg, err, num, sys, code;
+  if (napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &msg) != napi_ok) return NULL;
+  if (napi_create_string_utf8(env, "ENATIVE", NAPI_AUTO_LENGTH, &code) != napi_ok) return NULL;
+  if (napi_create_error(env, code, msg, &err) != napi_ok) return NULL;
+  if (napi_create_int32(env, e, &num) != napi_ok || napi_set_named_property(env, err, "errno", num) != napi_ok) return NULL;
+  if (napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &sys) != napi_ok || napi_set_named_property(env, err, "syscall", sys) != napi_ok) return NULL;
   return err;
 }
 
-static napi_value throw_errno(napi_env env, int e, const char *syscall_name) {
-  napi_throw(env, make_errno_error(env, e, syscall_name));
+napi_value sw_throw_errno(napi_env env, int e, const char *syscall_name) {
+  napi_value err = sw_errno_error(env, e, syscall_name);
+  if (err) napi_throw(env, err);
   return NULL;
 }
 
@@ -71,10 +80,18 @@ static int get_fd(napi_env env, napi_value v, int32_t *fd) {
   return 0;
 }
 
+/* 0 when the kernel accepts these filter flags (probed with a NULL program:
+ * flags are checked before the program is copied in), else an errno. */
+static int probe_flags(uint32_t flags) {
+  long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, NULL);
+  if (rc < 0 && errno == EFAULT) return 0;
+  return rc < 0 ? errno : EINVAL;
+}
+
 static napi_value seccomp_load(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   size_t argc;
-  CHECK(get_args(env, info, 3, argv, &argc) == 0 ? napi_ok : napi_generic_failure);
+  if (get_args(env, info, 3, argv, &argc) != 0) return NULL;
   bool is_ta = false;
   if (argc < 2 || napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta) {
     napi_throw_type_error(env, NULL, "Usage: seccompLoad(program: Uint8Array, flags: number, noNewPrivs?: boolean)");
@@ -90,7 +107,7 @@ static napi_value seccomp_load(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "seccompLoad: program must be a Uint8Array of raw struct sock_filter[]");
     return NULL;
   }
-  if (len == 0 || len % 8 != 0 || len / 8 > 4096) {
+  if (len == 0 || len % 8 != 0 || len / 8 > SW_BPF_MAXINSNS) {
     napi_throw_range_error(env, NULL, "seccompLoad: program must be 1..4096 instructions (a non-zero multiple of 8 bytes)");
     return NULL;
   }
@@ -105,30 +122,31 @@ static napi_value seccomp_load(napi_env env, napi_callback_info info) {
     CHECK(napi_typeof(env, argv[2], &t));
     if (t == napi_boolean) CHECK(napi_get_value_bool(env, argv[2], &nnp));
   }
+  /* A listener with TSYNC needs TSYNC_ESRCH (the return value is the fd, so a
+   * thread that cannot be synchronised must be reported as ESRCH). */
+  if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  /* Refuse before setting anything: flags the kernel does not take. */
+  int pe = probe_flags(flags);
+  if (pe) return sw_throw_errno(env, pe, "seccomp");
   /* Copy: the filter array must be suitably aligned. */
   struct sock_filter *insns = malloc(len);
-  if (!insns) return throw_errno(env, ENOMEM, "seccomp");
+  if (!insns) return sw_throw_errno(env, ENOMEM, "seccomp");
   memcpy(insns, data, len);
   struct sock_fprog prog = {.len = (unsigned short)(len / 8), .filter = insns};
   if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     int e = errno;
     free(insns);
-    return throw_errno(env, e, "prctl(PR_SET_NO_NEW_PRIVS)");
+    return sw_throw_errno(env, e, "prctl(PR_SET_NO_NEW_PRIVS)");
   }
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
   int e = errno;
   free(insns);
-  if (rc < 0) return throw_errno(env, e, "seccomp");
+  if (rc < 0) return sw_throw_errno(env, e, "seccomp");
   if (rc > 0 && (flags & SECCOMP_FILTER_FLAG_TSYNC) && !(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
     /* TSYNC failed: rc is the id of a thread that could not be synchronised. */
-    char buf[160];
-    snprintf(buf, sizeof buf, "seccomp: thread %ld could not be synchronised (it has a diverging filter or mode)", rc);
-    napi_value msg, code, err, tid;
-    napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &msg);
-    napi_create_string_utf8(env, "ESRCH", NAPI_AUTO_LENGTH, &code);
-    napi_create_error(env, code, msg, &err);
-    napi_create_int64(env, rc, &tid);
-    napi_set_named_property(env, err, "tid", tid);
+    napi_value err = sw_errno_error(env, ESRCH, "seccomp");
+    napi_value tid;
+    if (!err || napi_create_int64(env, rc, &tid) != napi_ok || napi_set_named_property(env, err, "tid", tid) != napi_ok) return NULL;
     napi_throw(env, err);
     return NULL;
   }
@@ -137,24 +155,39 @@ static napi_value seccomp_load(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static napi_value filter_flags_supported(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  size_t argc;
+  uint32_t flags;
+  if (get_args(env, info, 1, argv, &argc) != 0) return NULL;
+  if (argc < 1 || napi_get_value_uint32(env, argv[0], &flags) != napi_ok) {
+    napi_throw_type_error(env, NULL, "Usage: filterFlagsSupported(flags: number)");
+    return NULL;
+  }
+  CHECK(napi_get_boolean(env, probe_flags(flags) == 0, &out));
+  return out;
+}
+
 static napi_value make_socketpair(napi_env env, napi_callback_info info) {
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return throw_errno(env, errno, "socketpair");
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return sw_throw_errno(env, errno, "socketpair");
   napi_value arr, a, b;
-  CHECK(napi_create_array_with_length(env, 2, &arr));
-  CHECK(napi_create_int32(env, sv[0], &a));
-  CHECK(napi_create_int32(env, sv[1], &b));
-  CHECK(napi_set_element(env, arr, 0, a));
-  CHECK(napi_set_element(env, arr, 1, b));
+  if (napi_create_array_with_length(env, 2, &arr) != napi_ok || napi_create_int32(env, sv[0], &a) != napi_ok ||
+      napi_create_int32(env, sv[1], &b) != napi_ok || napi_set_element(env, arr, 0, a) != napi_ok ||
+      napi_set_element(env, arr, 1, b) != napi_ok) {
+    close(sv[0]);
+    close(sv[1]);
+    return NULL;
+  }
   return arr;
 }
 
 /* Receives one fd; returns it (>= 0) or -errno. EPIPE means the peer closed
- * without sending one. */
+ * without sending one. Any further fds in the message are closed. */
 static int recv_one_fd(int sock) {
   char byte;
   struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int) * 4)]; } ctl;
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int) * RECV_MAX_FDS)]; } ctl;
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
   ssize_t r;
   do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); while (r < 0 && errno == EINTR);
@@ -162,9 +195,10 @@ static int recv_one_fd(int sock) {
   if (r == 0) return -EPIPE;
   int found = -1;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0)) continue;
     size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    int fds[4];
+    if (n > RECV_MAX_FDS) n = RECV_MAX_FDS; /* the control buffer holds no more (MSG_CTRUNC) */
+    int fds[RECV_MAX_FDS];
     memcpy(fds, CMSG_DATA(c), n * sizeof(int));
     for (size_t i = 0; i < n; i++) {
       if (found < 0) found = fds[i];
@@ -179,15 +213,18 @@ static napi_value recv_fd(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   size_t argc;
   int32_t fd;
-  CHECK(get_args(env, info, 1, argv, &argc) == 0 ? napi_ok : napi_generic_failure);
+  if (get_args(env, info, 1, argv, &argc) != 0) return NULL;
   if (argc < 1 || get_fd(env, argv[0], &fd) < 0) {
     napi_throw_type_error(env, NULL, "Usage: recvFd(socketFd: number)");
     return NULL;
   }
   int r = recv_one_fd(fd);
-  if (r < 0) return throw_errno(env, -r, "recvmsg");
+  if (r < 0) return sw_throw_errno(env, -r, "recvmsg");
   napi_value out;
-  CHECK(napi_create_int32(env, r, &out));
+  if (napi_create_int32(env, r, &out) != napi_ok) {
+    close(r);
+    return NULL;
+  }
   return out;
 }
 
@@ -207,12 +244,16 @@ static void recv_complete(napi_env env, napi_status status, void *data) {
   recv_job *j = data;
   napi_value v;
   if (status != napi_ok) {
-    napi_reject_deferred(env, j->deferred, make_errno_error(env, ECANCELED, "recvmsg"));
+    if (j->result >= 0) close(j->result);
+    napi_value err = sw_errno_error(env, ECANCELED, "recvmsg");
+    if (err) napi_reject_deferred(env, j->deferred, err);
   } else if (j->result < 0) {
-    napi_reject_deferred(env, j->deferred, make_errno_error(env, -j->result, "recvmsg"));
-  } else {
-    napi_create_int32(env, j->result, &v);
+    napi_value err = sw_errno_error(env, -j->result, "recvmsg");
+    if (err) napi_reject_deferred(env, j->deferred, err);
+  } else if (napi_create_int32(env, j->result, &v) == napi_ok) {
     napi_resolve_deferred(env, j->deferred, v);
+  } else {
+    close(j->result);
   }
   napi_delete_async_work(env, j->work);
   free(j);
@@ -222,18 +263,30 @@ static napi_value recv_fd_async(napi_env env, napi_callback_info info) {
   napi_value argv[1], promise, name;
   size_t argc;
   int32_t fd;
-  CHECK(get_args(env, info, 1, argv, &argc) == 0 ? napi_ok : napi_generic_failure);
+  if (get_args(env, info, 1, argv, &argc) != 0) return NULL;
   if (argc < 1 || get_fd(env, argv[0], &fd) < 0) {
     napi_throw_type_error(env, NULL, "Usage: recvFdAsync(socketFd: number)");
     return NULL;
   }
   recv_job *j = calloc(1, sizeof *j);
-  if (!j) return throw_errno(env, ENOMEM, "recvmsg");
+  if (!j) return sw_throw_errno(env, ENOMEM, "recvmsg");
   j->sock = fd;
-  CHECK(napi_create_promise(env, &j->deferred, &promise));
-  CHECK(napi_create_string_utf8(env, "syswall.recvFd", NAPI_AUTO_LENGTH, &name));
-  CHECK(napi_create_async_work(env, NULL, name, recv_execute, recv_complete, j, &j->work));
-  CHECK(napi_queue_async_work(env, j->work));
+  if (napi_create_string_utf8(env, "syswall.recvFd", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, recv_execute, recv_complete, j, &j->work) != napi_ok) {
+    free(j);
+    return NULL;
+  }
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok) {
+    napi_delete_async_work(env, j->work);
+    free(j);
+    return NULL;
+  }
+  if (napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_value err = sw_errno_error(env, EAGAIN, "recvmsg");
+    if (err) napi_reject_deferred(env, j->deferred, err);
+    napi_delete_async_work(env, j->work);
+    free(j);
+  }
   return promise;
 }
 
@@ -241,20 +294,20 @@ static napi_value action_avail(napi_env env, napi_callback_info info) {
   napi_value argv[1], out;
   size_t argc;
   uint32_t action;
-  CHECK(get_args(env, info, 1, argv, &argc) == 0 ? napi_ok : napi_generic_failure);
+  if (get_args(env, info, 1, argv, &argc) != 0) return NULL;
   if (argc < 1 || napi_get_value_uint32(env, argv[0], &action) != napi_ok) {
     napi_throw_type_error(env, NULL, "Usage: actionAvail(action: number)");
     return NULL;
   }
   long rc = syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action);
-  if (rc < 0 && errno != EOPNOTSUPP) return throw_errno(env, errno, "seccomp(SECCOMP_GET_ACTION_AVAIL)");
+  if (rc < 0 && errno != EOPNOTSUPP) return sw_throw_errno(env, errno, "seccomp(SECCOMP_GET_ACTION_AVAIL)");
   CHECK(napi_get_boolean(env, rc == 0, &out));
   return out;
 }
 
 static napi_value notif_sizes(napi_env env, napi_callback_info info) {
   struct seccomp_notif_sizes sz;
-  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) != 0) return throw_errno(env, errno, "seccomp(SECCOMP_GET_NOTIF_SIZES)");
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) != 0) return sw_throw_errno(env, errno, "seccomp(SECCOMP_GET_NOTIF_SIZES)");
   napi_value out, a, b, c;
   CHECK(napi_create_object(env, &out));
   CHECK(napi_create_uint32(env, sz.seccomp_notif, &a));
@@ -266,14 +319,107 @@ static napi_value notif_sizes(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ---- isolation -------------------------------------------------------------- */
+
+/* Set by the probe child, which shares our memory (CLONE_VM). */
+static volatile int probe_errno;
+
+/* Runs in the probe child on its own stack: what syswall-helper's init does
+ * first. Returns 0, 1 (making / a slave failed) or 2 (mounting proc failed). */
+static int probe_child(void *arg) {
+  (void)arg;
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) { probe_errno = errno; return 1; }
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) { probe_errno = errno; return 2; }
+  return 0;
+}
+
+static napi_value isolation_probe(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc;
+  bool userns = false;
+  if (get_args(env, info, 1, argv, &argc) != 0) return NULL;
+  if (argc >= 1) CHECK(napi_get_value_bool(env, argv[0], &userns));
+  static char stack[64 * 1024] __attribute__((aligned(16)));
+  /* CLONE_VM | CLONE_VFORK: no copy of Node's memory; no exit signal, so
+   * libuv's SIGCHLD handling never sees it. */
+  int flags = CLONE_VM | CLONE_VFORK | CLONE_NEWPID | CLONE_NEWNS | (userns ? CLONE_NEWUSER : 0);
+  const char *step = "clone";
+  int err = 0;
+  probe_errno = 0;
+  pid_t pid = clone(probe_child, stack + sizeof stack, flags, NULL);
+  if (pid < 0) {
+    err = errno;
+  } else {
+    int status = 0;
+    pid_t r;
+    do r = waitpid(pid, &status, __WALL); while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      err = errno;
+      step = "waitpid";
+    } else if (!WIFEXITED(status)) {
+      err = EIO;
+      step = "probe";
+    } else if (WEXITSTATUS(status) != 0) {
+      step = WEXITSTATUS(status) == 1 ? "make / a slave mount" : "mount a fresh /proc";
+      err = probe_errno ? probe_errno : EPERM;
+    }
+  }
+  napi_value out, ok, num, st;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_get_boolean(env, err == 0, &ok));
+  CHECK(napi_create_int32(env, err, &num));
+  CHECK(napi_create_string_utf8(env, step, NAPI_AUTO_LENGTH, &st));
+  CHECK(napi_set_named_property(env, out, "ok", ok));
+  CHECK(napi_set_named_property(env, out, "errno", num));
+  CHECK(napi_set_named_property(env, out, "step", st));
+  return out;
+}
+
+static napi_value set_dumpable(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  size_t argc;
+  bool on;
+  if (get_args(env, info, 1, argv, &argc) != 0) return NULL;
+  if (argc < 1 || napi_get_value_bool(env, argv[0], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "Usage: setDumpable(on: boolean)");
+    return NULL;
+  }
+  int prev = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+  if (prev < 0) return sw_throw_errno(env, errno, "prctl(PR_GET_DUMPABLE)");
+  if (prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0) != 0) return sw_throw_errno(env, errno, "prctl(PR_SET_DUMPABLE)");
+  CHECK(napi_get_boolean(env, prev == 1, &out));
+  return out;
+}
+
+static napi_value has_capability(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  size_t argc;
+  uint32_t cap;
+  if (get_args(env, info, 1, argv, &argc) != 0) return NULL;
+  if (argc < 1 || napi_get_value_uint32(env, argv[0], &cap) != napi_ok || cap >= 64) {
+    napi_throw_type_error(env, NULL, "Usage: hasCapability(cap: number 0..63)");
+    return NULL;
+  }
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct d[2];
+  memset(d, 0, sizeof d);
+  if (syscall(SYS_capget, &h, d) != 0) return sw_throw_errno(env, errno, "capget");
+  CHECK(napi_get_boolean(env, ((d[cap / 32].effective >> (cap % 32)) & 1) != 0, &out));
+  return out;
+}
+
 napi_status sw_register_core(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"seccompLoad", NULL, seccomp_load, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"filterFlagsSupported", NULL, filter_flags_supported, NULL, NULL, NULL, napi_enumerable, NULL},
     {"socketpair", NULL, make_socketpair, NULL, NULL, NULL, napi_enumerable, NULL},
     {"recvFd", NULL, recv_fd, NULL, NULL, NULL, napi_enumerable, NULL},
     {"recvFdAsync", NULL, recv_fd_async, NULL, NULL, NULL, napi_enumerable, NULL},
     {"actionAvail", NULL, action_avail, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifSizes", NULL, notif_sizes, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"isolationProbe", NULL, isolation_probe, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setDumpable", NULL, set_dumpable, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"hasCapability", NULL, has_capability, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -16,7 +16,11 @@
  *   notifIdValid(fd, id) -> boolean
  *   notifAddFd(fd, id, srcfd, newfd, flags, newfdFlags) -> fd number in target
  *   notifSetFlags(fd, flags) -> 0 or errno (SECCOMP_IOCTL_NOTIF_SET_FLAGS, 6.6+)
- * Errors are thrown as Error with `code` (errno name) and `errno`.
+ *   notifKill(fd, id, tid) -> 0 or errno: SIGKILL the caller's process, through a
+ *       pidfd opened before the notification is checked still pending (so a
+ *       recycled tid is never signalled). ENOENT: the caller is gone.
+ * Errors are thrown as Error with `errno` (a number; the TypeScript side names
+ * it) and `syscall`.
  */
 #include "addon.h"
 
@@ -30,6 +34,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <uv.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <stdio.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
 
 #ifndef SECCOMP_GET_NOTIF_SIZES
 #define SECCOMP_GET_NOTIF_SIZES 3
@@ -67,17 +84,7 @@ static int get_sizes(void) {
 }
 
 static void throw_errno(napi_env env, const char *what, int err) {
-  char msg[256];
-  const char *name = strerrorname_np(err);
-  snprintf(msg, sizeof msg, "%s: %s (%s)", what, strerror(err), name ? name : "E?");
-  napi_value m, e, code, num;
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
-  napi_create_error(env, NULL, m, &e);
-  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
-  napi_create_int32(env, err, &num);
-  napi_set_named_property(env, e, "code", code);
-  napi_set_named_property(env, e, "errno", num);
-  napi_throw(env, e);
+  sw_throw_errno(env, err, what);
 }
 
 static void throw_type(napi_env env, const char *msg) { napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg); }
@@ -89,7 +96,7 @@ static int arg_int32(napi_env env, napi_value v, int32_t *out) {
 static int arg_u64(napi_env env, napi_value v, uint64_t *out) {
   bool lossless;
   napi_valuetype t;
-  napi_typeof(env, v, &t);
+  if (napi_typeof(env, v, &t) != napi_ok) return -1;
   if (t == napi_bigint) return napi_get_value_bigint_uint64(env, v, out, &lossless) == napi_ok ? 0 : -1;
   if (t == napi_number) {
     int64_t i;
@@ -103,25 +110,25 @@ static int arg_u64(napi_env env, napi_value v, uint64_t *out) {
 static int arg_i64(napi_env env, napi_value v, int64_t *out) {
   bool lossless;
   napi_valuetype t;
-  napi_typeof(env, v, &t);
+  if (napi_typeof(env, v, &t) != napi_ok) return -1;
   if (t == napi_bigint) return napi_get_value_bigint_int64(env, v, out, &lossless) == napi_ok ? 0 : -1;
   if (t == napi_number) return napi_get_value_int64(env, v, out) == napi_ok ? 0 : -1;
   return -1;
 }
 
+/* A JS number, or NULL (an exception is pending) when N-API fails. */
 static napi_value js_int(napi_env env, int64_t v) {
   napi_value r;
-  napi_create_int64(env, v, &r);
-  return r;
+  return napi_create_int64(env, v, &r) == napi_ok ? r : NULL;
 }
 
 /* ------------------------------------------------------------ watcher */
 
 static void on_closed(uv_handle_t *h) {
   sw_watch *w = (sw_watch *)h->data;
-  napi_delete_reference(w->env, w->on_notif);
-  napi_delete_reference(w->env, w->on_end);
-  napi_async_destroy(w->env, w->async);
+  if (w->on_notif) napi_delete_reference(w->env, w->on_notif);
+  if (w->on_end) napi_delete_reference(w->env, w->on_end);
+  if (w->async) napi_async_destroy(w->env, w->async);
   free(w->buf);
   w->buf = NULL;
   w->closed = 1;
@@ -140,9 +147,9 @@ static void watch_stop(sw_watch *w) {
 static void call_js(sw_watch *w, napi_ref fn_ref, size_t argc, napi_value *argv) {
   napi_env env = w->env;
   napi_value fn, recv, result;
-  napi_get_reference_value(env, fn_ref, &fn);
-  napi_get_global(env, &recv); /* make_callback wants an object receiver */
-  napi_status st = napi_make_callback(env, w->async, recv, fn, argc, argv, &result);
+  napi_status st = napi_get_reference_value(env, fn_ref, &fn);
+  if (st == napi_ok) st = napi_get_global(env, &recv); /* make_callback wants an object receiver */
+  if (st == napi_ok) st = napi_make_callback(env, w->async, recv, fn, argc, argv, &result);
   bool pending = false;
   napi_is_exception_pending(env, &pending);
   if (st == napi_pending_exception || pending) {
@@ -156,36 +163,54 @@ static void call_js(sw_watch *w, napi_ref fn_ref, size_t argc, napi_value *argv)
 
 static void deliver_end(sw_watch *w, int err) {
   napi_handle_scope scope;
-  napi_open_handle_scope(w->env, &scope);
   watch_stop(w);
+  if (napi_open_handle_scope(w->env, &scope) != napi_ok) {
+    napi_fatal_error("syswall addon_notify", NAPI_AUTO_LENGTH, "cannot open a handle scope", NAPI_AUTO_LENGTH);
+  }
   napi_value arg = js_int(w->env, err);
+  if (!arg) napi_fatal_error("syswall addon_notify", NAPI_AUTO_LENGTH, "cannot report the end of supervision", NAPI_AUTO_LENGTH);
   call_js(w, w->on_end, 1, &arg);
   napi_close_handle_scope(w->env, scope);
+}
+
+/* Builds the JS object of a notification; NULL when N-API fails. */
+static napi_value notif_object(napi_env env, const struct seccomp_notif *n) {
+  napi_value o, data, args, v, x;
+  if (napi_create_object(env, &o) != napi_ok || napi_create_object(env, &data) != napi_ok) return NULL;
+  if (napi_create_bigint_uint64(env, n->id, &v) != napi_ok || napi_set_named_property(env, o, "id", v) != napi_ok) return NULL;
+  if (!(x = js_int(env, n->pid)) || napi_set_named_property(env, o, "pid", x) != napi_ok) return NULL;
+  if (!(x = js_int(env, n->flags)) || napi_set_named_property(env, o, "flags", x) != napi_ok) return NULL;
+  if (!(x = js_int(env, n->data.nr)) || napi_set_named_property(env, data, "nr", x) != napi_ok) return NULL;
+  if (!(x = js_int(env, n->data.arch)) || napi_set_named_property(env, data, "arch", x) != napi_ok) return NULL;
+  if (napi_create_bigint_uint64(env, n->data.instruction_pointer, &v) != napi_ok || napi_set_named_property(env, data, "ip", v) != napi_ok) return NULL;
+  if (napi_create_array_with_length(env, 6, &args) != napi_ok) return NULL;
+  for (uint32_t i = 0; i < 6; i++) {
+    if (napi_create_bigint_uint64(env, n->data.args[i], &v) != napi_ok || napi_set_element(env, args, i, v) != napi_ok) return NULL;
+  }
+  if (napi_set_named_property(env, data, "args", args) != napi_ok || napi_set_named_property(env, o, "data", data) != napi_ok) return NULL;
+  return o;
 }
 
 static void deliver(sw_watch *w, const struct seccomp_notif *n) {
   napi_env env = w->env;
   napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value o, data, args, v;
-  napi_create_object(env, &o);
-  napi_create_bigint_uint64(env, n->id, &v);
-  napi_set_named_property(env, o, "id", v);
-  napi_set_named_property(env, o, "pid", js_int(env, n->pid));
-  napi_set_named_property(env, o, "flags", js_int(env, n->flags));
-  napi_create_object(env, &data);
-  napi_set_named_property(env, data, "nr", js_int(env, n->data.nr));
-  napi_set_named_property(env, data, "arch", js_int(env, n->data.arch));
-  napi_create_bigint_uint64(env, n->data.instruction_pointer, &v);
-  napi_set_named_property(env, data, "ip", v);
-  napi_create_array_with_length(env, 6, &args);
-  for (uint32_t i = 0; i < 6; i++) {
-    napi_create_bigint_uint64(env, n->data.args[i], &v);
-    napi_set_element(env, args, i, v);
+  if (napi_open_handle_scope(env, &scope) != napi_ok) {
+    napi_fatal_error("syswall addon_notify", NAPI_AUTO_LENGTH, "cannot open a handle scope", NAPI_AUTO_LENGTH);
   }
-  napi_set_named_property(env, data, "args", args);
-  napi_set_named_property(env, o, "data", data);
-  call_js(w, w->on_notif, 1, &o);
+  napi_value o = notif_object(env, n);
+  if (o) {
+    call_js(w, w->on_notif, 1, &o);
+  } else {
+    /* Fail closed: the call does not run. */
+    bool pending = false;
+    napi_value exc;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &exc);
+    struct seccomp_notif_resp resp;
+    memset(&resp, 0, sizeof resp);
+    resp.id = n->id;
+    resp.error = -EPERM;
+    ioctl(w->fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  }
   napi_close_handle_scope(env, scope);
 }
 
@@ -241,15 +266,14 @@ static void free_watch_external(napi_env env, void *data, void *hint) {
 static napi_value notif_start(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   int32_t fd;
   napi_valuetype t1, t2;
   if (argc < 3 || arg_int32(env, argv[0], &fd) != 0) {
     throw_type(env, "notifStart(fd, onNotif, onEnd): fd must be a number");
     return NULL;
   }
-  napi_typeof(env, argv[1], &t1);
-  napi_typeof(env, argv[2], &t2);
+  if (napi_typeof(env, argv[1], &t1) != napi_ok || napi_typeof(env, argv[2], &t2) != napi_ok) return NULL;
   if (t1 != napi_function || t2 != napi_function) {
     throw_type(env, "notifStart(fd, onNotif, onEnd): callbacks must be functions");
     return NULL;
@@ -281,26 +305,34 @@ static napi_value notif_start(napi_env env, napi_callback_info info) {
     return NULL;
   }
   w->poll.data = w;
-  napi_create_reference(env, argv[1], 1, &w->on_notif);
-  napi_create_reference(env, argv[2], 1, &w->on_end);
-  napi_value name;
-  napi_create_string_utf8(env, "syswall:notify", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &w->async);
+  napi_value name, ext;
+  if (napi_create_reference(env, argv[1], 1, &w->on_notif) != napi_ok || napi_create_reference(env, argv[2], 1, &w->on_end) != napi_ok ||
+      napi_create_string_utf8(env, "syswall:notify", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, NULL, name, &w->async) != napi_ok) {
+    /* on_closed releases what was made; the JS handle never existed. */
+    w->finalized = 1;
+    watch_stop(w);
+    return NULL;
+  }
   rc = uv_poll_start(&w->poll, UV_READABLE | UV_DISCONNECT, on_poll);
   if (rc != 0) {
+    w->finalized = 1;
     watch_stop(w);
     throw_errno(env, "uv_poll_start", -rc);
     return NULL;
   }
-  napi_value ext;
-  napi_create_external(env, w, free_watch_external, NULL, &ext);
+  if (napi_create_external(env, w, free_watch_external, NULL, &ext) != napi_ok) {
+    w->finalized = 1;
+    watch_stop(w);
+    return NULL;
+  }
   return ext;
 }
 
 static napi_value notif_stop(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   void *p = NULL;
   if (argc < 1 || napi_get_value_external(env, argv[0], &p) != napi_ok || !p) {
     throw_type(env, "notifStop(handle): not a watcher handle");
@@ -315,7 +347,7 @@ static napi_value notif_stop(napi_env env, napi_callback_info info) {
 static napi_value notif_respond(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   int32_t fd, error, flags;
   uint64_t id;
   int64_t val;
@@ -344,7 +376,7 @@ static napi_value notif_respond(napi_env env, napi_callback_info info) {
 static napi_value notif_id_valid(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   int32_t fd;
   uint64_t id;
   if (argc < 2 || arg_int32(env, argv[0], &fd) || arg_u64(env, argv[1], &id)) {
@@ -355,12 +387,10 @@ static napi_value notif_id_valid(napi_env env, napi_callback_info info) {
   do r = ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id);
   while (r != 0 && errno == EINTR);
   napi_value b;
-  if (r == 0) {
-    napi_get_boolean(env, true, &b);
-    return b;
-  }
-  if (errno == ENOENT) {
-    napi_get_boolean(env, false, &b);
+  if (r == 0 || errno == ENOENT) {
+    int e = errno;
+    if (napi_get_boolean(env, r == 0, &b) != napi_ok) return NULL;
+    (void)e;
     return b;
   }
   throw_errno(env, "ioctl(SECCOMP_IOCTL_NOTIF_ID_VALID)", errno);
@@ -370,7 +400,7 @@ static napi_value notif_id_valid(napi_env env, napi_callback_info info) {
 static napi_value notif_add_fd(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   int32_t fd, srcfd, newfd, flags, newfd_flags;
   uint64_t id;
   if (argc < 6 || arg_int32(env, argv[0], &fd) || arg_u64(env, argv[1], &id) || arg_int32(env, argv[2], &srcfd) ||
@@ -398,7 +428,7 @@ static napi_value notif_add_fd(napi_env env, napi_callback_info info) {
 static napi_value notif_set_flags(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   int32_t fd;
   uint64_t flags;
   if (argc < 2 || arg_int32(env, argv[0], &fd) || arg_u64(env, argv[1], &flags)) {
@@ -410,6 +440,54 @@ static napi_value notif_set_flags(napi_env env, napi_callback_info info) {
   return js_int(env, r == 0 ? 0 : errno);
 }
 
+/* The thread-group id of a thread, from /proc/TID/status; -1 if gone. */
+static pid_t tgid_of(pid_t tid) {
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+  FILE *f = fopen(path, "re");
+  if (!f) return -1;
+  pid_t tgid = -1;
+  while (fgets(line, sizeof line, f)) {
+    if (!strncmp(line, "Tgid:", 5)) { tgid = (pid_t)atoi(line + 5); break; }
+  }
+  fclose(f);
+  return tgid;
+}
+
+static napi_value notif_kill(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  int32_t fd, tid;
+  uint64_t id;
+  if (argc < 3 || arg_int32(env, argv[0], &fd) || arg_u64(env, argv[1], &id) || arg_int32(env, argv[2], &tid) || tid <= 0) {
+    throw_type(env, "notifKill(fd, id, tid): bad arguments");
+    return NULL;
+  }
+  /* A pidfd pins the task: open it first, then check that the notification
+   * (and so this tid) is still the caller's, then signal through the pidfd. */
+  int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+  if (pidfd < 0 && errno == EINVAL) {
+    pid_t tgid = tgid_of(tid);
+    pidfd = tgid > 0 ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
+    if (tgid <= 0) errno = ESRCH;
+  }
+  if (pidfd < 0) return js_int(env, errno == ESRCH ? ENOENT : errno);
+  int r;
+  do r = ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id);
+  while (r != 0 && errno == EINTR);
+  if (r != 0) {
+    int e = errno;
+    close(pidfd);
+    return js_int(env, e);
+  }
+  /* SIGKILL: nothing can catch, block or ignore it; it ends the whole process. */
+  r = (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+  int e = r == 0 ? 0 : errno;
+  close(pidfd);
+  return js_int(env, e == ESRCH ? ENOENT : e);
+}
+
 napi_status sw_register_notify(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"notifStart", NULL, notif_start, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -418,6 +496,7 @@ napi_status sw_register_notify(napi_env env, napi_value exports) {
     {"notifIdValid", NULL, notif_id_valid, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifAddFd", NULL, notif_add_fd, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notifSetFlags", NULL, notif_set_flags, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"notifKill", NULL, notif_kill, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

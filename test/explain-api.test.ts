@@ -28,7 +28,7 @@ describe('explain session', () => {
     expect(rec).toMatchObject({ action: 'ERRNO(EACCES)', by: 'rule 1' });
   });
 
-  it('a KILL_PROCESS rule still kills with SIGSYS after the line is printed', async () => {
+  it('a KILL_PROCESS rule still kills (SIGKILL, reported as a seccomp kill) after the line is printed', async () => {
     const lines: string[] = [];
     const p = build({ default: 'allow', arches: ['x86_64', 'x86', 'x32'] }).killProcess('getppid').build();
     const s = explainSession(p, {}, { write: (l) => lines.push(l) });
@@ -37,8 +37,9 @@ describe('explain session', () => {
     });
     const [out, , r] = await Promise.all([collect(child.stdout), collect(child.stderr), child.result]);
     expect(out).not.toMatch(/survived/);
-    expect(r.signal).toBe('SIGSYS');
-    expect(lines.join('\n')).toMatch(/getppid\(\) = \? killed by seccomp \(SIGSYS\) \(KILL_PROCESS by rule 1\)/);
+    expect(r.signal).toBe('SIGKILL');
+    expect(r).toMatchObject({ seccompKilled: true, supervisorKilled: true });
+    expect(lines.join('\n')).toMatch(/getppid\(\) = \? killed by seccomp \(KILL_PROCESS by rule 1\)/);
   });
 
   it('denials by the default action are attributed to it; allowed calls stay in the kernel', async () => {

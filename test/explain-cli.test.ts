@@ -38,11 +38,12 @@ describe('syswall run --explain', () => {
     expect(rec).toMatchObject({ syscall: 'socket', action: 'ERRNO(EPERM)' });
   });
 
-  it('a KILL_PROCESS rule still kills with SIGSYS after the line is printed', () => {
+  it('a KILL_PROCESS rule still kills after the line is printed, and the exit status is a seccomp kill\'s (159)', () => {
     const r = runCli(['run', '--explain', '--profile', profile, '--', '/usr/bin/python3', '-c', 'import os; os.getppid(); print("survived")']);
     expect(r.status).toBe(159);
     expect(r.stdout).not.toMatch(/survived/);
-    expect(r.stderr).toMatch(/getppid\(\) = \? killed by seccomp \(SIGSYS\) \(KILL_PROCESS by rule \d+ \(\$\.syscalls\[2\]/);
+    expect(r.stderr).toMatch(/getppid\(\) = \? killed by seccomp \(KILL_PROCESS by rule \d+ \(\$\.syscalls\[2\]/);
+    expect(r.stderr).toMatch(/^syswall: killed by seccomp: the policy kills on the call named above \(applied by --explain with SIGKILL\)$/m);
   });
 
   it('a multi-threaded child making concurrent denied calls: each reported once, nothing hangs', () => {

@@ -51,7 +51,7 @@ describe('syswall-helper exec', () => {
     expect(helper([allow, '--', 'syswall-no-such-command'])).toMatchObject({ status: 127, stderr: 'syswall-helper: cannot exec syswall-no-such-command: No such file or directory\n' });
   });
 
-  it('writes one STAGE\\tERRNAME\\tMESSAGE line to --report-fd', () => {
+  it('writes one fail\\tSTAGE\\tERRNO\\tMESSAGE line to --report-fd (the errno as a number: TypeScript names it)', () => {
     const report = join(dir, 'report.txt');
     const fd = openSync(report, 'w');
     try {
@@ -60,7 +60,7 @@ describe('syswall-helper exec', () => {
     } finally {
       closeSync(fd);
     }
-    expect(readFileSync(report, 'utf8')).toBe('exec\tENOENT\tcannot exec syswall-no-such-command: No such file or directory\n');
+    expect(readFileSync(report, 'utf8')).toBe('fail\texec\t2\tcannot exec syswall-no-such-command\n');
   });
 
   it('fails closed (125) on invalid programs: the command never runs', () => {

@@ -56,12 +56,17 @@ describe('spawn: results pass through', () => {
     expect(r.durationMs).toBeGreaterThan(0);
   });
 
-  it('feeds stdin and passes the pid of the command itself', async () => {
-    const p = spawn('sh', ['-c', 'cat; echo $$'], { program: ALLOW_ALL });
+  it('feeds stdin; the command is pid 2 of its own PID namespace, commandPid is its pid here', async () => {
+    const p = spawn('sh', ['-c', 'cat; echo $$; sleep 0.2'], { program: ALLOW_ALL });
     p.stdin!.end('hello\n');
+    const cpid = await p.commandPid;
+    expect(cpid).not.toBe(p.pid);
+    expect(readFileSync(`/proc/${cpid}/status`, 'utf8')).toMatch(/^NSpid:\s+\d+\s+2$/m);
     const [out, r] = await Promise.all([collect(p.stdout), p.result]);
-    expect(out).toBe(`hello\n${p.pid}\n`);
+    expect(out).toBe('hello\n2\n');
     expect(r.exitCode).toBe(0);
+    expect(r.pid).toBe(cpid);
+    expect(p.isolation).toMatchObject({ namespaces: true });
     await expect(p.started).resolves.toBeUndefined();
   });
 

@@ -54,17 +54,18 @@ describe('supervisor: decisions', () => {
     expect(r.stats).toMatchObject({ received: 2, value: 2 });
   });
 
-  it('kill ends the process with SIGSYS, like a seccomp kill', async () => {
+  it('kill ends the process with SIGKILL (nothing can catch it), reported as a seccomp kill by the supervisor', async () => {
     const target = join(dir, 'killed');
     const r = await run(`import os\nprint('before', flush=True)\nos.mkdir(${JSON.stringify(target)})\nprint('after')`, ['mkdir'], () => ({ kill: true }));
     expect(r.out).toBe('before\n');
-    expect(r.result.signal).toBe('SIGSYS');
+    expect(r.result.signal).toBe('SIGKILL');
     expect(r.result.seccompKilled).toBe(true);
+    expect(r.result.supervisorKilled).toBe(true);
     expect(existsSync(target)).toBe(false);
     expect(r.stats.killed).toBe(1);
   });
 
-  it("kill uses SIGKILL when the process handles SIGSYS (it could survive a SIGSYS)", async () => {
+  it("kill is SIGKILL even when the process handles SIGSYS (it could survive a SIGSYS)", async () => {
     const code = `import os, signal\nsignal.signal(signal.SIGSYS, lambda *a: None)\nos.mkdir(${JSON.stringify(join(dir, 'k2'))})\nprint('survived')`;
     const r = await run(code, ['mkdir'], () => ({ kill: true }));
     expect(r.out).toBe('');
@@ -149,6 +150,7 @@ describe('supervisor: failing closed', () => {
       throw new Error('x');
     }, { supervisor: { failAction: 'kill', onError: () => {} } });
     expect(r.out).toBe('');
-    expect(r.result.signal).toBe('SIGSYS');
+    expect(r.result.signal).toBe('SIGKILL');
+    expect(r.result.supervisorKilled).toBe(true);
   });
 });

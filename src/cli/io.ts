@@ -1,7 +1,7 @@
 /** Small I/O helpers shared by CLI commands. */
-import { readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { SyswallError } from '../core/errors.js';
+import { writeOutputFile } from '../node/output.js';
 
 /** Reads a file (or stdin for `-`), turning fs errors into one-line input errors. */
 export function readInput(path: string): Uint8Array {
@@ -17,16 +17,14 @@ export function readTextInput(path: string): string {
   return new TextDecoder().decode(readInput(path));
 }
 
-/** Writes a file atomically (temp file + rename) so no partial output is left behind. */
+/**
+ * Writes every `-o` output of every command: a regular file through a random
+ * O_EXCL temp file and rename (keeping an existing file's mode), a device or
+ * FIFO (`/dev/null`, `/dev/stdout`) written through and never replaced, and
+ * no planted symbolic link followed (src/node/output.ts).
+ */
 export function writeOutput(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw fsError(e, path, 'write');
-  }
+  writeOutputFile(path, data);
 }
 
 /** Converts a Node fs error into a SyswallError naming the file. */

@@ -3,6 +3,7 @@
  * `runtime` (CLI exit 1).
  */
 import { SyswallError, type SyswallErrorOptions } from '../core/errors.js';
+import { errnoDisplayName, errnoMessage } from '../core/arch/errno.js';
 
 /**
  * A native call (seccomp(2), prctl(2), recvmsg(2), ...) failed. `code` is the
@@ -21,7 +22,7 @@ export class NativeError extends SyswallError {
 Object.defineProperty(NativeError.prototype, 'name', { value: 'NativeError', enumerable: false });
 
 /** Where a sandboxed start failed (the helper's report stages). */
-export type SandboxStage = 'usage' | 'program' | 'nnp' | 'seccomp' | 'listener' | 'exec' | 'helper';
+export type SandboxStage = 'usage' | 'program' | 'isolation' | 'caps' | 'nnp' | 'seccomp' | 'listener' | 'exec' | 'helper';
 
 /**
  * A sandboxed command could not be started: the command was never run (the
@@ -45,11 +46,28 @@ export class SandboxError extends SyswallError {
 }
 Object.defineProperty(SandboxError.prototype, 'name', { value: 'SandboxError', enumerable: false });
 
-/** Converts an error thrown by the addon (`code`, `errno`, `syscall` set) into a {@link NativeError}. */
+/** The errno name for a number (`EPERM`), from src/core's one errno table. */
+export function errnoLabel(n: number): string {
+  return errnoDisplayName(n) ?? `errno ${n}`;
+}
+
+/** `Operation not permitted (EPERM)` for an errno number. */
+export function errnoText(n: number): string {
+  return `${errnoMessage(n)} (${errnoLabel(n)})`;
+}
+
+/**
+ * Converts an error thrown by the addon (a number in `errno`, the call in
+ * `syscall`; the C code carries no errno names) into a {@link NativeError}
+ * named with src/core's errno table.
+ */
 export function fromNativeError(e: unknown, hint?: string): unknown {
-  if (e instanceof Error && typeof (e as any).code === 'string' && /^E[A-Z0-9]+$/.test((e as any).code)) {
-    const err = e as Error & { code: string; errno?: number; syscall?: string };
-    return new NativeError(err.code, err.errno ?? 0, err.syscall ?? 'unknown', `${err.message} (${err.code})`, { cause: e, ...(hint ? { hint } : {}) });
+  if (e instanceof Error && typeof (e as any).errno === 'number' && typeof (e as any).syscall === 'string') {
+    const err = e as Error & { errno: number; syscall: string; tid?: number };
+    const name = errnoLabel(err.errno);
+    const tid = typeof err.tid === 'number' ? `: thread ${err.tid} could not be synchronised (it has a diverging filter or seccomp mode)` : '';
+    const message = `${err.syscall}: ${errnoMessage(err.errno)}${tid} (${name})`;
+    return new NativeError(name, err.errno, err.syscall, message, { cause: e, ...(hint ? { hint } : {}) });
   }
   return e;
 }

@@ -10,21 +10,20 @@
  * applies that decision faithfully:
  *
  * - ERRNO(n): the call fails with n;
- * - KILL_PROCESS: the process is killed with SIGSYS;
- * - KILL_THREAD and TRAP: user space cannot kill one thread or raise the
- *   kernel's synchronous SIGSYS, so the process is killed with SIGSYS (said
- *   in the line); the call never runs;
+ * - KILL_PROCESS, KILL_THREAD and TRAP: the process is killed with SIGKILL
+ *   (which no handler can catch: a SIGSYS sent from user space could be, and
+ *   user space cannot kill one thread or raise the kernel's synchronous
+ *   SIGSYS); the call never runs, and `syswall run --explain` exits as a
+ *   seccomp kill would (159);
  * - TRACE and USER_NOTIF: with no tracer or supervisor the kernel returns
  *   ENOSYS, and so do we.
  */
-import { writeSync, openSync, closeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import type { ArchInfo } from '../core/arch/arches.js';
 import { archesByToken } from '../core/arch/arches.js';
-import { IPC_SUBCALLS, SOCKETCALL_SUBCALLS, syscallNumber } from '../core/arch/syscalls.js';
-import { argWordOffset } from '../core/bpf/data.js';
-import { jump, loadAbs, ret, type Instruction } from '../core/bpf/instruction.js';
-import { hostArch } from './host.js';
+import { IPC_SUBCALLS, isKnownSyscall, SOCKETCALL_SUBCALLS } from '../core/arch/syscalls.js';
 import * as C from '../core/bpf/constants.js';
+import { openOutput, type OutputFile } from './output.js';
 import { runProgram } from '../core/bpf/interpreter.js';
 import { compilePolicy, type CompileOptions, type CompiledFilter } from '../core/compile/index.js';
 import { formatReturn } from '../core/decode/format.js';
@@ -34,6 +33,7 @@ import { conditionHolds } from '../core/policy/evaluate.js';
 import { ERRNO, errnoName } from '../core/arch/errno.js';
 import type { Policy, Rule } from '../core/policy/types.js';
 import type { Decision, SyscallEvent } from './supervisor.js';
+import type { Instruction } from '../core/bpf/instruction.js';
 
 const ENOSYS = ERRNO.ENOSYS;
 const ENOSYS_DEFAULT_BY = 'default for syscalls the table does not know';
@@ -74,13 +74,23 @@ export interface ExplainSession {
 }
 
 
+/**
+ * The policy compiled with every decision that is not ALLOW or LOG turned
+ * into USER_NOTIF: what `--explain` and `checkProfile` run. Nothing else is
+ * added: the supervisor holds the listener before the command runs (see
+ * native/helper_exec.c), so no call of ours needs a pass, and spawn() puts
+ * the listener guard in front (src/node/isolation.ts).
+ */
+export function routedFilter(policy: Policy, compileOptions: CompileOptions = {}): CompiledFilter {
+  return compilePolicy(policy, { ...compileOptions, mapAction: (v) => (isPermissive(v) ? v : C.SECCOMP_RET_USER_NOTIF) });
+}
+
 /** Prepares `--explain` for a policy. */
 export function explainSession(policy: Policy, compileOptions: CompileOptions = {}, options: ExplainOptions = {}): ExplainSession {
   const original = compilePolicy(policy, compileOptions);
-  const routed = compilePolicy(policy, { ...compileOptions, mapAction: (v) => (isPermissive(v) ? v : C.SECCOMP_RET_USER_NOTIF) });
-  const filter: CompiledFilter = { ...routed, instructions: withLauncherBypass(routed.instructions, hostArch()) };
+  const filter = routedFilter(policy, compileOptions);
   const write = options.write ?? ((line: string) => writeSync(2, line + '\n'));
-  const jsonFd = options.jsonPath ? openSync(options.jsonPath, 'w') : undefined;
+  const json: OutputFile | undefined = options.jsonPath ? openOutput(options.jsonPath) : undefined;
   const counts = new Map<string, number>();
 
   const onSyscall = (ev: SyscallEvent): Decision => {
@@ -88,7 +98,7 @@ export function explainSession(policy: Policy, compileOptions: CompileOptions = 
     const key = `${ev.name}\t${v.call.action}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     write(`syswall: ${v.text}`);
-    if (jsonFd !== undefined) writeSync(jsonFd, JSON.stringify(v.call) + '\n');
+    json?.write(JSON.stringify(v.call) + '\n');
     return v.decision;
   };
 
@@ -108,7 +118,7 @@ export function explainSession(policy: Policy, compileOptions: CompileOptions = 
       return lines;
     },
     close() {
-      if (jsonFd !== undefined) closeSync(jsonFd);
+      json?.commit();
     },
   };
 }
@@ -162,7 +172,7 @@ export function explainCall(policy: Policy, original: { readonly instructions: r
       break;
     default: // KILL_PROCESS, KILL_THREAD, TRAP
       decision = { kill: true };
-      outcome = `= ? killed by seccomp (${action.kind === 'KILL_PROCESS' ? 'SIGSYS' : `SIGSYS; ${action.kind} acts on the whole process under --explain`})`;
+      outcome = `= ? killed by seccomp${action.kind === 'KILL_PROCESS' ? '' : ` (${action.kind} acts on the whole process under --explain)`}`;
   }
   const label = formatAction(action, { errnoNames: true });
   // Reading the caller's memory only when there is something to explain.
@@ -172,37 +182,6 @@ export function explainCall(policy: Policy, original: { readonly instructions: r
     text, action: label, by, outcome,
   };
   return { denied, decision, call, text: `[pid ${ev.pid}] ${text} ${outcome} (${label} by ${by})` };
-}
-
-/** The fd spawn() gives syswall-helper for passing the listener back (`--listener-sock 5`). */
-const LISTENER_SOCK_FD = 5;
-const MSG_NOSIGNAL = 0x4000;
-
-/**
- * Prefixes a program with an exact pass for the launcher's own
- * `sendmsg(5, *, MSG_NOSIGNAL)` on the host arch: syswall-helper installs the
- * filter and then sends the listener fd to us with that call. If the policy
- * denies sendmsg, routing it to the supervisor would deadlock (nobody holds
- * the listener yet). Only that exact call shape passes; the decision for
- * every other input is the program's.
- */
-export function withLauncherBypass(program: readonly Instruction[], arch: ArchInfo): Instruction[] {
-  const nr = syscallNumber(arch, 'sendmsg');
-  if (nr === undefined) return [...program];
-  const lo = (i: number) => argWordOffset(i, 'lo', arch.endian);
-  const hi = (i: number) => argWordOffset(i, 'hi', arch.endian);
-  const checks: [number, number][] = [[C.SECCOMP_DATA_ARCH, arch.token], [C.SECCOMP_DATA_NR, nr], [lo(0), LISTENER_SOCK_FD], [lo(2), MSG_NOSIGNAL]];
-  if (arch.bits === 64) checks.push([hi(0), 0], [hi(2), 0]);
-  // Each check: ld word; jeq value (true: next check, false: the program).
-  const total = checks.length * 2 + 1;
-  const prefix: Instruction[] = [];
-  for (const [off, value] of checks) {
-    prefix.push(loadAbs(off));
-    const pos = prefix.length;
-    prefix.push(jump(C.BPF_JMP | C.BPF_JEQ | C.BPF_K, value, 0, total - pos - 1));
-  }
-  prefix.push(ret(C.SECCOMP_RET_ALLOW));
-  return [...prefix, ...program];
 }
 
 function safeFormat(ev: SyscallEvent): string {
@@ -230,7 +209,8 @@ function attribute(policy: Policy, arch: ArchInfo | undefined, ev: SyscallEvent,
     return `rule ${i + 1}${where ? ` (${where})` : ''}`;
   }
   const d = decodeReturn(value);
-  if (d.kind === 'ERRNO' && d.data === ENOSYS) return ENOSYS_DEFAULT_BY;
+  // ENOSYS is the compiler's answer for numbers its table does not know; a known syscall got the default action.
+  if (d.kind === 'ERRNO' && d.data === ENOSYS && !isKnownSyscall(ev.name) && (policy.defaultAction.kind !== 'ERRNO' || policy.defaultAction.data !== ENOSYS)) return ENOSYS_DEFAULT_BY;
   return 'default action';
 }
 

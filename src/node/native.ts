@@ -8,9 +8,9 @@
  * `NATIVE_MISSING`, kind `runtime`) naming each path it tried, the build
  * failure if one was recorded, and how to fix it.
  */
-import { accessSync, constants as fsConstants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SyswallError } from '../core/errors.js';
 import { fromNativeError } from './errors.js';
@@ -18,6 +18,10 @@ import { fromNativeError } from './errors.js';
 /** The raw addon as native/addon_core.c exports it (internal; use the wrappers). */
 export interface NativeAddon {
   seccompLoad(program: Uint8Array, flags: number, noNewPrivs?: boolean): number;
+  filterFlagsSupported(flags: number): boolean;
+  isolationProbe(userns: boolean): { ok: boolean; errno: number; step: string };
+  setDumpable(on: boolean): boolean;
+  hasCapability(cap: number): boolean;
   socketpair(): [number, number];
   recvFd(socketFd: number): number;
   recvFdAsync(socketFd: number): Promise<number>;
@@ -49,8 +53,67 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
  */
 export function nativeDirs(): string[] {
   const override = process.env.SYSWALL_NATIVE_DIR;
-  if (override) return [resolve(override)];
+  if (override !== undefined && override !== '') return [override];
   return [join(PACKAGE_ROOT, 'build', 'Release'), join(PACKAGE_ROOT, 'build', 'Debug')];
+}
+
+const trusted = new Map<string, string | undefined>();
+
+/**
+ * Why `path` (a native file syswall would load or run as the sandbox's
+ * launcher) cannot be trusted, or undefined when it can: it must be absolute,
+ * and neither it nor any directory above it (symbolic links resolved) may be
+ * replaceable by another user: owned by root or by us, not writable by others
+ * (a sticky directory such as /tmp is fine above a directory of ours), and
+ * writable by its group only when that group is ours.
+ */
+export function untrustedReason(path: string): string | undefined {
+  if (!isAbsolute(path)) return `"${path}" is not an absolute path (a relative one names whatever the current directory holds)`;
+  if (trusted.has(path)) return trusted.get(path);
+  if (!existsSync(path)) return undefined; // nothing to run: the caller reports it missing
+  const uid = process.geteuid?.() ?? 0;
+  const gid = process.getegid?.() ?? 0;
+  let why: string | undefined;
+  try {
+    let p = realpathSync(path);
+    let child = true;
+    for (;;) {
+      const st = lstatSync(p);
+      const sticky = (st.mode & 0o1000) !== 0;
+      if (st.uid !== 0 && st.uid !== uid) {
+        why = `${p} belongs to uid ${st.uid}, not to root or to us (uid ${uid})`;
+        break;
+      }
+      if (st.mode & 0o002 && !(sticky && st.isDirectory() && !child)) {
+        why = `${p} is writable by every user`;
+        break;
+      }
+      if (st.mode & 0o020 && st.gid !== gid && !(sticky && st.isDirectory() && !child)) {
+        why = `${p} is writable by group ${st.gid}`;
+        break;
+      }
+      const up = dirname(p);
+      if (up === p) break;
+      p = up;
+      child = false;
+    }
+  } catch (e) {
+    why = `cannot check ${path}: ${(e as Error).message}`;
+  }
+  trusted.set(path, why);
+  return why;
+}
+
+/** Throws `NATIVE_UNTRUSTED` unless {@link untrustedReason} accepts `path`; `what` names where it came from. */
+export function requireTrusted(path: string, what: string): string {
+  const why = untrustedReason(path);
+  if (why) {
+    throw new SyswallError('NATIVE_UNTRUSTED', `refusing ${what}: ${why}`, {
+      kind: 'input',
+      hint: 'point it at an absolute path that only root or you can write (e.g. the build/Release directory of a syswall you built)',
+    });
+  }
+  return path;
 }
 
 function buildFailure(dirs: string[]): string | undefined {
@@ -78,15 +141,23 @@ export function nativeMissingError(what: string, tried: string[]): SyswallError 
   return new SyswallError('NATIVE_MISSING', `syswall's native runtime is not built: ${what} not found (tried ${tried.join(', ')})${why}`, { kind: 'runtime', hint: FIX_HINT });
 }
 
+/** `$SYSWALL_NATIVE_DIR`, when set, must be absolute and not replaceable by others. */
+function checkOverride(): void {
+  const dir = process.env.SYSWALL_NATIVE_DIR;
+  if (dir !== undefined && dir !== '') requireTrusted(dir, `SYSWALL_NATIVE_DIR=${dir}`);
+}
+
 let addonCache: NativeAddon | undefined;
 let helperCache: string | undefined;
 
 /** Loads the addon (cached), or throws the `NATIVE_MISSING` error. */
 export function loadAddon(): NativeAddon {
   if (addonCache && !process.env.SYSWALL_NATIVE_DIR) return addonCache;
+  checkOverride();
   const tried = nativeDirs().map((d) => join(d, ADDON_FILE));
   const found = tried.find((p) => existsSync(p));
   if (!found || process.platform !== 'linux') throw nativeMissingError(ADDON_FILE, tried);
+  requireTrusted(found, `the native addon ${found}`);
   try {
     addonCache = createRequire(import.meta.url)(found) as NativeAddon;
   } catch (e) {
@@ -98,6 +169,7 @@ export function loadAddon(): NativeAddon {
 /** The path of the `syswall-helper` executable (cached), or throws the `NATIVE_MISSING` error. */
 export function helperPath(): string {
   if (helperCache && !process.env.SYSWALL_NATIVE_DIR) return helperCache;
+  checkOverride();
   const tried = nativeDirs().map((d) => join(d, HELPER_FILE));
   const found = tried.find((p) => {
     try {
@@ -108,6 +180,7 @@ export function helperPath(): string {
     }
   });
   if (!found || process.platform !== 'linux') throw nativeMissingError(HELPER_FILE, tried);
+  requireTrusted(found, `the sandbox helper ${found}`);
   helperCache = found;
   return found;
 }
@@ -152,6 +225,30 @@ export async function recvFdAsync(socketFd: number): Promise<number> {
   } catch (e) {
     throw fromNativeError(e);
   }
+}
+
+/** Whether the kernel takes these SECCOMP_FILTER_FLAG_* bits (probed; nothing is installed). */
+export function filterFlagsSupported(flags: number): boolean {
+  const addon = loadAddon();
+  return call(() => addon.filterFlagsSupported(flags >>> 0));
+}
+
+/** prctl(PR_SET_DUMPABLE) on this process; returns the previous value. */
+export function setDumpable(on: boolean): boolean {
+  const addon = loadAddon();
+  return call(() => addon.setDumpable(on));
+}
+
+/** Whether this process has capability `cap` (a CAP_* number) in its effective set. */
+export function hasCapability(cap: number): boolean {
+  const addon = loadAddon();
+  return call(() => addon.hasCapability(cap));
+}
+
+/** Can a child of this process get new PID and mount namespaces (with a user namespace when `userns`) and a fresh /proc? */
+export function isolationProbe(userns: boolean): { ok: boolean; errno: number; step: string } {
+  const addon = loadAddon();
+  return call(() => addon.isolationProbe(userns));
 }
 
 /** Whether the kernel supports a SECCOMP_RET_* action (SECCOMP_GET_ACTION_AVAIL). */

@@ -22,6 +22,8 @@ export interface NotifyAddon {
   notifIdValid(fd: number, id: bigint): boolean;
   notifAddFd(fd: number, id: bigint, srcfd: number, newfd: number, flags: number, newfdFlags: number): number;
   notifSetFlags(fd: number, flags: number): number;
+  /** SIGKILL the caller of pending notification `id` (pidfd, then ID_VALID, then the signal): 0 or an errno (ENOENT: gone). */
+  notifKill(fd: number, id: bigint, tid: number): number;
 }
 
 /** The addon's notification functions (loaded by ./native.js), or throws NATIVE_MISSING. */

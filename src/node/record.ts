@@ -8,37 +8,19 @@
  * recorded too. We only observe, so the usual TOCTOU caveat of continue does
  * not matter here.
  *
- * The launcher: syswall-helper installs the filter, then makes sendmsg (the
- * listener fd to us), close, close, execve. The sendmsg must not be notified:
- * nobody holds the listener yet, so it would wait forever. The filter allows
- * exactly `sendmsg(5, *, MSG_NOSIGNAL)` (fd 5 is the socket spawn() hands the
- * helper) without notifying; every other call is notified. Notifications
- * from the helper's pid before its execve are answered and not recorded;
- * the execve is the first recorded call.
+ * The launcher (native/helper_exec.c) makes no syscall between installing
+ * the filter and the command's execve: the listener is taken out of it with
+ * pidfd_getfd(2) while it is stopped. So the filter has no exemption, and the
+ * execve is the first recorded call.
  */
 import type { ArchInfo } from '../core/arch/arches.js';
-import { isPermissive } from '../core/bpf/actions.js';
-import { SECCOMP_RET_USER_NOTIF } from '../core/bpf/constants.js';
 import { compilePolicy, type CompiledFilter } from '../core/compile/compile.js';
-import type { Policy, Rule } from '../core/policy/types.js';
+import type { Policy } from '../core/policy/types.js';
 import { Recording, runnableArches } from '../core/policy/recording.js';
 import { hostArch } from './host.js';
 import { spawn, type RunResult, type StdioEntry } from './spawn.js';
-import { withLauncherBypass } from './explain.js';
+import { routedFilter } from './explain.js';
 import type { SupervisorStats } from './supervisor.js';
-
-/** The fd spawn() gives the helper for passing the listener back (`--listener-sock 5`). */
-const LISTENER_SOCK_FD = 5n;
-const MSG_NOSIGNAL = 0x4000n;
-/** `sendmsg(5, *, MSG_NOSIGNAL)`: the helper passing the listener fd back. */
-const LAUNCHER_SENDMSG: Rule = {
-  syscall: 'sendmsg',
-  action: { kind: 'ALLOW' },
-  conditions: [
-    { arg: 0, op: 'EQ', value: LISTENER_SOCK_FD },
-    { arg: 2, op: 'EQ', value: MSG_NOSIGNAL },
-  ],
-};
 
 /** Live counters of a recording, for progress lines. */
 export interface RecordProgress {
@@ -69,8 +51,6 @@ export interface RecordResult {
   readonly result: RunResult;
   /** The supervisor's counts (notifications received, answered, callers gone). */
   readonly stats: SupervisorStats;
-  /** Calls made by the launcher before the command's execve (answered, not recorded). */
-  readonly launcherCalls: number;
 }
 
 /** A running recording. */
@@ -88,8 +68,7 @@ export interface RecordHandle {
 let cachedFilter: { key: string; filter: CompiledFilter } | undefined;
 
 /**
- * The record-all filter: USER_NOTIF for every syscall on `arches`, except
- * the helper's sendmsg of the listener (see the module comment). Unknown
+ * The record-all filter: USER_NOTIF for every syscall on `arches`. Unknown
  * arches get the bad-arch action (KILL_THREAD): a filter must decide them,
  * and this host cannot make such calls.
  */
@@ -100,7 +79,7 @@ export function recordAllFilter(arches: readonly ArchInfo[] = runnableArches(hos
     defaultAction: { kind: 'USER_NOTIF' },
     badArchAction: { kind: 'KILL_THREAD' },
     arches: arches.map((a) => a.name),
-    rules: [LAUNCHER_SENDMSG],
+    rules: [],
   };
   const filter = compilePolicy(policy, { enosys: 'none' });
   cachedFilter = { key, filter };
@@ -123,9 +102,6 @@ export function recordCommand(command: string, args: readonly string[] = [], opt
   const rec = options.recording ?? new Recording();
   const startTotal = rec.total;
   const startDistinct = rec.distinct;
-  let rootPid = -1;
-  let execSeen = false;
-  let launcherCalls = 0;
   const t0 = performance.now();
   const p = spawn(command, args, {
     program: filter.instructions,
@@ -135,24 +111,16 @@ export function recordCommand(command: string, args: readonly string[] = [], opt
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onSyscall(ev) {
-      if (!execSeen && ev.pid === rootPid) {
-        if (ev.name !== 'execve' && ev.name !== 'execveat') {
-          launcherCalls++;
-          return CONTINUE;
-        }
-        execSeen = true;
-      }
       rec.add(ev.arch, ev.archToken, ev.nr, ev.args);
       return CONTINUE;
     },
     supervisor: { timeoutMs: 600_000 },
   });
-  rootPid = p.pid ?? -1;
   const done = (async (): Promise<RecordResult> => {
     const result = await p.result;
     const sup = await p.supervisor!;
     const stats = await sup.done;
-    return { recording: rec, result, stats: { ...stats }, launcherCalls };
+    return { recording: rec, result, stats: { ...stats } };
   })();
   done.catch(() => {});
   return {
@@ -182,15 +150,8 @@ export interface ProfileDenial {
  * happen. Use it to prove a recorded profile.
  */
 export async function checkProfile(policy: Policy, command: string, args: readonly string[] = [], options: Omit<RecordOptions, 'arches' | 'recording'> = {}): Promise<{ denials: ProfileDenial[]; result: RunResult }> {
-  // The helper's sendmsg of the listener must not be notified (nobody holds the listener yet):
-  // an exact in-kernel pass, independent of how the policy's own sendmsg rules merge.
-  const routed = compilePolicy(policy, {
-    mapAction: (v) => (isPermissive(v) ? v : SECCOMP_RET_USER_NOTIF),
-  });
-  const compiled = { ...routed, instructions: withLauncherBypass(routed.instructions, hostArch()) };
+  const compiled = routedFilter(policy);
   const denials: ProfileDenial[] = [];
-  let rootPid = -1;
-  let execSeen = false;
   const p = spawn(command, args, {
     program: compiled.instructions,
     flags: compiled.flags,
@@ -199,16 +160,10 @@ export async function checkProfile(policy: Policy, command: string, args: readon
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onSyscall(ev) {
-      if (!execSeen && ev.pid === rootPid) {
-        // The launcher's close calls before its execve are not the command's.
-        if (ev.name !== 'execve' && ev.name !== 'execveat') return CONTINUE;
-        execSeen = true;
-      }
       denials.push({ pid: ev.pid, arch: ev.arch?.name ?? `0x${ev.archToken.toString(16)}`, name: ev.name, text: ev.format() });
       return CONTINUE;
     },
   });
-  rootPid = p.pid ?? -1;
   const result = await p.result;
   if (p.supervisor) await (await p.supervisor).done;
   return { denials, result };

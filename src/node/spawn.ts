@@ -1,10 +1,12 @@
 /**
  * Runs a command under a seccomp filter. Node starts `syswall-helper exec`
- * with child_process (so stdio, env, cwd, signals and exit codes are Node's),
- * hands it the compiled program on fd 3, and learns through a close-on-exec
- * report pipe on fd 4 whether the exec happened. The helper fails closed: if
- * anything goes wrong before exec, the command never runs, and the handle's
- * promises reject with a {@link SandboxError}.
+ * with child_process (so stdio, env, cwd and signals are Node's), hands it the
+ * compiled program on fd 3, and learns through a close-on-exec report pipe on
+ * fd 4 the command's pid and whether the exec happened. The helper starts the
+ * command in its own PID and mount namespaces where the host allows it,
+ * relays signals to it and exits as it did (docs/security.md). It fails
+ * closed: if anything goes wrong before exec, the command never runs, and the
+ * handle's promises reject with a {@link SandboxError}.
  *
  * Policies: this module takes compiled programs (`Instruction[]` or raw
  * bytes). {@link toProgramBytes} is the single place where a program source
@@ -17,8 +19,11 @@ import { SyswallError } from '../core/errors.js';
 import { encodeProgram } from '../core/bpf/codec.js';
 import { BPF_MAXINSNS, SECCOMP_FILTER_FLAG_NEW_LISTENER } from '../core/bpf/constants.js';
 import type { Instruction } from '../core/bpf/instruction.js';
-import { SandboxError, type SandboxStage } from './errors.js';
+import { decodeProgram } from '../core/bpf/codec.js';
+import { SandboxError, errnoLabel, type SandboxStage } from './errors.js';
+import { errnoMessage } from '../core/arch/errno.js';
 import { hostArch } from './host.js';
+import { holdNonDumpable, isolationSupport, reachingSyscalls, withListenerGuard, type IsolationSupport } from './isolation.js';
 import { helperPath, recvFdAsync, socketpair } from './native.js';
 import { supervise, type Supervisor, type SuperviseOptions } from './supervisor.js';
 import { programForHost, type PolicyInput } from './policy-source.js';
@@ -76,6 +81,14 @@ export interface SpawnOptions {
   onSyscall?: SuperviseOptions['onSyscall'];
   /** More supervisor options (timeoutMs, failAction, failErrno, onError, onEnd). */
   supervisor?: Omit<SuperviseOptions, 'onSyscall'>;
+  /**
+   * `'auto'` (default): the command runs in its own PID and mount namespaces
+   * where the host allows them; where it does not, programs that allow
+   * ptrace or process_vm_* are refused and the command runs in ours
+   * (`isolation` on the handle says which). `'required'`: refuse to run
+   * without the namespaces. See docs/security.md.
+   */
+  isolation?: 'auto' | 'required';
 }
 
 /**
@@ -85,19 +98,33 @@ export interface SpawnOptions {
 export interface RunResult {
   /** The command line, for messages. */
   command: string;
+  /** The command's pid as this process sees it (the launcher's, if the command never started). */
   pid: number;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
-  /** The command died of SIGSYS: a seccomp KILL action (or an unhandled TRAP). */
+  /**
+   * The command died of a seccomp kill: SIGSYS from the kernel (a KILL action
+   * or an unhandled TRAP), or SIGKILL from the supervisor applying a kill
+   * decision (`supervisorKilled`).
+   */
   seccompKilled: boolean;
+  /** The supervisor killed the command for a `{ kill }` decision (SIGKILL: a handler cannot survive it). */
+  supervisorKilled: boolean;
   /** Wall-clock time from spawn to exit, in milliseconds. */
   durationMs: number;
 }
 
 /** A running sandboxed command. */
 export interface SandboxedProcess {
-  /** Process id (the helper execs in place, so it is the command's pid). */
+  /**
+   * Process id of the sandbox's launcher (syswall-helper): signals sent to it
+   * (`kill()`) are relayed to the command, and it exits as the command did.
+   */
   readonly pid: number | undefined;
+  /** The command's own pid as this process sees it (the command itself sees 2 in its PID namespace). */
+  readonly commandPid: Promise<number>;
+  /** How the command is kept away from this process (docs/security.md). */
+  readonly isolation: IsolationSupport;
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
@@ -153,19 +180,44 @@ const STAGE_CODES: Record<string, string> = {
   exec: 'EXEC_FAILED',
   nnp: 'FILTER_FAILED',
   seccomp: 'FILTER_FAILED',
+  isolation: 'ISOLATION_FAILED',
 };
 
-function reportError(report: string, command: string): SandboxError {
-  const line = report.split('\n')[0];
-  const [stage, errno, ...rest] = line.split('\t');
-  const message = rest.join('\t') || line || 'the sandbox helper failed';
-  const known: SandboxStage[] = ['usage', 'program', 'nnp', 'seccomp', 'listener', 'exec'];
-  const st = (known as string[]).includes(stage) ? (stage as SandboxStage) : 'helper';
+const STAGES: readonly SandboxStage[] = ['usage', 'program', 'isolation', 'caps', 'nnp', 'seccomp', 'listener', 'exec'];
+
+/** What the launcher said on the report pipe (docs in native/helper_exec.c). */
+interface Report {
+  /** The first `fail` line: STAGE, errno number, message. */
+  fail?: { stage: string; errno: number; message: string };
+  /** The command's pid (`pid` line). */
+  pid?: number;
+  /** Auto mode fell back to no namespaces (`isolation none` line): the errno. */
+  noIsolation?: number;
+}
+
+function parseReport(text: string): Report {
+  const r: Report = {};
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const f = line.split('\t');
+    if (f[0] === 'fail' && !r.fail) r.fail = { stage: f[1] ?? 'helper', errno: Number(f[2]) || 0, message: f.slice(3).join('\t') || 'the sandbox helper failed' };
+    else if (f[0] === 'pid' && Number.isInteger(Number(f[1]))) r.pid = Number(f[1]);
+    else if (f[0] === 'isolation') r.noIsolation = Number(f[2]) || 0;
+    else if (!r.fail) r.fail = { stage: 'helper', errno: 0, message: `the sandbox helper wrote an unexpected line: ${line.slice(0, 200)}` };
+  }
+  return r;
+}
+
+function reportError(fail: NonNullable<Report['fail']>, command: string): SandboxError {
+  const st = (STAGES as readonly string[]).includes(fail.stage) ? (fail.stage as SandboxStage) : 'helper';
+  const errno = fail.errno ? errnoLabel(fail.errno) : undefined;
+  const message = fail.errno ? `${fail.message}: ${errnoMessage(fail.errno)}` : fail.message;
   let hint: string | undefined;
   if (st === 'seccomp' && errno === 'EACCES') hint = 'drop noNewPrivs: false (--no-nnp), or run with CAP_SYS_ADMIN';
   else if (st === 'seccomp' && errno === 'EINVAL') hint = 'check the program with `syswall disasm` (the kernel validates it as seccomp_check_filter does)';
   else if (st === 'exec' && errno === 'ENOENT') hint = 'check the command name and PATH';
-  return new SandboxError(STAGE_CODES[st] ?? 'SANDBOX_SETUP_FAILED', st, command, message, errno && errno !== '-' ? errno : undefined, hint ? { hint } : {});
+  else if (st === 'isolation') hint = 'see docs/security.md ("Where isolation is impossible")';
+  return new SandboxError(STAGE_CODES[st] ?? 'SANDBOX_SETUP_FAILED', st, command, message, errno, hint ? { hint } : {});
 }
 
 function validate(command: unknown, args: unknown, o: SpawnOptions): void {
@@ -198,20 +250,44 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   }
   validate(command, args, options);
   const helper = helperPath();
-  const bytes = options.strict ? undefined : toProgramBytes(options.program as ProgramSource);
+  const supervised = options.listener === true || options.onSyscall !== undefined;
   const commandLine = [command, ...args].map(quote).join(' ');
+
+  // The program: with a listener, behind the guard that refuses a second one (docs/security.md).
+  let bytes: Uint8Array | undefined;
+  let instructions: readonly Instruction[] | undefined;
+  if (!options.strict) {
+    const src = options.program as ProgramSource;
+    instructions = src instanceof Uint8Array ? decodeProgram(toProgramBytes(src), { endian: hostArch().endian }) : src;
+    if (supervised) instructions = withListenerGuard(instructions);
+    bytes = toProgramBytes(instructions);
+  }
+
+  // Isolation: namespaces where the host allows them; otherwise refuse programs that reach other processes.
+  const isolation = isolationSupport(options.uid !== undefined && options.uid !== 0);
+  if (!isolation.namespaces) {
+    if (options.isolation === 'required') {
+      throw new SandboxError('ISOLATION_UNAVAILABLE', 'isolation', commandLine, `cannot isolate ${commandLine}: ${isolation.reason}`, undefined, { hint: 'see docs/security.md ("Where isolation is impossible")' });
+    }
+    const reaching = instructions ? reachingSyscalls(instructions) : [];
+    if (reaching.length > 0) {
+      throw new SandboxError('ISOLATION_UNAVAILABLE', 'isolation', commandLine,
+        `the filter allows ${reaching.join(', ')}, and without a PID namespace (${isolation.reason}) the command could use ${reaching.length > 1 ? 'them' : 'it'} on this user's other processes`,
+        undefined, { hint: `deny ${reaching.join(', ')} (e.g. --deny ${reaching.join(',')}), or run where user namespaces are allowed` });
+    }
+  }
 
   const helperArgs = ['exec'];
   if (options.strict) helperArgs.push('--strict');
   else helperArgs.push('--fd', '3');
-  helperArgs.push('--report-fd', '4');
+  helperArgs.push('--report-fd', '4', '--isolate', isolation.namespaces ? 'require' : 'none', '--parent-pid', String(process.pid));
   if (options.noNewPrivs === false) helperArgs.push('--no-nnp');
   let flags = (options.flags ?? 0) >>> 0;
   flags &= ~SECCOMP_FILTER_FLAG_NEW_LISTENER; // the listener option asks for it (the helper then passes the fd back)
   if (flags) helperArgs.push('--flags', '0x' + flags.toString(16));
 
   let sock: [number, number] | undefined;
-  if (options.listener || options.onSyscall) {
+  if (supervised) {
     sock = socketpair();
     helperArgs.push('--listener-sock', '5');
   }
@@ -222,6 +298,8 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   const stdio: StdioEntry[] = [...base, options.strict ? 'ignore' : 'pipe', 'pipe'];
   if (sock) stdio.push(sock[1]);
 
+  // Nothing of the same user may trace this process while the sandbox lives.
+  const release = holdNonDumpable();
   const start = performance.now();
   let child: ChildProcess;
   try {
@@ -235,6 +313,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
       ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
   } catch (e) {
+    release();
     if (sock) closeSync(sock[0]);
     throw e;
   } finally {
@@ -249,14 +328,14 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     progStream.end(bytes);
   }
 
-  // The report pipe: EOF with no data = exec happened (fd 4 is close-on-exec in the helper).
+  // The report pipe: the command's pid, failures; EOF once the command was exec'd (fd 4 is close-on-exec).
   const reportStream = child.stdio[4] as Readable;
-  const report = new Promise<string>((res) => {
+  const report = new Promise<Report>((res) => {
     let text = '';
     reportStream.setEncoding('utf8');
     reportStream.on('data', (d: string) => (text += d));
-    reportStream.on('error', () => res(text));
-    reportStream.on('close', () => res(text));
+    reportStream.on('error', () => res(parseReport(text)));
+    reportStream.on('close', () => res(parseReport(text)));
   });
 
   const spawnError = new Promise<SandboxError>((res) => {
@@ -270,32 +349,23 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   });
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; end: number }>((res) => {
-    child.once('exit', (code, signal) => res({ code, signal, end: performance.now() }));
+    child.once('exit', (code, signal) => {
+      release();
+      res({ code, signal, end: performance.now() });
+    });
   });
 
   const started: Promise<void> = Promise.race([
     spawnError.then((e) => {
       throw e;
     }),
-    report.then((text) => {
-      if (text) throw reportError(text, commandLine);
+    report.then((r) => {
+      if (r.fail) throw reportError(r.fail, commandLine);
     }),
   ]);
+  const commandPid: Promise<number> = started.then(async () => (await report).pid ?? child.pid ?? -1);
 
-  const result: Promise<RunResult> = Promise.race([
-    spawnError.then((e): never => {
-      throw e;
-    }),
-    Promise.all([started, exited]).then(([, ex]) => ({
-      command: commandLine,
-      pid: child.pid ?? -1,
-      exitCode: ex.code,
-      signal: ex.signal,
-      seccompKilled: ex.signal === 'SIGSYS',
-      durationMs: ex.end - start,
-    })),
-  ]);
-
+  // User-notification supervision (src/node/supervisor.ts).
   let listenerFd: Promise<number> | undefined;
   if (sock) {
     const parentEnd = sock[0];
@@ -307,18 +377,43 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
       });
     listenerFd.catch(() => {});
   }
-  // User-notification supervision (src/node/supervisor.ts).
   let supervisor: Promise<Supervisor> | undefined;
   if (listenerFd && options.onSyscall) {
     const supOptions: SuperviseOptions = { ...options.supervisor, onSyscall: options.onSyscall };
     supervisor = listenerFd.then((fd) => supervise(fd, supOptions));
     supervisor.catch(() => {});
   }
+
+  const result: Promise<RunResult> = Promise.race([
+    spawnError.then((e): never => {
+      throw e;
+    }),
+    Promise.all([started, exited, report]).then(async ([, ex, rep]) => {
+      const pid = rep.pid ?? child.pid ?? -1;
+      let supervisorKilled = false;
+      if (supervisor && ex.signal === 'SIGKILL') {
+        const sup = await supervisor.catch(() => undefined);
+        supervisorKilled = sup?.killedProcesses.has(pid) ?? false;
+      }
+      return {
+        command: commandLine,
+        pid,
+        exitCode: ex.code,
+        signal: ex.signal,
+        seccompKilled: ex.signal === 'SIGSYS' || supervisorKilled,
+        supervisorKilled,
+        durationMs: ex.end - start,
+      };
+    }),
+  ]);
   started.catch(() => {});
+  commandPid.catch(() => {});
   result.catch(() => {});
 
   return {
     pid: child.pid,
+    commandPid,
+    isolation,
     stdin: child.stdin,
     stdout: child.stdout,
     stderr: child.stderr,

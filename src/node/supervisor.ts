@@ -10,7 +10,9 @@
  * returns something that is not a decision or takes longer than `timeoutMs`,
  * by a fail-closed answer (an errno, EPERM by default, or a kill) — never by
  * letting the syscall run. A notification whose caller died meanwhile is
- * dropped silently.
+ * dropped silently. A kill is SIGKILL, sent through a pidfd opened before the
+ * notification is checked still pending: nothing can catch it, and a
+ * recycled pid is never signalled.
  *
  * SECURITY: `{ continue: true }` after looking at pointer arguments is NOT a
  * security boundary: the caller (or another thread) can change that memory
@@ -18,6 +20,7 @@
  * (numbers, flags, fds) or deny. See docs/supervisor.md.
  */
 import { closeSync, readFileSync } from 'node:fs';
+import { errnoLabel } from './errors.js';
 import { archByToken, ARCHES, X32_SYSCALL_BIT, type ArchInfo } from '../core/arch/arches.js';
 import { syscallName } from '../core/arch/syscalls.js';
 import { SyswallError } from '../core/errors.js';
@@ -38,9 +41,10 @@ export type Decision =
   /** Skip the syscall and make it return this value (0 or positive; a "success"). */
   | { value: number | bigint }
   /**
-   * Kill the calling process (every thread). `true` or `'SIGSYS'`: with SIGSYS
-   * when that is fatal to the process (not blocked, ignored or caught), so it
-   * dies as a seccomp kill would, else SIGKILL. `'SIGKILL'`: always SIGKILL.
+   * Kill the calling process (every thread) with SIGKILL, which no handler,
+   * mask or disposition can survive; the call never runs. (`'SIGSYS'` and
+   * `'SIGKILL'` are accepted for compatibility and mean the same: a SIGSYS
+   * sent from user space could be caught, so it is never used.)
    */
   | { kill: true | 'SIGSYS' | 'SIGKILL' };
 
@@ -129,6 +133,8 @@ export interface Supervisor {
   readonly pending: number;
   /** Resolves when supervision ends: every task using the filter has exited, or stop() was called. */
   readonly done: Promise<SupervisorStats>;
+  /** Process ids (thread-group ids, as this process sees them) killed by a kill decision or a fail-closed kill. */
+  readonly killedProcesses: ReadonlySet<number>;
   /**
    * Stops supervising and closes the listener fd. Syscalls still waiting, and
    * any later USER_NOTIF decision of the filter, then fail with ENOSYS (kernel).
@@ -153,32 +159,13 @@ function archOf(token: number, nr: number): ArchInfo | undefined {
   return a;
 }
 
-/** Signal 31 (SIGSYS) would kill the process: not blocked by the thread, not ignored or caught by the process. */
-function sigsysIsFatal(tid: number): boolean {
+/** The thread-group id of thread `tid` (from /proc), or undefined when it is gone. */
+function tgidOf(tid: number): number | undefined {
   try {
-    const status = readFileSync(`/proc/${tid}/status`, 'utf8');
-    const mask = (field: string) => {
-      const m = new RegExp(`^${field}:\\s*([0-9a-f]+)`, 'm').exec(status);
-      return m ? BigInt('0x' + m[1]) : -1n;
-    };
-    const bit = 1n << 30n; // SIGSYS is 31: bit 30
-    const blk = mask('SigBlk');
-    const ign = mask('SigIgn');
-    const cgt = mask('SigCgt');
-    if (blk < 0n || ign < 0n || cgt < 0n) return false;
-    return ((blk | ign | cgt) & bit) === 0n;
+    const m = /^Tgid:\s*(\d+)/m.exec(readFileSync(`/proc/${tid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
   } catch {
-    return false;
-  }
-}
-
-function killCaller(tid: number, mode: true | 'SIGSYS' | 'SIGKILL'): void {
-  const sig = mode !== 'SIGKILL' && sigsysIsFatal(tid) ? 'SIGSYS' : 'SIGKILL';
-  try {
-    // kill(2) with a thread id signals that thread's whole process.
-    process.kill(tid, sig);
-  } catch {
-    // already gone
+    return undefined;
   }
 }
 
@@ -234,6 +221,14 @@ export function supervise(listenerFd: number, options: SuperviseOptions): Superv
   let resolveDone!: (s: SupervisorStats) => void;
   const done = new Promise<SupervisorStats>((r) => (resolveDone = r));
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  const killedProcesses = new Set<number>();
+
+  /** SIGKILLs the caller of a pending notification (pidfd first, then ID_VALID, then the signal). */
+  const killCaller = (ev: Event): void => {
+    const tgid = tgidOf(ev.pid);
+    const r = addon.notifKill(listenerFd, ev.id, ev.pid);
+    if (r === 0 && tgid !== undefined) killedProcesses.add(tgid);
+  };
 
   // Wake the caller on the CPU we run on (less latency per notification), where the kernel supports it.
   try {
@@ -285,7 +280,7 @@ export function supervise(listenerFd: number, options: SuperviseOptions): Superv
         if (ok) stats.value++;
         break;
       case 'kill':
-        killCaller(ev.pid, p.mode);
+        killCaller(ev);
         // The caller is doomed; answer with an error so nothing runs even if the kill raced.
         send(ev.id, 0n, -failErrno, 0);
         stats.killed++;
@@ -302,7 +297,7 @@ export function supervise(listenerFd: number, options: SuperviseOptions): Superv
     if (failAction === 'kill') {
       ev.markAnswered();
       ev.closeMemory();
-      killCaller(ev.pid, true);
+      killCaller(ev);
       send(ev.id, 0n, -failErrno, 0);
     } else {
       // Do not count the fail-closed answer as a decision.
@@ -403,6 +398,7 @@ export function supervise(listenerFd: number, options: SuperviseOptions): Superv
       return pending;
     },
     done,
+    killedProcesses,
     stop: () => finish(0),
   };
 }
@@ -506,7 +502,8 @@ class Event implements SyscallEvent {
       if (options.send) this.markAnswered();
       return r;
     } catch (e) {
-      const code = (e as { code?: string }).code ?? 'EIO';
+      const errno = (e as { errno?: unknown }).errno;
+      const code = typeof errno === 'number' ? errnoLabel(errno) : 'EIO';
       throw new SupervisorError('SUPERVISOR_ADDFD', `cannot add fd ${fd} to pid ${this.pid}: ${code}`, { kind: 'runtime', cause: e });
     }
   }

@@ -1,16 +1,15 @@
-import { closeSync, openSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { flag, listOpt, stringOpt, UsageError } from '../command.js';
 import { inputKindOf, printWarnings } from '../input.js';
 import { loadProfile } from '../../node/policy-source.js';
-import { fsError, println, writeOutput } from '../io.js';
+import { println, writeOutput } from '../io.js';
 import { SyswallError } from '../../core/errors.js';
 import { parseAction } from '../../core/policy/actions.js';
 import type { Action, Policy } from '../../core/policy/types.js';
 import { countsFromComment, mergePolicies, recordingToPolicy, sortedCounts, Recording } from '../../core/policy/recording.js';
 import { exportDocker, exportOci, exportSyswall } from '../../core/formats/export.js';
 import { recordCommand, type RecordResult } from '../../node/record.js';
+import { checkOutput } from '../../node/output.js';
 
 const FORMATS = ['syswall', 'oci', 'docker'] as const;
 type Format = (typeof FORMATS)[number];
@@ -195,13 +194,7 @@ function parseDefaultAction(ctx: CommandContext): Action | undefined {
   return a;
 }
 
-/** Proves that `path` can be written (a temp file in its directory) without leaving anything behind. */
+/** Fails now, before the run, when `path` could not be written (nothing is written). */
 function checkWritable(path: string): void {
-  const probe = join(dirname(path), `.${basename(path)}.${process.pid}.probe`);
-  try {
-    closeSync(openSync(probe, 'wx'));
-  } catch (e) {
-    throw fsError(e, path, 'write');
-  }
-  rmSync(probe, { force: true });
+  checkOutput(path);
 }

@@ -1,11 +1,8 @@
-import { closeSync, constants as fsConstants, openSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Command, CommandContext } from '../command.js';
 import { flag, listOpt, stringOpt, UsageError } from '../command.js';
-import { archesByToken, resolveArch, X32_SYSCALL_BIT } from '../../core/arch/arches.js';
-import { syscallName } from '../../core/arch/syscalls.js';
+import { resolveArch } from '../../core/arch/arches.js';
 import type { Policy } from '../../core/policy/types.js';
-import { decodeReturn, raisesSigsys } from '../../core/bpf/actions.js';
 import { SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_SPEC_ALLOW } from '../../core/bpf/constants.js';
 import { isReturnK, type Instruction } from '../../core/bpf/instruction.js';
 import { PolicyError, SyswallError } from '../../core/errors.js';
@@ -15,6 +12,8 @@ import { applyOverrides, BUILTIN_PROFILES, loadProfile, programForHost } from '.
 import { inputKindOf } from '../input.js';
 import { spawn, type SandboxedProcess } from '../../node/spawn.js';
 import { explainSession, type ExplainSession } from '../../node/explain.js';
+import { kernelClockUs, seccompKillRecord, sigsysKind } from '../../node/audit.js';
+import { essentialDenial, isolationSupport } from '../../node/isolation.js';
 
 const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_ALLOW, log: SECCOMP_FILTER_FLAG_LOG };
 
@@ -22,10 +21,6 @@ const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_A
 const RELAYED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'];
 
 const SIGSYS_KINDS = ['KILL_PROCESS', 'KILL_THREAD', 'TRAP'] as const;
-
-function sigsysKind(value: number): string | undefined {
-  return raisesSigsys(value) ? decodeReturn(value).kind : undefined;
-}
 
 /**
  * What could have raised the SIGSYS, from the policy when there is one (its
@@ -47,58 +42,11 @@ export function sigsysCandidates(policy: Policy | undefined, program: readonly I
   return SIGSYS_KINDS.filter((x) => out.has(x));
 }
 
-/**
- * The kernel's own record of a seccomp SIGSYS for `pid` (audit type=1326 in
- * /dev/kmsg, printed for KILL actions and for TRAP with the LOG flag): the
- * exact action and syscall. Best effort: undefined when the log is not
- * readable (no CAP_SYSLOG) or has no record.
- */
-async function kernelRecord(pid: number, sinceUs: number): Promise<string | undefined> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync('/dev/kmsg', fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-    } catch {
-      return undefined;
-    }
-    let found: string | undefined;
-    try {
-      const buf = Buffer.alloc(8192);
-      for (;;) {
-        let n: number;
-        try {
-          n = readSync(fd, buf, 0, buf.length, null);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EPIPE') continue; // overwritten records
-          break; // EAGAIN: the end
-        }
-        const line = buf.toString('utf8', 0, n);
-        const ts = Number(line.split(',')[2]); // microseconds of the kernel's clock; skip records older than this run (pid reuse)
-        if (!(ts >= sinceUs)) continue;
-        if (!line.includes('type=1326') || !line.includes(` pid=${pid} `) || !line.includes(' sig=31 ')) continue;
-        const m = / arch=([0-9a-f]+) syscall=(\d+) .*code=0x([0-9a-f]+)/.exec(line);
-        if (!m) continue;
-        const kind = sigsysKind(parseInt(m[3], 16));
-        if (!kind) continue;
-        const token = parseInt(m[1], 16);
-        const nr = Number(m[2]);
-        const arch = archesByToken(token).find((a) => !!a.x32 === ((nr & X32_SYSCALL_BIT) !== 0)) ?? archesByToken(token)[0];
-        const name = arch ? syscallName(arch, nr) : undefined;
-        found = `${kind} on ${name ?? 'syscall'} (${arch?.name ?? '0x' + token.toString(16)} nr ${nr})`;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    if (found) return found;
-    await new Promise((res) => setTimeout(res, 40));
-  }
-  return undefined;
-}
-
 export const command: Command = {
   name: 'run',
   summary: 'run a command under a seccomp filter (built-in default profile)',
-  usage: `Usage: syswall run [--profile FILE|NAME] [--allow LIST] [--deny LIST] [--flag F] [--arch A,B] [--strict] [--explain] -- CMD [ARGS...]
+  usage: `Usage: syswall run [-p FILE|NAME] [--allow LIST] [--deny LIST] [--flag F] [-a A,B] [--strict] [--no-nnp]
+                   [--strict-names] [-e] [--explain-json FILE] [-v] [--debug] -- CMD [ARGS...]
 
 Runs CMD under a seccomp filter; everything it starts inherits the filter.
 Without --profile, the built-in "default" profile: Docker's default profile
@@ -117,6 +65,12 @@ groups\`) and replace the profile's rules for those syscalls: --allow makes
 them allowed unconditionally, --deny gives them the profile's deny action
 (its default action, ERRNO(EPERM) for "default"). Precedence: profile <
 --allow < --deny (a syscall in both is denied).
+
+The command runs in its own PID and mount namespaces (with a user namespace
+when syswall lacks CAP_SYS_ADMIN): it sees only its own processes in /proc and
+cannot reach syswall's, and it ends when the command ends (docs/security.md).
+Where the host refuses those namespaces, syswall says so in one line and
+refuses profiles that allow ptrace or process_vm_*.
 
 It fails closed: any error before the command is exec'd (a bad profile, a
 missing native build, a command that cannot be executed) means the command
@@ -140,7 +94,8 @@ Options:
                            and the rule that decided), then a summary; allowed
                            calls stay in the kernel at full speed
       --explain-json FILE  also write each denied call as a JSON line to FILE
-  -v, --verbose            print the profile's and compiler's warnings
+  -v, --verbose            print the profile's and compiler's warnings, the
+                           program size and the command's pid
   -h, --help               show this help
 
 Examples:
@@ -237,9 +192,17 @@ Examples:
     }
     if (flag(ctx, 'no-nnp')) noNewPrivs = false;
     if (explain && strict) throw new UsageError('run: --explain cannot be combined with --strict', 'strict mode kills on the first other syscall; run without --strict to explain a policy');
+    // A filter under which no command can start: say so instead of a mysterious exit.
+    const decided = session ? session.original.instructions : program instanceof Uint8Array ? undefined : program;
+    const fatal = decided ? essentialDenial(decided) : undefined;
+    if (fatal) throw new PolicyError('DENIES_EXECVE', `run: ${profileSpec ?? 'the profile'}: ${fatal}`, { hint: 'allow execve (and write, exit_group) in the profile' });
+
+    // Isolation: where the host refuses namespaces, say so once, before anything runs.
+    const iso = isolationSupport();
+    if (!iso.namespaces) ctx.stderr.write(`syswall: warning: no PID namespace (${iso.reason}): the command can see and signal this user's other processes\n`);
 
     const [cmd, ...args] = argv;
-    const startUs = Number(process.hrtime.bigint() / 1000n) - 1_000_000;
+    const startUs = kernelClockUs() - 1_000_000;
     let child: SandboxedProcess;
     try {
       child = spawn(cmd, args, {
@@ -250,8 +213,10 @@ Examples:
         cleanup: true,
       });
     } catch (e) {
+      if (e instanceof SandboxError && e.code === 'ISOLATION_UNAVAILABLE') throw new PolicyError(e.code, `run: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}) });
       return reportStartError(e, ctx);
     }
+    if (verbose) child.commandPid.then((pid) => ctx.stderr.write(`syswall: command pid ${pid}\n`), () => {});
     const fromTerminal = process.stdin.isTTY === true;
     const handlers = new Map<NodeJS.Signals, () => void>();
     for (const sig of RELAYED) {
@@ -271,13 +236,19 @@ Examples:
         session.close();
       }
       if (r.signal) {
+        if (r.supervisorKilled) {
+          // --explain applied a KILL decision (with SIGKILL, which no handler survives): exit as the kernel's kill would.
+          ctx.stderr.write('syswall: killed by seccomp: the policy kills on the call named above (applied by --explain with SIGKILL)\n');
+          return 128 + (osConstants.signals.SIGSYS ?? 31);
+        }
         const n = osConstants.signals[r.signal] ?? 0;
         if (r.seccompKilled) {
-          const exact = await kernelRecord(r.pid, startUs);
+          const exact = await seccompKillRecord(r.pid, startUs);
           const acts = strict ? ['strict mode'] : sigsysCandidates(finalPolicy, program instanceof Uint8Array ? undefined : program);
           const what = strict ? `strict mode${exact ? ', ' + exact.replace(/^KILL_\w+ /, '') : ''}` : exact ?? (acts.length ? acts.join(' or ') : 'a seccomp action');
           ctx.stderr.write(`syswall: killed by seccomp (SIGSYS): ${what}\n`);
-          if (!session) ctx.stderr.write(`hint: rerun with \`syswall run --explain ...\` to see which syscall was denied\n`);
+          // --explain needs a policy: not for --strict or a compiled program.
+          if (!session && finalPolicy) ctx.stderr.write(`hint: rerun with \`syswall run --explain ...\` to see which syscall was denied\n`);
         }
         return 128 + n;
       }
