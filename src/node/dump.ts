@@ -12,7 +12,7 @@
  * The helper reports on a dedicated pipe (fd 3), so the target keeps its own
  * stdin, stdout and stderr.
  */
-import { helperPath } from './native.js';
+import { helperPath, requireTrusted } from './native.js';
 import { spawn, type StdioOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
@@ -164,7 +164,7 @@ export function resolveDumpHelper(): string {
   const env = process.env.SYSWALL_HELPER;
   if (env) {
     if (!existsSync(env)) throw new DumpError('HELPER_MISSING', `SYSWALL_HELPER=${env} does not exist`, { kind: 'input' });
-    return env;
+    return requireTrusted(env, `SYSWALL_HELPER=${env}`);
   }
   try {
     return helperPath();
@@ -206,14 +206,14 @@ export function dumpCommand(cmd: string, args: readonly string[] = [], options: 
   const stdio: (StdioChoice | 'pipe')[] = [...(Array.isArray(s) ? s : [s, s, s])];
   for (let fd = 3; fd < streamFd; fd++) stdio.push(pass.includes(fd) ? fd : 'ignore');
   stdio.push('pipe');
-  return runHelper(options.helper ?? resolveDumpHelper(), hargs, { stdio, streamFd, cwd: options.cwd, env: options.env, signal: options.signal }, cmd);
+  return runHelper(options.helper !== undefined ? requireTrusted(options.helper, `the helper ${options.helper}`) : resolveDumpHelper(), hargs, { stdio, streamFd, cwd: options.cwd, env: options.env, signal: options.signal }, cmd);
 }
 
 /** Reads the filters process `pid` holds (oldest first), with PTRACE_SECCOMP_GET_FILTER. */
 export function dumpPid(pid: number, options: DumpPidOptions = {}): Promise<DumpResult> {
   if (!Number.isInteger(pid) || pid < 1 || pid > 0x7fffffff) throw new DumpError('BAD_PID', `not a process id: ${pid}`, { kind: 'input' });
   if (pid === process.pid) throw new DumpError('BAD_PID', `cannot dump syswall's own process (${pid})`, { kind: 'input' });
-  return runHelper(options.helper ?? resolveDumpHelper(), ['dump', '--out-fd', '3', '--pid', String(pid)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], streamFd: 3, signal: options.signal }, String(pid));
+  return runHelper(options.helper !== undefined ? requireTrusted(options.helper, `the helper ${options.helper}`) : resolveDumpHelper(), ['dump', '--out-fd', '3', '--pid', String(pid)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], streamFd: 3, signal: options.signal }, String(pid));
 }
 
 interface HelperSpawn {

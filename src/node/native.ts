@@ -141,10 +141,16 @@ export function nativeMissingError(what: string, tried: string[]): SyswallError 
   return new SyswallError('NATIVE_MISSING', `syswall's native runtime is not built: ${what} not found (tried ${tried.join(', ')})${why}`, { kind: 'runtime', hint: FIX_HINT });
 }
 
-/** `$SYSWALL_NATIVE_DIR`, when set, must be absolute and not replaceable by others. */
+/**
+ * `$SYSWALL_NATIVE_DIR`, when set, must be absolute and not replaceable by
+ * others, and so must the files in it. (The default, the package's own build
+ * directory, is as trusted as the code that is running.)
+ */
 function checkOverride(): void {
   const dir = process.env.SYSWALL_NATIVE_DIR;
-  if (dir !== undefined && dir !== '') requireTrusted(dir, `SYSWALL_NATIVE_DIR=${dir}`);
+  if (dir === undefined || dir === '') return;
+  requireTrusted(dir, `SYSWALL_NATIVE_DIR=${dir}`);
+  for (const f of [ADDON_FILE, HELPER_FILE]) requireTrusted(join(dir, f), `SYSWALL_NATIVE_DIR=${dir}`);
 }
 
 let addonCache: NativeAddon | undefined;
@@ -157,7 +163,6 @@ export function loadAddon(): NativeAddon {
   const tried = nativeDirs().map((d) => join(d, ADDON_FILE));
   const found = tried.find((p) => existsSync(p));
   if (!found || process.platform !== 'linux') throw nativeMissingError(ADDON_FILE, tried);
-  requireTrusted(found, `the native addon ${found}`);
   try {
     addonCache = createRequire(import.meta.url)(found) as NativeAddon;
   } catch (e) {
@@ -180,7 +185,6 @@ export function helperPath(): string {
     }
   });
   if (!found || process.platform !== 'linux') throw nativeMissingError(HELPER_FILE, tried);
-  requireTrusted(found, `the sandbox helper ${found}`);
   helperCache = found;
   return found;
 }

@@ -85,6 +85,8 @@ interface Resolved {
   st?: Stats;
   /** The name is reached through /proc (e.g. /dev/stdout -> /proc/self/fd/1): open the user's path as it is. */
   magic?: boolean;
+  /** For a link to /proc/self/fd/N: N (written to directly: sockets cannot be reopened). */
+  fd?: number;
 }
 
 /** Resolves `path` to (directory fd, final name), applying the link rule to every component. */
@@ -112,7 +114,9 @@ function resolve(path: string): Resolved {
         const target = readlinkSync(at(dirFd, comp));
         if (target.startsWith('/proc/')) {
           // /dev/stdout and friends: a magic link only the kernel can follow.
-          return { dirFd, name: comp, st, magic: true };
+          const own = /^\/proc\/(?:self|thread-self|\d+)\/fd\/(\d+)$/.exec(target);
+          const fd = own && (target.startsWith('/proc/self/') || target.startsWith(`/proc/${process.pid}/`)) && rest.every((c) => c === '' || c === '.') ? Number(own[1]) : undefined;
+          return { dirFd, name: comp, st, magic: true, ...(fd !== undefined ? { fd } : {}) };
         }
         rest = [...target.split('/'), ...rest];
         if (target.startsWith('/')) {
@@ -185,6 +189,22 @@ function through(path: string, fd: number, truncate: boolean): OutputFile {
 function open(path: string, r: Resolved): OutputFile {
   const { dirFd, name, st } = r;
   const target = at(dirFd, name);
+  if (r.magic && r.fd !== undefined) {
+    // One of our own fds (/dev/stdout): write to it as it is, and leave it open.
+    const own = r.fd;
+    const fst = fstatSync(own);
+    if (fst.isDirectory()) throw fsFail(path, 'is a directory', 'FS_EISDIR');
+    return {
+      path,
+      mode: 'through',
+      write(data) {
+        const buf = typeof data === 'string' ? Buffer.from(data) : data;
+        for (let off = 0; off < buf.length; ) off += writeSync(own, buf, off, buf.length - off);
+      },
+      commit() {},
+      abort() {},
+    };
+  }
   if (r.magic) {
     const fd = openSync(path, fs.O_WRONLY | fs.O_NOCTTY);
     const fst = fstatSync(fd);
