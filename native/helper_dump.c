@@ -6,13 +6,21 @@
  *   syswall-helper dump [--out-fd N] --pid PID
  *
  * Exec mode runs CMD under ptrace (following forks, vforks, clones and
- * execs) and reports every filter a traced task installs successfully with
+ * execs; a clone asking for CLONE_UNTRACED has the flag cleared, so the child
+ * is traced too, or is reported when that fails) and reports every filter a
+ * traced task installs successfully with
  * prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog) or
  * seccomp(SECCOMP_SET_MODE_FILTER, flags, prog) -- including filters that
  * return a user-notification listener fd (SECCOMP_FILTER_FLAG_NEW_LISTENER)
  * -- and strict-mode installs. Syscall arch, number and arguments come from
  * PTRACE_GET_SYSCALL_INFO (Linux 5.3+), so 32-bit (i386, x32, arm compat)
- * tracees are understood on a 64-bit kernel.
+ * tracees are understood on a 64-bit kernel. The program reported is the one
+ * the kernel installed, read back with PTRACE_SECCOMP_GET_FILTER at the
+ * syscall's exit ("source":"kernel"); where the kernel refuses that (no
+ * CAP_SYS_ADMIN, or the helper itself runs under seccomp) it is read from the
+ * task's memory ("source":"memory", which another thread could have changed
+ * meanwhile) and a warning says so once. The syscall numbers of every arch
+ * come from syswall_generated.h (the one syscall matrix).
  *
  * Without --limit the target runs to completion (every traced task has
  * exited). With --limit N the tracees are killed (or, with --continue,
@@ -27,11 +35,13 @@
  * passes a dedicated pipe so the target keeps its own stdio). Objects:
  *   {"type":"filter","pid":P,"tid":T,"via":"prctl"|"seccomp"|"ptrace",
  *    "mode":2,"flags":F,"arch":TOKEN,"nr":NR,"ret":R,"index":I,
+ *    "source":"kernel"|"memory",
  *    "length":N,"program":"<hex of struct sock_filter[] in native order>"}
+ *   {"type":"untraced","pid":P,"tid":T,"child":C}     a CLONE_UNTRACED child we could not catch
  *   {"type":"strict","pid":P,"tid":T,"via":"prctl"|"seccomp","mode":1,"arch":TOKEN}
  *   {"type":"mode","pid":P,"mode":M}                       (pid mode)
  *   {"type":"warning","message":"..."}
- *   {"type":"error","code":"...","errno":"E...","message":"..."}
+ *   {"type":"error","code":"...","errno":N|null,"message":"..."}   (the TypeScript side names errno N)
  *   {"type":"end","reason":"exit"|"limit"|"timeout"|"done","exitCode":C|null,
  *    "signal":S|null,"detached":bool,"count":N}
  * Exit status: 0 after "end", 1 on a runtime error, 2 on bad usage.
@@ -53,6 +63,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "helper.h"
+#include "syswall_generated.h"
 
 /* Request numbers and layouts as in <linux/ptrace.h>; spelled out here so the
  * helper builds against older headers. */
@@ -61,6 +72,8 @@
 #define SW_PTRACE_GET_SYSCALL_INFO 0x420e
 #define SW_PTRACE_SEIZE 0x4206
 #define SW_PTRACE_INTERRUPT 0x4207
+#define SW_PTRACE_SET_SYSCALL_INFO 0x4212
+#define SW_CLONE_UNTRACED 0x00800000ULL
 #define SW_OP_NONE 0
 #define SW_OP_ENTRY 1
 #define SW_OP_EXIT 2
@@ -82,7 +95,6 @@
 #define SW_SECCOMP_SET_MODE_STRICT 0
 #define SW_SECCOMP_SET_MODE_FILTER 1
 #define SW_FLAG_NEW_LISTENER 8u
-#define SW_BPF_MAXINSNS 4096
 
 struct sw_syscall_info {
   uint8_t op;
@@ -102,27 +114,6 @@ struct sw_seccomp_metadata {
   uint64_t flags;
 };
 
-/* Syscall numbers of prctl and seccomp per AUDIT_ARCH token. */
-struct sw_abi {
-  uint32_t token;
-  long prctl_nr;
-  long seccomp_nr;
-  int ptr32; /* struct sock_fprog uses a 32-bit pointer */
-};
-
-static const struct sw_abi ABIS[] = {
-  { 0xc000003eu, 157, 317, 0 }, /* x86_64 (x32: nr | 0x40000000, handled below) */
-  { 0x40000003u, 172, 354, 1 }, /* i386 */
-  { 0xc00000b7u, 167, 277, 0 }, /* aarch64 */
-  { 0x40000028u, 172, 383, 1 }, /* arm */
-  { 0xc00000f3u, 167, 277, 0 }, /* riscv64 */
-  { 0x80000016u, 172, 348, 0 }, /* s390x */
-  { 0x00000016u, 172, 348, 1 }, /* s390 */
-  { 0x80000015u, 171, 358, 0 }, /* ppc64 */
-  { 0xc0000015u, 171, 358, 0 }, /* ppc64le */
-  { 0x00000014u, 171, 358, 1 }, /* ppc */
-  { 0xc0000102u, 167, 277, 0 }, /* loongarch64 */
-};
 #define X32_BIT 0x40000000ul
 
 static FILE *out;
@@ -140,22 +131,6 @@ static void json_str(const char *s) {
   fputc('"', out);
 }
 
-static const char *errno_name(int e) {
-  switch (e) {
-    case EPERM: return "EPERM"; case ENOENT: return "ENOENT"; case ESRCH: return "ESRCH";
-    case EINTR: return "EINTR"; case EIO: return "EIO"; case E2BIG: return "E2BIG";
-    case ENOEXEC: return "ENOEXEC"; case EBADF: return "EBADF"; case ECHILD: return "ECHILD";
-    case EAGAIN: return "EAGAIN"; case ENOMEM: return "ENOMEM"; case EACCES: return "EACCES";
-    case EFAULT: return "EFAULT"; case EBUSY: return "EBUSY"; case ENOTDIR: return "ENOTDIR";
-    case EISDIR: return "EISDIR"; case EINVAL: return "EINVAL"; case ETXTBSY: return "ETXTBSY";
-    case ENOSYS: return "ENOSYS"; case ELOOP: return "ELOOP"; case ENAMETOOLONG: return "ENAMETOOLONG";
-#ifdef EMEDIUMTYPE
-    case EMEDIUMTYPE: return "EMEDIUMTYPE";
-#endif
-    default: return "EUNKNOWN";
-  }
-}
-
 /* Prints `syswall-helper: MESSAGE` on stderr and an error object on the stream. */
 static int fail(const char *code, int err, const char *fmt, ...) {
   char msg[1024];
@@ -168,7 +143,7 @@ static int fail(const char *code, int err, const char *fmt, ...) {
   fputs("{\"type\":\"error\",\"code\":", out);
   json_str(code);
   fputs(",\"errno\":", out);
-  if (err) json_str(errno_name(err)); else fputs("null", out);
+  if (err) fprintf(out, "%d", err); else fputs("null", out);
   fputs(",\"message\":", out);
   json_str(msg);
   fputs("}\n", out);
@@ -189,9 +164,9 @@ static void warn(const char *fmt, ...) {
 }
 
 static void emit_filter(pid_t pid, pid_t tid, const char *via, uint64_t flags, uint32_t arch, long nr, long long ret,
-                        long index, const unsigned char *prog, size_t len) {
-  fprintf(out, "{\"type\":\"filter\",\"pid\":%d,\"tid\":%d,\"via\":\"%s\",\"mode\":2,\"flags\":%llu,\"arch\":%u",
-          (int)pid, (int)tid, via, (unsigned long long)flags, arch);
+                        long index, const char *source, const unsigned char *prog, size_t len) {
+  fprintf(out, "{\"type\":\"filter\",\"pid\":%d,\"tid\":%d,\"via\":\"%s\",\"mode\":2,\"flags\":%llu,\"arch\":%u,\"source\":\"%s\"",
+          (int)pid, (int)tid, via, (unsigned long long)flags, arch, source);
   if (nr >= 0) fprintf(out, ",\"nr\":%ld,\"ret\":%lld", nr, ret);
   if (index >= 0) fprintf(out, ",\"index\":%ld", index);
   fprintf(out, ",\"length\":%zu,\"program\":\"", len);
@@ -249,6 +224,7 @@ struct task {
   pid_t tid;
   int initial_stop_pending; /* created by an event; its first SIGSTOP is ours */
   int have_entry;
+  int untraced;             /* this entry is a CLONE_UNTRACED clone we could not change */
   struct sw_syscall_info entry;
 };
 
@@ -285,15 +261,64 @@ static void remove_task(pid_t tid) {
 
 static long captured;
 
+/* The generated ABI entry whose prctl or seccomp number is `nr` on `arch`
+ * (x32 calls come with the x86_64 token and the x32 bit). */
+static const struct sw_abi *abi_for(uint32_t arch, uint64_t nr) {
+  for (size_t i = 0; i < SW_ABI_COUNT; i++) {
+    const struct sw_abi *a = &SW_ABIS[i];
+    if (a->token != arch) continue;
+    if ((long)nr == a->prctl_nr || (long)nr == a->seccomp_nr || (long)nr == a->clone_nr || (long)nr == a->clone3_nr) return a;
+  }
+  return NULL;
+}
+
+/* How many filters task `tid` holds (/proc/TID/status, Linux 5.9+), or -1. */
+static long filter_count(pid_t tid) {
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+  FILE *f = fopen(path, "re");
+  if (!f) return -1;
+  long n = -1;
+  while (fgets(line, sizeof line, f)) {
+    if (!strncmp(line, "Seccomp_filters:", 16)) { n = atol(line + 16); break; }
+  }
+  fclose(f);
+  return n;
+}
+
+static int readback_warned;
+
+/* Reads back the newest filter of stopped task `tid` as the kernel holds it.
+ * Returns its length in instructions (prog malloc'd), or 0 and errno. */
+static long read_back(pid_t tid, unsigned char **prog) {
+  long count = filter_count(tid);
+  if (count <= 0) {
+    /* Old kernel: find the count by probing. */
+    count = 0;
+    while (ptrace((enum __ptrace_request)SW_PTRACE_SECCOMP_GET_FILTER, tid, (void *)count, NULL) > 0) count++;
+    if (count == 0) return 0;
+  }
+  long n = ptrace((enum __ptrace_request)SW_PTRACE_SECCOMP_GET_FILTER, tid, (void *)(count - 1), NULL);
+  if (n <= 0 || n > SW_BPF_MAXINSNS) { if (n > 0) errno = E2BIG; return 0; }
+  *prog = calloc((size_t)n, 8);
+  if (!*prog) { perror("syswall-helper: calloc"); exit(1); }
+  if (ptrace((enum __ptrace_request)SW_PTRACE_SECCOMP_GET_FILTER, tid, (void *)(count - 1), *prog) != n) {
+    int e = errno;
+    free(*prog);
+    *prog = NULL;
+    errno = e;
+    return 0;
+  }
+  return n;
+}
+
 /* Called at syscall-exit with the matching entry. */
 static void check_install(pid_t tid, const struct sw_syscall_info *en, const struct sw_syscall_info *ex) {
   uint32_t arch = en->arch;
   uint64_t nr = en->u.entry.nr;
-  const struct sw_abi *abi = NULL;
-  for (size_t i = 0; i < sizeof ABIS / sizeof ABIS[0]; i++) if (ABIS[i].token == arch) abi = &ABIS[i];
+  const struct sw_abi *abi = abi_for(arch, nr);
   if (!abi) return;
   int ptr32 = abi->ptr32;
-  if (arch == 0xc000003eu && (nr & X32_BIT)) { nr &= ~X32_BIT; ptr32 = 1; }
   const uint64_t *a = en->u.entry.args;
   const char *via;
   uint64_t flags = 0, prog_ptr;
@@ -328,6 +353,20 @@ static void check_install(pid_t tid, const struct sw_syscall_info *en, const str
     fflush(out);
     return;
   }
+  /* What the kernel installed, when it lets us read it back. */
+  unsigned char *prog = NULL;
+  long n = read_back(tid, &prog);
+  if (n > 0) {
+    emit_filter(pid, tid, via, flags, arch, (long)nr, ret, -1, "kernel", prog, (size_t)n);
+    free(prog);
+    return;
+  }
+  if (!readback_warned) {
+    readback_warned = 1;
+    int e = errno;
+    warn("the kernel refused to read the installed filters back (PTRACE_SECCOMP_GET_FILTER: %s; it needs CAP_SYS_ADMIN and a syswall outside any seccomp filter): "
+         "listings are from the tasks' memory, which another thread could have changed after the install", strerror(e));
+  }
   if (ptr32) prog_ptr &= 0xffffffffu;
   unsigned char hdr[16];
   uint16_t len;
@@ -344,14 +383,45 @@ static void check_install(pid_t tid, const struct sw_syscall_info *en, const str
     memcpy(&filter_ptr, hdr + 8, 8);
   }
   if (len == 0 || len > SW_BPF_MAXINSNS) { warn("task %d installed a filter of impossible length %u", (int)tid, len); return; }
-  unsigned char *prog = malloc((size_t)len * 8);
+  prog = malloc((size_t)len * 8);
   if (!prog) { perror("syswall-helper: malloc"); exit(1); }
   if (read_mem(tid, filter_ptr, prog, (size_t)len * 8)) {
     warn("cannot read the filter program of task %d: %s", (int)tid, strerror(errno));
   } else {
-    emit_filter(pid, tid, via, flags, arch, (long)en->u.entry.nr, ret, -1, prog, len);
+    emit_filter(pid, tid, via, flags, arch, (long)nr, ret, -1, "memory", prog, len);
   }
   free(prog);
+}
+
+/* At a clone/clone3 entry asking for CLONE_UNTRACED: clear the flag so the
+ * child is traced (auto-attached) like any other. Returns 1 when the call
+ * asks for it and could not be changed (the caller reports the child). */
+static int catch_untraced(pid_t tid, struct sw_syscall_info *en) {
+  const struct sw_abi *abi = abi_for(en->arch, en->u.entry.nr);
+  if (!abi) return 0;
+  long nr = (long)en->u.entry.nr;
+  if (nr == abi->clone_nr) {
+    /* s390 takes (newsp, flags, ...); every other arch flags first. */
+    int idx = (en->arch == 0x80000016u || en->arch == 0x00000016u) ? 1 : 0;
+    if (!(en->u.entry.args[idx] & SW_CLONE_UNTRACED)) return 0;
+    en->u.entry.args[idx] &= ~SW_CLONE_UNTRACED;
+    if (ptrace((enum __ptrace_request)SW_PTRACE_SET_SYSCALL_INFO, tid, (void *)sizeof *en, en) == 0) return 0;
+    en->u.entry.args[idx] |= SW_CLONE_UNTRACED;
+    return 1;
+  }
+  if (nr == abi->clone3_nr) {
+    /* struct clone_args starts with the 64-bit flags. */
+    uint64_t flags;
+    uint64_t at = en->u.entry.args[0];
+    if (abi->ptr32) at &= 0xffffffffu;
+    if (read_mem(tid, at, &flags, sizeof flags)) return 0;
+    if (!(flags & SW_CLONE_UNTRACED)) return 0;
+    flags &= ~SW_CLONE_UNTRACED;
+    struct iovec local = {&flags, sizeof flags}, remote = {(void *)(uintptr_t)at, sizeof flags};
+    if (process_vm_writev(tid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof flags) return 0;
+    return 1;
+  }
+  return 0;
 }
 
 static void on_syscall_stop(struct task *t) {
@@ -360,11 +430,17 @@ static void on_syscall_stop(struct task *t) {
   long n = ptrace((enum __ptrace_request)SW_PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof info, &info);
   if (n <= 0) return;
   if (info.op == SW_OP_ENTRY) {
+    t->untraced = catch_untraced(t->tid, &info);
     t->entry = info;
     t->have_entry = 1;
   } else if (info.op == SW_OP_EXIT) {
     if (t->have_entry) check_install(t->tid, &t->entry, &info);
+    if (t->have_entry && t->untraced && !info.u.exit.is_error && info.u.exit.rval > 0) {
+      fprintf(out, "{\"type\":\"untraced\",\"pid\":%d,\"tid\":%d,\"child\":%lld}\n", (int)tgid_of(t->tid), (int)t->tid, (long long)info.u.exit.rval);
+      fflush(out);
+    }
     t->have_entry = 0;
+    t->untraced = 0;
   }
 }
 
@@ -676,7 +752,7 @@ static int dump_pid(pid_t pid) {
       struct sw_seccomp_metadata md = { (uint64_t)i, 0 };
       uint64_t flags = 0;
       if (ptrace((enum __ptrace_request)SW_PTRACE_SECCOMP_GET_METADATA, pid, (void *)sizeof md, &md) > 0) flags = md.flags;
-      emit_filter(pid, pid, "ptrace", flags, arch, -1, 0, i, prog, (size_t)n);
+      emit_filter(pid, pid, "ptrace", flags, arch, -1, 0, i, "kernel", prog, (size_t)n);
       free(prog);
       count++;
     }

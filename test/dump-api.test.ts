@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DumpError, dumpCommand, dumpPid, filterFlagNames, parseHelperStream } from '../src/node/dump.js';
+import { DumpError, dumpCommand, dumpPid, filterFlagNames, getFilterHint, parseHelperStream } from '../src/node/dump.js';
 import { parseProcStatus, readSeccompStatus, seccompStatus, StatusError } from '../src/node/status.js';
 import { decodeProgram } from '../src/core/bpf/codec.js';
 import { compile, impossiblePid, requireGcc, startAndWaitFor, tempDir } from './helpers/dump-fixtures.js';
@@ -102,12 +102,20 @@ describe('helper stream protocol', () => {
     expect(r).toMatchObject({ reason: 'limit', signal: 'SIGSYS', warnings: ['w'] });
   });
 
-  it('turns error records into typed errors and rejects garbage', () => {
-    expect(() => parseHelperStream('{"type":"error","code":"GET_FILTER_DENIED","errno":"EACCES","message":"needs CAP_SYS_ADMIN"}')).toThrow(
-      expect.objectContaining({ code: 'GET_FILTER_DENIED', errno: 'EACCES', kind: 'runtime', hint: expect.stringMatching(/root/) }),
+  it('turns error records into typed errors (errno numbers named from core\'s table) and rejects garbage', () => {
+    expect(() => parseHelperStream('{"type":"error","code":"GET_FILTER_DENIED","errno":13,"message":"needs CAP_SYS_ADMIN"}')).toThrow(
+      expect.objectContaining({ code: 'GET_FILTER_DENIED', errno: 'EACCES', kind: 'runtime', hint: getFilterHint() }),
     );
     expect(() => parseHelperStream('not json')).toThrow(/not JSON/);
     expect(() => parseHelperStream('')).toThrow(/without a result/);
+  });
+
+  it('hints at what PTRACE_SECCOMP_GET_FILTER lacks: CAP_SYS_ADMIN, a filter of our own, or neither (never "run as root" to root)', () => {
+    const root = 'CapEff:\t000001ffffffffff\nSeccomp:\t0\n';
+    expect(getFilterHint('CapEff:\t0000000000000000\nSeccomp:\t0\n')).toMatch(/^run as root/);
+    expect(getFilterHint('CapEff:\t000001ffffffffff\nSeccomp:\t2\n')).toMatch(/syswall itself runs under seccomp \(Seccomp: 2/);
+    expect(getFilterHint(root)).not.toMatch(/run as root/);
+    expect(getFilterHint(root)).toMatch(/security module/);
   });
 
   it('names filter flags', () => {

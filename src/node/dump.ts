@@ -9,6 +9,13 @@
  * {@link dumpPid} reads the filters a running process holds with
  * PTRACE_SECCOMP_GET_FILTER (needs CAP_SYS_ADMIN).
  *
+ * The program reported for an install is the one the kernel installed, read
+ * back at the syscall's exit (`source: 'kernel'`); where the kernel refuses
+ * that, it comes from the task's memory (`source: 'memory'`, with a warning).
+ * Children started with CLONE_UNTRACED are traced anyway (the flag is
+ * cleared) or reported. `timeout` is enforced from here too: a command that
+ * stops its tracer (SIGSTOP) cannot hold the dump up.
+ *
  * The helper reports on a dedicated pipe (fd 3), so the target keeps its own
  * stdin, stdout and stderr.
  */
@@ -22,6 +29,7 @@ import { archByToken, X32_SYSCALL_BIT, type ArchName, type Endian } from '../cor
 import { decodeProgram } from '../core/bpf/codec.js';
 import type { Instruction } from '../core/bpf/instruction.js';
 import { SyswallError, type ErrorKind } from '../core/errors.js';
+import { errnoLabel } from './errors.js';
 
 /** A failure of `dump`: helper missing, exec failure, ptrace refused, ... `errno` names the errno where one applies. */
 export class DumpError extends SyswallError {
@@ -84,6 +92,8 @@ export interface DumpedFilter {
   listenerFd?: number;
   /** PTRACE_SECCOMP_GET_FILTER index (0 = the oldest filter), for `ptrace` dumps. */
   index?: number;
+  /** Where the program was read: `kernel` (PTRACE_SECCOMP_GET_FILTER) or `memory` (the task's, after the install). */
+  source: 'kernel' | 'memory';
   /** Position among all installs of the result (filters and strict-mode installs), from 0. */
   seq: number;
 }
@@ -119,6 +129,8 @@ export interface DumpResult {
   mode?: number;
   /** Non-fatal problems the helper reported. */
   warnings: string[];
+  /** Children started with CLONE_UNTRACED that could not be traced (their filters are not in the result). */
+  untraced: { pid: number; tid: number; child: number }[];
 }
 
 /** Options of {@link dumpCommand}. */
@@ -206,7 +218,10 @@ export function dumpCommand(cmd: string, args: readonly string[] = [], options: 
   const stdio: (StdioChoice | 'pipe')[] = [...(Array.isArray(s) ? s : [s, s, s])];
   for (let fd = 3; fd < streamFd; fd++) stdio.push(pass.includes(fd) ? fd : 'ignore');
   stdio.push('pipe');
-  return runHelper(options.helper !== undefined ? requireTrusted(options.helper, `the helper ${options.helper}`) : resolveDumpHelper(), hargs, { stdio, streamFd, cwd: options.cwd, env: options.env, signal: options.signal }, cmd);
+  return runHelper(options.helper !== undefined ? requireTrusted(options.helper, `the helper ${options.helper}`) : resolveDumpHelper(), hargs, {
+    stdio, streamFd, cwd: options.cwd, env: options.env, signal: options.signal,
+    ...(options.timeout !== undefined ? { timeoutMs: options.timeout * 1000 + TIMEOUT_GRACE_MS } : {}),
+  }, cmd);
 }
 
 /** Reads the filters process `pid` holds (oldest first), with PTRACE_SECCOMP_GET_FILTER. */
@@ -223,7 +238,12 @@ interface HelperSpawn {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Kill the helper (and so its tracees) when it has not ended this long after it should have. */
+  timeoutMs?: number;
 }
+
+/** How long after --timeout the helper may take to report by itself before Node kills it. */
+const TIMEOUT_GRACE_MS = 1000;
 
 interface HelperRecord {
   type: string;
@@ -233,7 +253,7 @@ interface HelperRecord {
 /** Maps a helper error record to a typed error. */
 function helperError(rec: HelperRecord, what: string): DumpError {
   const code = String(rec.code ?? 'HELPER_FAILED');
-  const errno = typeof rec.errno === 'string' ? rec.errno : undefined;
+  const errno = typeof rec.errno === 'number' ? errnoLabel(rec.errno) : typeof rec.errno === 'string' ? rec.errno : undefined;
   const message = String(rec.message ?? 'syswall-helper failed');
   switch (code) {
     case 'EXEC_FAILED':
@@ -245,13 +265,36 @@ function helperError(rec: HelperRecord, what: string): DumpError {
     case 'NO_SUCH_PROCESS':
       return new DumpError(code, message, { kind: 'input', errno, hint: 'list processes with `syswall status`' });
     case 'GET_FILTER_DENIED':
-      return new DumpError(code, message, { errno, hint: 'run as root (CAP_SYS_ADMIN), outside any seccomp sandbox' });
+      return new DumpError(code, message, { errno, hint: getFilterHint() });
     case 'PTRACE_DENIED':
       return new DumpError(code, message, { errno, hint: 'run as root, or check /proc/sys/kernel/yama/ptrace_scope' });
     case 'NO_KERNEL_SUPPORT':
       return new DumpError(code, message, { errno });
     default:
       return new DumpError(code, message, { errno });
+  }
+}
+
+/**
+ * What would let PTRACE_SECCOMP_GET_FILTER work, from what this process
+ * lacks (its /proc/self/status text): CAP_SYS_ADMIN, or no seccomp filter of
+ * its own; a root with both is told the truth, not "run as root".
+ */
+export function getFilterHint(status = readSelfStatus()): string {
+  const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(status);
+  const hasSysAdmin = capEff ? (BigInt('0x' + capEff[1]) & (1n << 21n)) !== 0n : false;
+  const seccomp = /^Seccomp:\s*(\d+)/m.exec(status);
+  const filtered = seccomp !== null && seccomp[1] !== '0';
+  if (!hasSysAdmin) return 'run as root (reading filters back needs CAP_SYS_ADMIN)';
+  if (filtered) return `syswall itself runs under seccomp (Seccomp: ${seccomp![1]} in /proc/self/status), and the kernel refuses a filtered tracer; run it outside any sandbox`;
+  return 'the kernel refused it although syswall has CAP_SYS_ADMIN and no filter: a security module (LSM) may forbid it';
+}
+
+function readSelfStatus(): string {
+  try {
+    return readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return '';
   }
 }
 
@@ -277,7 +320,7 @@ function archOf(token: number, nr: unknown): { arch: ArchName | null; endian: En
 
 /** Turns the helper's JSON lines into a {@link DumpResult}; throws on an error record. */
 export function parseHelperStream(text: string, what = ''): DumpResult {
-  const result: DumpResult = { filters: [], strict: [], reason: 'exit', exitCode: null, signal: null, detached: false, warnings: [] };
+  const result: DumpResult = { filters: [], strict: [], reason: 'exit', exitCode: null, signal: null, detached: false, warnings: [], untraced: [] };
   let ended = false;
   let seq = 0;
   for (const line of text.split('\n')) {
@@ -304,6 +347,7 @@ export function parseHelperStream(text: string, what = ''): DumpResult {
           archToken: token,
           program: decodeProgram(bytes, { endian }),
           bytes,
+          source: rec.source === 'memory' ? 'memory' : 'kernel',
           seq: seq++,
         };
         if (flags & SECCOMP_FILTER_FLAGS.NEW_LISTENER && typeof rec.ret === 'number') f.listenerFd = rec.ret;
@@ -322,6 +366,10 @@ export function parseHelperStream(text: string, what = ''): DumpResult {
         break;
       case 'warning':
         result.warnings.push(String(rec.message));
+        break;
+      case 'untraced':
+        result.untraced.push({ pid: Number(rec.pid), tid: Number(rec.tid), child: Number(rec.child) });
+        result.warnings.push(`task ${Number(rec.tid)} started ${Number(rec.child)} with CLONE_UNTRACED and it could not be traced: filters it installs are not in this dump`);
         break;
       case 'error':
         throw helperError(rec, what);
@@ -357,9 +405,22 @@ function runHelper(helper: string, args: string[], sp: HelperSpawn, what: string
     let streamDone = !stream;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let failed = false;
+    // The helper enforces --timeout itself, unless the command stopped it (SIGSTOP to its tracer): then we do.
+    let forced = false;
+    const timer = sp.timeoutMs !== undefined ? setTimeout(() => {
+      forced = true;
+      child.kill('SIGKILL'); // PTRACE_O_EXITKILL takes the tracees with it
+    }, sp.timeoutMs) : undefined;
     const finish = () => {
       if (failed || !streamDone || !exit) return;
-      const text = Buffer.concat(chunks).toString('utf8');
+      if (timer) clearTimeout(timer);
+      let text = Buffer.concat(chunks).toString('utf8');
+      if (forced && !text.includes('"type":"end"')) {
+        const lines = text.split('\n').filter((l) => l.trim() && l.trim().endsWith('}')); // drop a half-written last line
+        lines.push(JSON.stringify({ type: 'warning', message: 'the helper did not stop at the timeout (the command may have stopped its tracer): syswall killed it and the traced processes' }));
+        lines.push(JSON.stringify({ type: 'end', reason: 'timeout', exitCode: null, signal: null, detached: false }));
+        text = lines.join('\n') + '\n';
+      }
       try {
         if (exit.code === 2 && !text.trim()) {
           const msg = Buffer.concat(errChunks).toString('utf8').trim().split('\n')[0] || 'bad usage';
@@ -383,6 +444,7 @@ function runHelper(helper: string, args: string[], sp: HelperSpawn, what: string
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
       failed = true;
+      if (timer) clearTimeout(timer);
       if (e.name === 'AbortError') reject(new DumpError('ABORTED', 'dump aborted', { cause: e }));
       else reject(new DumpError('HELPER_FAILED', `cannot start syswall-helper (${helper}): ${e.message}`, { cause: e }));
     });

@@ -10,7 +10,7 @@
 import { spawn as nodeSpawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { C } from '../helpers/bpf.js';
 import { notifyProgram } from '../helpers/notify.js';
 import { CLI } from '../helpers/cli.js';

@@ -174,6 +174,7 @@ function filterJson(f: DumpedFilter): Record<string, unknown> {
     ...(f.listenerFd !== undefined ? { listenerFd: f.listenerFd } : {}),
     arch: f.arch,
     archToken: f.archToken,
+    source: f.source,
     endian: f.arch ? ARCHES[f.arch].endian : null,
     length: f.program.length,
     program: f.program.map((i) => ({ code: i.code, jt: i.jt, jf: i.jf, k: i.k })),
