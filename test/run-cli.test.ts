@@ -26,7 +26,7 @@ const ruleProfile = (name: string, action: string, names = ['mkdir', 'mkdirat'])
 /** Kernel log lines (audit type=1326, seccomp) for a pid; waits for kauditd to print them. */
 /** The command's pid as the host (and the audit log) numbers it, from `run -v`. */
 function commandPid(stderr: string): number {
-  const m = /^syswall: command pid (\d+)$/m.exec(stderr);
+  const m = /^syswall: command pid (\d+) /m.exec(stderr);
   if (!m) throw new Error(`no "command pid" line in: ${stderr}`);
   return Number(m[1]);
 }

@@ -8,7 +8,7 @@
  * docs/security.md names the guarantee each test checks.
  */
 import { spawn as nodeSpawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, it } from 'vitest';
 import { C } from '../helpers/bpf.js';
@@ -39,6 +39,29 @@ beforeAll(() => {
     syscalls: [{ names: ['getppid'], action: 'SCMP_ACT_KILL_PROCESS' }],
   }));
 });
+
+/** Every live descendant of `pid` (from the PPid fields of /proc). */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const m = /^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${e}/status`, 'utf8'));
+      if (m) parent.set(Number(e), Number(m[1]));
+    } catch {
+      // gone
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [c, pp] of parent) if (pp === p) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
 
 /** The pids the attack program listed as its targets ("targets: 1"). */
 function targetsOf(stdout: string): number[] {
@@ -243,28 +266,18 @@ describe.concurrent('a KILL decision cannot be survived with a SIGSYS handler (a
 describe.concurrent('the supervisor dies: the command dies with it, and no routed call is ever allowed', () => {
   it('SIGKILL to syswall run --explain ends every process of the sandbox', async ({ expect }) => {
     const dir = sharedDir('syswall-attack-');
-    const child = nodeSpawn(process.execPath, [CLI, 'run', '-v', '--explain', '--deny', 'mkdir,mkdirat', '--', 'sh', '-c', `while :; do mkdir ${join(dir, 'x')} 2>/dev/null; sleep 0.05; done`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = nodeSpawn(process.execPath, [CLI, 'run', '--explain', '--deny', 'mkdir,mkdirat', '--', 'sh', '-c', `while :; do mkdir ${join(dir, 'x')} 2>/dev/null; sleep 0.05; done`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    const pid = await new Promise<number>((res, rej) => {
-      child.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
-        const m = /command pid (\d+)/.exec(err);
-        if (m) res(Number(m[1]));
-      });
-      child.once('exit', () => rej(new Error(`syswall exited early: ${err}`)));
-    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     // Wait for a notification round trip, so the supervisor is really in charge.
-    while (!/\] mkdir\(/.test(err)) await new Promise((res) => setTimeout(res, 20));
-    expect(existsSync(`/proc/${pid}`)).toBe(true);
+    for (let i = 0; i < 3000 && !/\] mkdir\(/.test(err); i++) await new Promise((res) => setTimeout(res, 10));
+    expect(err).toMatch(/\] mkdir\(/);
+    const sandbox = descendants(child.pid!); // launcher, init, sh, ...
+    expect(sandbox.length).toBeGreaterThanOrEqual(3);
     child.kill('SIGKILL');
-    const gone = async () => {
-      for (let i = 0; i < 200; i++) {
-        if (!existsSync(`/proc/${pid}`) || /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return true;
-        await new Promise((res) => setTimeout(res, 10));
-      }
-      return false;
-    };
-    expect(await gone()).toBe(true);
+    const alive = () => sandbox.filter((pid) => existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+    for (let i = 0; i < 300 && alive().length > 0; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(alive()).toEqual([]);
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 

@@ -216,7 +216,6 @@ Examples:
       if (e instanceof SandboxError && e.code === 'ISOLATION_UNAVAILABLE') throw new PolicyError(e.code, `run: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}) });
       return reportStartError(e, ctx);
     }
-    if (verbose) child.commandPid.then((pid) => ctx.stderr.write(`syswall: command pid ${pid}\n`), () => {});
     const fromTerminal = process.stdin.isTTY === true;
     const handlers = new Map<NodeJS.Signals, () => void>();
     for (const sig of RELAYED) {
@@ -229,6 +228,8 @@ Examples:
     }
     try {
       const r = await child.result;
+      // After the command's own output, so that the line is never cut into it.
+      if (verbose) ctx.stderr.write(`syswall: command pid ${r.pid} ${r.signal ? `killed by ${r.signal}` : `exited ${r.exitCode}`}\n`);
       if (session) {
         // Let notifications still in flight finish before the summary.
         if (child.supervisor) await (await child.supervisor).done.catch(() => undefined);
