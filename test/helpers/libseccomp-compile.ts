@@ -29,39 +29,51 @@ const OPS: Record<CmpOp, number> = { NE: 1, LT: 2, LE: 3, EQ: 4, GE: 5, GT: 6, M
 export interface RefResult {
   ok: boolean;
   program?: Instruction[];
+  /** libseccomp's PFC export of the same filter (when asked for). */
+  pfc?: string;
   error?: string;
 }
 
-/** The harness JSON for a policy (names only; libseccomp's semantics: 64-bit compares). */
+/** What else to ask the harness for. */
+export interface RefOptions {
+  /** Also export the PFC text. */
+  pfc?: boolean;
+  /** Set SCMP_FLTATR_API_TSKIP (rules on syscall -1). */
+  tskip?: boolean;
+}
+
 /** Action values as the Python binding takes them (a C int: KILL_PROCESS is negative). */
 const signed = (v: number) => v | 0;
 
-export function toRefJson(p: Policy, optimize: 1 | 2 = 1): string {
+/** The harness JSON for a policy (libseccomp's semantics: 64-bit compares; syscall 4294967295 becomes -1). */
+export function toRefJson(p: Policy, optimize: 1 | 2 = 1, options: RefOptions = {}): string {
   return JSON.stringify({
+    ...(options.pfc ? { pfc: true } : {}),
+    ...(options.tskip ? { tskip: true } : {}),
     default: signed(actionToValue(p.defaultAction)),
     badarch: signed(actionToValue(p.badArchAction)),
     arches: p.arches,
     optimize,
     rules: p.rules.map((r) => ({
       action: signed(actionToValue(r.action)),
-      syscall: r.syscall,
+      syscall: r.syscall === 0xffffffff ? -1 : r.syscall,
       args: r.conditions.map((c) => (c.op === 'MASKED_EQ' ? [c.arg, OPS[c.op], (c.mask ?? 0n).toString(), c.value.toString()] : [c.arg, OPS[c.op], c.value.toString(), '0'])),
     })),
   }).replace(/"(-?\d+)"/g, '$1');
 }
 
 /** Compiles many policies with libseccomp in one python process. */
-export function compileWithLibseccomp(policies: Policy[], optimize: 1 | 2 = 1): RefResult[] {
+export function compileWithLibseccomp(policies: Policy[], optimize: 1 | 2 = 1, options: RefOptions = {}): RefResult[] {
   if (policies.length === 0) return [];
-  const input = policies.map((p) => toRefJson(p, optimize)).join('\n') + '\n';
+  const input = policies.map((p) => toRefJson(p, optimize, options)).join('\n') + '\n';
   const r = spawnSync(PYTHON, [SCRIPT], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`libseccomp harness failed (${r.status}): ${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
   return lines.map((line, i) => {
-    const o = JSON.parse(line) as { ok: boolean; hex?: string; error?: string };
+    const o = JSON.parse(line) as { ok: boolean; hex?: string; pfc?: string; error?: string };
     if (!o.ok) return { ok: false, error: o.error };
     const endian = resolveArch(policies[i].arches[0]).endian;
     const bytes = Uint8Array.from(o.hex!.match(/../g)!.map((h) => parseInt(h, 16)));
-    return { ok: true, program: decodeProgram(bytes, { endian }) };
+    return { ok: true, program: decodeProgram(bytes, { endian }), ...(o.pfc !== undefined ? { pfc: o.pfc } : {}) };
   });
 }

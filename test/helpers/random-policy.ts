@@ -86,7 +86,7 @@ export function inputsFor(p: Policy, seed: number, count: number) {
         for (const d of [-1n, 0n, 1n]) values.add((v + d) & M64);
         values.add(v & 0xffffffffn);
         values.add((v >> 32n) << 32n);
-        values.add(((v >> 32n) + 1n) << 32n | (v & 0xffffffffn));
+        values.add((((v >> 32n) + 1n) << 32n | (v & 0xffffffffn)) & M64);
       }
     }
   }

@@ -4,10 +4,12 @@ libseccomp (Debian's python3-seccomp) and prints the raw BPF as hex.
 
 Reads one JSON policy per line on stdin:
   {"default": u32, "badarch": u32, "arches": ["x86_64", ...], "optimize": 1|2,
-   "rules": [{"action": u32, "syscall": "name", "args": [[index, op, a, b], ...]}]}
+   "rules": [{"action": u32, "syscall": "name" or number, "args": [[index, op, a, b], ...]}],
+   "pfc": true (optional: also export the PFC text), "tskip": true (optional:
+   set SCMP_FLTATR_API_TSKIP, which rules on syscall -1 need)}
 (op: 1 NE, 2 LT, 3 LE, 4 EQ, 5 GE, 6 GT, 7 MASKED_EQ; for MASKED_EQ a is the mask)
-and prints one JSON object per line: {"ok": true, "hex": "..."} or
-{"ok": false, "error": "..."}. With SYSWALL_HARNESS_TIME set in the
+and prints one JSON object per line: {"ok": true, "hex": "...", "pfc": "..."}
+or {"ok": false, "error": "..."}. With SYSWALL_HARNESS_TIME set in the
 environment, "ms" gives the time libseccomp took (filter init, arches, rule
 adds and BPF export), for benchmarks.
 """
@@ -44,6 +46,8 @@ def build(p):
             f.add_arch(a)
     f.set_attr(seccomp.Attr.ACT_BADARCH, p["badarch"])
     f.set_attr(seccomp.Attr.CTL_OPTIMIZE, p.get("optimize", 1))
+    if p.get("tskip"):
+        f.set_attr(seccomp.Attr.API_TSKIP, 1)
     for r in p["rules"]:
         args = [seccomp.Arg(a[0], a[1], a[2], a[3]) for a in r.get("args", [])]
         f.add_rule(r["action"], r["syscall"], *args)
@@ -51,7 +55,14 @@ def build(p):
         f.export_bpf(tmp)
         ms = (time.perf_counter() - t0) * 1000
         tmp.seek(0)
-        return tmp.read().hex(), ms
+        hexed = tmp.read().hex()
+    pfc = None
+    if p.get("pfc"):
+        with tempfile.TemporaryFile(mode="w+") as tmp:
+            f.export_pfc(tmp)
+            tmp.seek(0)
+            pfc = tmp.read()
+    return hexed, ms, pfc
 
 
 def compile_in_child(line, limit=5.0):
@@ -63,8 +74,10 @@ def compile_in_child(line, limit=5.0):
     if pid == 0:
         os.close(r)
         try:
-            hexed, ms = build(json.loads(line))
+            hexed, ms, pfc = build(json.loads(line))
             out = {"ok": True, "hex": hexed}
+            if pfc is not None:
+                out["pfc"] = pfc
             if os.environ.get("SYSWALL_HARNESS_TIME"):
                 out["ms"] = ms
         except Exception as e:  # noqa: BLE001 - report every refusal

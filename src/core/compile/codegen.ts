@@ -125,28 +125,25 @@ function emitSection(b: ProgramBuilder, sec: Section, options: CodegenOptions, r
   return usesNotify;
 }
 
-/** Instructions of a search tree: splits and exception checks. */
-function treeSize<T>(t: SearchTree<T>): number {
-  return 'leaf' in t ? t.leaf.exceptions.length : 1 + treeSize(t.left) + treeSize(t.right);
-}
-
 /**
  * The nr search tree. It minimises expected comparisons plus a price per
  * instruction, so that length counts relative to the program: one
  * instruction is worth LENGTH_TRADE times the share of the mean path it
- * represents (price = LENGTH_TRADE x mean / length, both estimated from the
- * tree built without a price: fixed loads and compares, one return or
- * argument block per distinct decision). A small policy's tree then becomes
- * a `jeq` list where that saves instructions at little cost, while a large
+ * represents (price = LENGTH_TRADE x mean / length). Both are estimated
+ * before the tree exists: the mean as the fixed instructions plus the
+ * Shannon entropy of the ranges' weights (the least expected depth of any
+ * comparison tree over them), the length as the fixed instructions plus one
+ * per range and per distinct decision. A small policy's tree then becomes a
+ * `jeq` list where that saves instructions at little cost, while a large
  * profile's tree stays close to the fastest.
  */
 function nrSearchTree(ranges: readonly Range<DNode>[]): { tree: SearchTree<DNode>; work: number } {
-  const fastest = optimalSearchTree(ranges, NR_LEAF_LIMITS);
   const total = ranges.reduce((n, r) => n + r.weight, 0);
-  const mean = FIXED_PATH + fastest.cost / total;
-  const length = FIXED_PATH + treeSize(fastest.tree) + new Set(ranges.map((r) => r.decision)).size;
-  const priced = optimalSearchTree(ranges, NR_LEAF_LIMITS, LENGTH_TRADE * (mean / length) * total);
-  return { tree: priced.tree, work: fastest.work + priced.work };
+  let entropy = 0;
+  for (const r of ranges) if (r.weight > 0) entropy -= (r.weight / total) * Math.log2(r.weight / total);
+  const mean = FIXED_PATH + entropy;
+  const length = FIXED_PATH + ranges.length + new Set(ranges.map((r) => r.decision)).size;
+  return optimalSearchTree(ranges, NR_LEAF_LIMITS, LENGTH_TRADE * (mean / length) * total);
 }
 
 /** The plain lowering's tree: split in the middle, one range per leaf. */

@@ -17,8 +17,10 @@
  * of ranges i..j is searched between the best splits of i..j-1 and i+1..j, so
  * the whole table costs O(n^2) instead of O(n^3). For trees without
  * exception leaves the restriction is exact (the cost satisfies the
- * quadrangle inequality; Knuth 1971, Yao 1980); with exception leaves it is a
- * heuristic, checked against the full O(n^3) search in layout.test.ts.
+ * quadrangle inequality; Knuth 1971, Yao 1980). Exception leaves break that
+ * inequality, so the splits next to a possible leaf (a short list per run)
+ * are tried as well: still O(n^2), and layout.test.ts measures how close to
+ * the exhaustive O(n^3) search it stays.
  *
  * {@link shortestSearchTree} minimises the height first (the longest path),
  * then the expected cost; it is for argument words, where there are few
@@ -90,20 +92,6 @@ function exceptionsOf<T>(ranges: readonly Range<T>[], i: number, j: number, d: T
   return out.sort((x, y) => y.weight - x.weight || x.value - y.value);
 }
 
-/**
- * Expected comparisons of a leaf deciding `d` over ranges i..j: values of `d`
- * pass every exception check, the k-th excepted value (heaviest first) stops
- * at the k-th.
- */
-function leafCost<T>(ranges: readonly Range<T>[], i: number, j: number, d: T): { count: number; cost: number } {
-  const ex = exceptionsOf(ranges, i, j, d);
-  let wD = 0;
-  for (let k = i; k <= j; k++) if (ranges[k].decision === d) wD += ranges[k].weight;
-  let cost = ex.length * wD;
-  ex.forEach((e, k) => (cost += (k + 1) * e.weight));
-  return { count: ex.length, cost };
-}
-
 /** Possible leaves, per run of ranges: row i holds j = i..i+row.length-1 (beyond a row's end no leaf is possible). */
 interface LeafTable<T> {
   /** Exceptions of the best leaf (its height), or -1 when i..j cannot be one leaf. */
@@ -121,15 +109,18 @@ interface LeafTable<T> {
  * Exception counts never fall as j grows, so each row stops at the first
  * run that needs too many.
  */
-function leafTable<T>(ranges: readonly Range<T>[], limits: LeafLimits): LeafTable<T> {
+function leafTable<T>(ranges: readonly Range<T>[], limits: LeafLimits, instructionCost = 0): LeafTable<T> {
   const n = ranges.length;
   const table: LeafTable<T> = { count: [], cost: [], decision: [] };
   for (let i = 0; i < n; i++) {
     const counts: number[] = [0];
     const costs: number[] = [0];
     const decisions: T[] = [ranges[i].decision];
-    // Numbers per decision among narrow ranges, and the one decision of the wide ranges (if any).
+    // Per decision: values in narrow ranges and total weight; the narrow values by weight (heaviest
+    // first, as their checks are emitted); the one decision of the wide ranges (if any).
     const narrow = new Map<T, number>();
+    const weightOf = new Map<T, number>();
+    const values: { w: number; d: T }[] = [];
     let narrowTotal = 0;
     let wide: T | undefined;
     const note = (r: Range<T>): boolean => {
@@ -140,26 +131,39 @@ function leafTable<T>(ranges: readonly Range<T>[], limits: LeafLimits): LeafTabl
       } else {
         narrowTotal += width;
         narrow.set(r.decision, (narrow.get(r.decision) ?? 0) + width);
+        const w = r.weight / width;
+        let at = values.length;
+        while (at > 0 && values[at - 1].w < w) at--;
+        for (let v = 0; v < width; v++) values.splice(at, 0, { w, d: r.decision });
       }
+      weightOf.set(r.decision, (weightOf.get(r.decision) ?? 0) + r.weight);
       return true;
     };
     note(ranges[i]);
     for (let j = i + 1; j < n && limits.maxExceptions > 0; j++) {
       if (!note(ranges[j])) break;
-      const candidates = wide !== undefined ? [wide] : [...narrow.keys()];
-      let best: { d: T; count: number; cost: number } | undefined;
+      let best: T | undefined;
+      let bestCount = -1;
+      let bestCost = Infinity;
       let fewest = Infinity;
-      for (const d of candidates) {
+      for (const d of wide !== undefined ? [wide] : narrow.keys()) {
         const count = narrowTotal - (narrow.get(d) ?? 0);
         fewest = Math.min(fewest, count);
         if (count > limits.maxExceptions) continue;
-        const c = leafCost(ranges, i, j, d);
-        if (!best || c.cost < best.cost) best = { d, ...c };
+        // d's values pass every check; the k-th excepted value stops at the k-th.
+        let cost = count * (weightOf.get(d) ?? 0);
+        let k = 0;
+        for (const v of values) if (v.d !== d) cost += ++k * v.w;
+        if (cost + count * instructionCost < bestCost + bestCount * instructionCost) {
+          best = d;
+          bestCount = count;
+          bestCost = cost;
+        }
       }
       if (fewest > limits.maxExceptions) break;
-      counts.push(best ? best.count : -1);
-      costs.push(best ? best.cost : Infinity);
-      decisions.push(best ? best.d : ranges[i].decision);
+      counts.push(best === undefined ? -1 : bestCount);
+      costs.push(bestCost);
+      decisions.push(best ?? ranges[i].decision);
     }
     table.count.push(Int32Array.from(counts));
     table.cost.push(Float64Array.from(costs));
@@ -205,7 +209,8 @@ const EPS = 1e-9;
 export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLimits = NR_LEAF_LIMITS, instructionCost = 0): SearchResult<T> {
   const n = ranges.length;
   const prefix = prefixWeights(ranges);
-  const leaves = leafTable(ranges, limits);
+  const leaves = leafTable(ranges, limits, instructionCost);
+  const starts = leafStartsByEnd(leaves.count, n);
   const cost = new Float64Array(n * n);
   const choice = new Int32Array(n * n);
   // The best split of i..j even where a leaf won: Knuth's window for longer runs.
@@ -214,37 +219,73 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
   for (let len = 1; len <= n; len++) {
     for (let i = 0, j = len - 1; j < n; i++, j++) {
       const ij = i * n + j;
-      const w = prefix[j + 1] - prefix[i];
       const ex = j - i < leaves.count[i].length ? leaves.count[i][j - i] : -1;
       let best = ex >= 0 ? leaves.cost[i][j - i] + ex * instructionCost : Infinity;
       let pick = -1;
-      if (len === 1) root[ij] = i;
-      else {
-        let lo = len === 2 ? i : root[ij - 1];
-        let hi = len === 2 ? i : root[ij + n];
-        if (hi > j - 1) hi = j - 1;
-        if (lo > hi) lo = hi;
-        let bestSplit = Infinity;
-        let bestR = lo;
-        for (let r = lo; r <= hi; r++) {
-          work++;
-          const c = cost[i * n + r] + cost[(r + 1) * n + j];
-          if (c < bestSplit) {
-            bestSplit = c;
-            bestR = r;
-          }
+      if (len === 1) {
+        root[ij] = i;
+        cost[ij] = best;
+        choice[ij] = pick;
+        continue;
+      }
+      let lo = len === 2 ? i : root[ij - 1];
+      let hi = len === 2 ? i : root[ij + n];
+      if (hi > j - 1) hi = j - 1;
+      if (lo > hi) lo = hi;
+      let bestSplit = Infinity;
+      let bestR = lo;
+      for (let r = lo; r <= hi; r++) {
+        const c = cost[i * n + r] + cost[(r + 1) * n + j];
+        if (c < bestSplit) {
+          bestSplit = c;
+          bestR = r;
         }
-        root[ij] = bestR;
-        if (bestSplit + w + instructionCost < best - EPS) {
-          best = bestSplit + w + instructionCost;
-          pick = bestR;
+      }
+      work += hi - lo + 1;
+      // Splits next to a run that can be one leaf: leaves break the quadrangle inequality Knuth's
+      // window rests on, but each run has few such splits (leaf runs are short), so they are tried too.
+      const leftEnd = Math.min(i + leaves.count[i].length - 1, j - 1);
+      for (let r = i; r <= leftEnd; r++) {
+        if (r >= lo && r <= hi) continue;
+        work++;
+        const c = cost[i * n + r] + cost[(r + 1) * n + j];
+        if (c < bestSplit || (c === bestSplit && r < bestR)) {
+          bestSplit = c;
+          bestR = r;
         }
+      }
+      for (let k = starts.offset[j]; k < starts.offset[j + 1]; k++) {
+        const r = starts.list[k] - 1;
+        if (r < i || (r >= lo && r <= hi) || r <= leftEnd) continue;
+        work++;
+        const c = cost[i * n + r] + cost[(r + 1) * n + j];
+        if (c < bestSplit || (c === bestSplit && r < bestR)) {
+          bestSplit = c;
+          bestR = r;
+        }
+      }
+      root[ij] = bestR;
+      const w = prefix[j + 1] - prefix[i];
+      if (bestSplit + w + instructionCost < best - EPS) {
+        best = bestSplit + w + instructionCost;
+        pick = bestR;
       }
       cost[ij] = best;
       choice[ij] = pick;
     }
   }
   return { tree: buildTree(ranges, { n, choice, leafDecision: leaves.decision }, 0, n - 1), cost: cost[n - 1], work };
+}
+
+/** For each end j, the starts i < j of runs i..j that can be one leaf (CSR layout: list[offset[j]..offset[j+1])). */
+function leafStartsByEnd(count: readonly Int32Array[], n: number): { offset: Int32Array; list: Int32Array } {
+  const offset = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) for (let d = 1; d < count[i].length; d++) if (count[i][d] >= 0) offset[i + d + 1]++;
+  for (let j = 0; j < n; j++) offset[j + 1] += offset[j];
+  const list = new Int32Array(offset[n]);
+  const fill = offset.slice(0, n);
+  for (let i = 0; i < n; i++) for (let d = 1; d < count[i].length; d++) if (count[i][d] >= 0) list[fill[i + d]++] = i;
+  return { offset, list };
 }
 
 /**

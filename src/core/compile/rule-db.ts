@@ -398,11 +398,15 @@ export interface ResolvedRule {
 
 /**
  * Builds the rule database for one arch. `describe(i)` names rule i in error
- * messages. Rules whose syscall the arch lacks are skipped (collected in
- * `skipped`).
+ * messages. Rules whose syscall the arch lacks emit nothing (their names are
+ * collected in `skipped`) but are still checked for conflicts, as libseccomp
+ * does with its pseudo syscall numbers.
  */
 export function buildArchDb(arch: ArchInfo, rules: readonly ResolvedRule[], native: ArchInfo, describe: (index: number) => string, skipped?: Set<string>): ArchDb {
   const db: ArchDb = { arch, syscalls: new Map() };
+  // Rules for syscalls the arch lacks, keyed by an id per name (checked for conflicts, never emitted).
+  const absent: ArchDb = { arch, syscalls: new Map() };
+  const absentIds = new Map<string, number>();
   for (const r of rules) {
     const conds = normaliseConditions(r.rule.conditions, r.index, describe);
     const name = r.name;
@@ -428,7 +432,10 @@ export function buildArchDb(arch: ArchInfo, rules: readonly ResolvedRule[], nati
       continue;
     }
     if (direct === undefined) {
+      // libseccomp keeps such rules under a pseudo number: they emit no code but conflict like any other.
       skipped?.add(name);
+      if (!absentIds.has(name)) absentIds.set(name, absentIds.size);
+      dbAdd(absent, { nr: absentIds.get(name)!, action: r.action, conds, index: r.index }, describe);
       continue;
     }
     dbAdd(db, { nr: direct, action: r.action, conds, index: r.index }, describe);
