@@ -112,48 +112,69 @@ interface LeafTable<T> {
 function leafTable<T>(ranges: readonly Range<T>[], limits: LeafLimits, instructionCost = 0): LeafTable<T> {
   const n = ranges.length;
   const table: LeafTable<T> = { count: [], cost: [], decision: [] };
+  // Decisions as small ids, so that per-run counts live in typed arrays.
+  const ids = new Map<T, number>();
+  const decisionOf: T[] = [];
+  const id = new Int32Array(n);
+  ranges.forEach((r, k) => {
+    let x = ids.get(r.decision);
+    if (x === undefined) {
+      x = decisionOf.length;
+      ids.set(r.decision, x);
+      decisionOf.push(r.decision);
+    }
+    id[k] = x;
+  });
+  const narrow = new Float64Array(decisionOf.length);
+  const weightOf = new Float64Array(decisionOf.length);
   for (let i = 0; i < n; i++) {
     const counts: number[] = [0];
     const costs: number[] = [0];
     const decisions: T[] = [ranges[i].decision];
     // Per decision: values in narrow ranges and total weight; the narrow values by weight (heaviest
     // first, as their checks are emitted); the one decision of the wide ranges (if any).
-    const narrow = new Map<T, number>();
-    const weightOf = new Map<T, number>();
-    const values: { w: number; d: T }[] = [];
+    const touched: number[] = [];
+    const vw: number[] = [];
+    const vd: number[] = [];
     let narrowTotal = 0;
-    let wide: T | undefined;
-    const note = (r: Range<T>): boolean => {
+    let wide = -1;
+    const note = (k: number): boolean => {
+      const r = ranges[k];
+      const d = id[k];
       const width = r.hi - r.lo + 1;
+      if (narrow[d] === 0 && weightOf[d] === 0) touched.push(d);
       if (width > limits.maxWidth) {
-        if (wide !== undefined && wide !== r.decision) return false;
-        wide = r.decision;
+        if (wide >= 0 && wide !== d) return false;
+        wide = d;
       } else {
         narrowTotal += width;
-        narrow.set(r.decision, (narrow.get(r.decision) ?? 0) + width);
+        narrow[d] += width;
         const w = r.weight / width;
-        let at = values.length;
-        while (at > 0 && values[at - 1].w < w) at--;
-        for (let v = 0; v < width; v++) values.splice(at, 0, { w, d: r.decision });
+        let at = vw.length;
+        while (at > 0 && vw[at - 1] < w) at--;
+        for (let v = 0; v < width; v++) {
+          vw.splice(at, 0, w);
+          vd.splice(at, 0, d);
+        }
       }
-      weightOf.set(r.decision, (weightOf.get(r.decision) ?? 0) + r.weight);
+      weightOf[d] += r.weight;
       return true;
     };
-    note(ranges[i]);
+    note(i);
     for (let j = i + 1; j < n && limits.maxExceptions > 0; j++) {
-      if (!note(ranges[j])) break;
-      let best: T | undefined;
+      if (!note(j)) break;
+      let best = -1;
       let bestCount = -1;
       let bestCost = Infinity;
       let fewest = Infinity;
-      for (const d of wide !== undefined ? [wide] : narrow.keys()) {
-        const count = narrowTotal - (narrow.get(d) ?? 0);
+      for (const d of wide >= 0 ? [wide] : touched) {
+        const count = narrowTotal - narrow[d];
         fewest = Math.min(fewest, count);
-        if (count > limits.maxExceptions) continue;
+        if (count > limits.maxExceptions || (wide < 0 && narrow[d] === 0)) continue;
         // d's values pass every check; the k-th excepted value stops at the k-th.
-        let cost = count * (weightOf.get(d) ?? 0);
+        let cost = count * weightOf[d];
         let k = 0;
-        for (const v of values) if (v.d !== d) cost += ++k * v.w;
+        for (let v = 0; v < vw.length; v++) if (vd[v] !== d) cost += ++k * vw[v];
         if (cost + count * instructionCost < bestCost + bestCount * instructionCost) {
           best = d;
           bestCount = count;
@@ -161,10 +182,11 @@ function leafTable<T>(ranges: readonly Range<T>[], limits: LeafLimits, instructi
         }
       }
       if (fewest > limits.maxExceptions) break;
-      counts.push(best === undefined ? -1 : bestCount);
+      counts.push(best < 0 ? -1 : bestCount);
       costs.push(bestCost);
-      decisions.push(best ?? ranges[i].decision);
+      decisions.push(best < 0 ? ranges[i].decision : decisionOf[best]);
     }
+    for (const d of touched) narrow[d] = weightOf[d] = 0;
     table.count.push(Int32Array.from(counts));
     table.cost.push(Float64Array.from(costs));
     table.decision.push(decisions);
@@ -196,6 +218,22 @@ function prefixWeights<T>(ranges: readonly Range<T>[]): Float64Array {
   return prefix;
 }
 
+/**
+ * DP tables, reused between calls (the compiler builds one tree per section
+ * and per argument word; fresh n x n arrays each time cost more in garbage
+ * collection than the DP itself). Every cell a DP reads it has written first.
+ */
+let scratch: { size: number; cost: Float64Array; costT: Float64Array; choice: Int32Array; root: Int32Array } | undefined;
+
+/** n x n tables (row-major): cost and its transpose, choice (-1 leaf, else the split), root (the best split even where a leaf won). */
+function scratchTables(n: number): { cost: Float64Array; costT: Float64Array; choice: Int32Array; root: Int32Array } {
+  if (!scratch || scratch.size < n * n) {
+    const size = Math.max(n * n, 1024);
+    scratch = { size, cost: new Float64Array(size), costT: new Float64Array(size), choice: new Int32Array(size), root: new Int32Array(size) };
+  }
+  return scratch;
+}
+
 /** Tolerance for comparing float costs (sums of weights). */
 const EPS = 1e-9;
 
@@ -211,10 +249,8 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
   const prefix = prefixWeights(ranges);
   const leaves = leafTable(ranges, limits, instructionCost);
   const starts = leafStartsByEnd(leaves.count, n);
-  const cost = new Float64Array(n * n);
-  const choice = new Int32Array(n * n);
-  // The best split of i..j even where a leaf won: Knuth's window for longer runs.
-  const root = new Int32Array(n * n);
+  // cost[i * n + j] and its transpose costT[j * n + i]: the split loops read a row of each, in order.
+  const { cost, costT, choice, root } = scratchTables(n);
   let work = 0;
   for (let len = 1; len <= n; len++) {
     for (let i = 0, j = len - 1; j < n; i++, j++) {
@@ -225,6 +261,7 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
       if (len === 1) {
         root[ij] = i;
         cost[ij] = best;
+        costT[j * n + i] = best;
         choice[ij] = pick;
         continue;
       }
@@ -235,7 +272,7 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
       let bestSplit = Infinity;
       let bestR = lo;
       for (let r = lo; r <= hi; r++) {
-        const c = cost[i * n + r] + cost[(r + 1) * n + j];
+        const c = cost[i * n + r] + costT[j * n + r + 1];
         if (c < bestSplit) {
           bestSplit = c;
           bestR = r;
@@ -248,7 +285,7 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
       for (let r = i; r <= leftEnd; r++) {
         if (r >= lo && r <= hi) continue;
         work++;
-        const c = cost[i * n + r] + cost[(r + 1) * n + j];
+        const c = cost[i * n + r] + costT[j * n + r + 1];
         if (c < bestSplit || (c === bestSplit && r < bestR)) {
           bestSplit = c;
           bestR = r;
@@ -258,7 +295,7 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
         const r = starts.list[k] - 1;
         if (r < i || (r >= lo && r <= hi) || r <= leftEnd) continue;
         work++;
-        const c = cost[i * n + r] + cost[(r + 1) * n + j];
+        const c = cost[i * n + r] + costT[j * n + r + 1];
         if (c < bestSplit || (c === bestSplit && r < bestR)) {
           bestSplit = c;
           bestR = r;
@@ -271,6 +308,7 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
         pick = bestR;
       }
       cost[ij] = best;
+      costT[j * n + i] = best;
       choice[ij] = pick;
     }
   }
@@ -297,9 +335,7 @@ export function shortestSearchTree<T>(ranges: readonly Range<T>[], limits: LeafL
   const n = ranges.length;
   const prefix = prefixWeights(ranges);
   const leaves = leafTable(ranges, limits);
-  const height = new Int32Array(n * n);
-  const cost = new Float64Array(n * n);
-  const choice = new Int32Array(n * n);
+  const { cost, choice, root: height } = scratchTables(n);
   let work = 0;
   for (let len = 1; len <= n; len++) {
     for (let i = 0, j = len - 1; j < n; i++, j++) {
