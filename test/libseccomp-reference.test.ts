@@ -18,6 +18,8 @@ import type { Action, Policy, Rule } from '../src/core/policy/types.js';
 import { compileWithLibseccomp, requireLibseccomp, type RefOptions } from './helpers/libseccomp-compile.js';
 import { runPythonSeccomp } from './helpers/libseccomp-python.js';
 import { evalPfc, parsePfc } from './helpers/pfc-eval.js';
+import { dockerDefaultAmd64 } from './helpers/docker-default.js';
+import { programStats } from '../src/core/compile/stats.js';
 
 const ALLOW = 0x7fff0000;
 const KILL_PROCESS = 0x80000000;
@@ -159,5 +161,23 @@ print(json.dumps(out))
     expect(runWords(prog, seccompDataWords({ nr: 0, arch: x86_64, args: [3n] }))).toBe(ERRNO(4095));
     expect(runWords(prog, seccompDataWords({ nr: 2, arch: x86_64, args: [] }))).toBe(ERRNO(4095));
     expect(runWords(prog, seccompDataWords({ nr: 1, arch: x86_64, args: [] }))).toBe(ALLOW);
+  });
+});
+
+describe('range bound', () => {
+  it("depends only on the decision function: syswall --enosys none and libseccomp OPTIMIZE=1 and 2 of Docker's default get the same bound, and run at least it", () => {
+    requireLibseccomp();
+    const { policy } = dockerDefaultAmd64();
+    const ours = programStats(compilePolicy(policy, { enosys: 'none' }).instructions, policy.arches);
+    for (const optimize of [1, 2] as const) {
+      const [ref] = compileWithLibseccomp([policy], optimize);
+      const theirs = programStats(ref.program!, policy.arches);
+      for (const [i, a] of ours.arches.entries()) {
+        expect(a.bound, a.arch).toBeDefined();
+        expect(theirs.arches[i].bound, `${a.arch} opt ${optimize}`).toEqual(a.bound);
+        expect(theirs.arches[i].rangeStats.zero.mean).toBeGreaterThanOrEqual(a.bound!.mean);
+        expect(theirs.arches[i].rangeStats.worst.max).toBeGreaterThanOrEqual(a.bound!.max);
+      }
+    }
   });
 });

@@ -20,7 +20,7 @@ import { actionInfoOf } from '../bpf/actions.js';
 import { encodeProgram } from '../bpf/codec.js';
 import { disassemble, disassembleLines } from '../bpf/disasm.js';
 import { hexText } from '../bpf/formats.js';
-import { bpfClass, isConditionalJump, type Instruction } from '../bpf/instruction.js';
+import { bpfClass, bpfMiscOp, bpfMode, bpfOp, bpfRetSrc, bpfSize, bpfSrc, isConditionalJump, type Instruction } from '../bpf/instruction.js';
 import { SyswallError } from '../errors.js';
 import type { CompiledFilter } from './compile.js';
 import { filterToPfc } from './pfc.js';
@@ -51,9 +51,9 @@ export const FILTER_FLAG_NAMES: Readonly<Record<number, string>> = Object.freeze
 /** Names of the flag bits set in `flags`. */
 export function filterFlagNames(flags: number): string[] {
   const out: string[] = [];
-  for (let bit = 1; bit <= 0x80000000 && bit > 0; bit *= 2) {
-    if (flags & bit) out.push(FILTER_FLAG_NAMES[bit] ?? `0x${bit.toString(16)}`);
-    if (bit === 0x40000000) break;
+  for (let i = 0; i < 32; i++) {
+    const bit = 2 ** i;
+    if (Math.floor((flags >>> 0) / bit) % 2) out.push(FILTER_FLAG_NAMES[bit] ?? `0x${bit.toString(16)}`);
   }
   return out;
 }
@@ -83,44 +83,44 @@ const JMP: Record<number, string> = { [C.BPF_JA]: 'BPF_JA', [C.BPF_JEQ]: 'BPF_JE
 
 /** The opcode as kernel macros, e.g. `BPF_JMP | BPF_JEQ | BPF_K`; undefined for codes outside classic BPF. */
 export function opcodeMacro(code: number): string | undefined {
-  if (code > 0xff) return undefined;
+  if (code > 0xff) return undefined; // classic BPF codes are 8 bits
   const cls = bpfClass(code);
   const parts = [CLASS[cls]];
   switch (cls) {
     case C.BPF_LD:
     case C.BPF_LDX: {
-      const size = SIZE[code & 0x18];
-      const mode = MODE[code & 0xe0];
+      const size = SIZE[bpfSize(code)];
+      const mode = MODE[bpfMode(code)];
       if (!size || !mode) return undefined;
-      if ((code & 0xe0) !== C.BPF_IMM || (code & 0x18) !== 0) parts.push(size);
+      if (bpfMode(code) !== C.BPF_IMM || bpfSize(code) !== 0) parts.push(size);
       parts.push(mode);
       break;
     }
     case C.BPF_ST:
     case C.BPF_STX:
-      if (code & 0xf8) return undefined;
+      if (bpfMiscOp(code)) return undefined; // no mode, size or op bits besides the class
       break;
     case C.BPF_ALU: {
-      const op = ALU[code & 0xf0];
+      const op = ALU[bpfOp(code)];
       if (!op) return undefined;
       parts.push(op);
-      if ((code & 0xf0) !== C.BPF_NEG) parts.push(code & C.BPF_X ? 'BPF_X' : 'BPF_K');
+      if (bpfOp(code) !== C.BPF_NEG) parts.push(bpfSrc(code) === C.BPF_X ? 'BPF_X' : 'BPF_K');
       break;
     }
     case C.BPF_JMP: {
-      const op = JMP[code & 0xf0];
+      const op = JMP[bpfOp(code)];
       if (!op) return undefined;
       parts.push(op);
-      if ((code & 0xf0) !== C.BPF_JA) parts.push(code & C.BPF_X ? 'BPF_X' : 'BPF_K');
+      if (bpfOp(code) !== C.BPF_JA) parts.push(bpfSrc(code) === C.BPF_X ? 'BPF_X' : 'BPF_K');
       break;
     }
     case C.BPF_RET: {
-      const src = code & 0x18;
+      const src = bpfRetSrc(code);
       parts.push(src === C.BPF_A ? 'BPF_A' : src === C.BPF_X ? 'BPF_X' : 'BPF_K');
       break;
     }
     case C.BPF_MISC:
-      parts.push((code & 0xf8) === C.BPF_TXA ? 'BPF_TXA' : 'BPF_TAX');
+      parts.push(bpfMiscOp(code) === C.BPF_TXA ? 'BPF_TXA' : 'BPF_TAX');
       break;
   }
   // Only accept spellings that reproduce the code exactly.
@@ -145,8 +145,8 @@ export function retMacro(k: number): string {
 function kText(ins: Instruction): string {
   const cls = bpfClass(ins.code);
   const k = ins.k >>> 0;
-  if (cls === C.BPF_RET && (ins.code & 0x18) === C.BPF_K) return retMacro(k);
-  if ((cls === C.BPF_LD || cls === C.BPF_LDX) && (ins.code & 0xe0) === C.BPF_ABS) {
+  if (cls === C.BPF_RET && bpfRetSrc(ins.code) === C.BPF_K) return retMacro(k);
+  if ((cls === C.BPF_LD || cls === C.BPF_LDX) && bpfMode(ins.code) === C.BPF_ABS) {
     if (k === C.SECCOMP_DATA_NR) return 'offsetof(struct seccomp_data, nr)';
     if (k === C.SECCOMP_DATA_ARCH) return 'offsetof(struct seccomp_data, arch)';
     return String(k);

@@ -36,10 +36,13 @@
 import { resolveArch, X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { syscallTable } from '../arch/syscalls.js';
 import * as C from '../bpf/constants.js';
-import { bpfClass, type Instruction } from '../bpf/instruction.js';
+import { bpfClass, bpfMiscOp, bpfMode, bpfOp, bpfSize, bpfSrc, type Instruction } from '../bpf/instruction.js';
 import { aluOp, jumpTest, traceProgram } from '../bpf/interpreter.js';
 import { ALL_WORDS, splitByTest, type WordSet, type WordTestOp } from '../symbolic/wordset.js';
 import type { CompiledFilter } from './compile.js';
+import { decisionFunction, rangeBound, type RangeBound } from './bound.js';
+import type { ProgramAnalysis } from '../symbolic/symbolic.js';
+import { SyswallError } from '../errors.js';
 
 const FULL = 0xffffffff;
 const JUMP_OPS: Record<number, WordTestOp> = { [C.BPF_JEQ]: 'JEQ', [C.BPF_JGT]: 'JGT', [C.BPF_JGE]: 'JGE', [C.BPF_JSET]: 'JSET' };
@@ -75,6 +78,12 @@ export interface ArchStats {
   readonly range: readonly [number, number];
   readonly rangeStats: SyscallSetStats;
   readonly tableStats: SyscallSetStats;
+  /**
+   * The range bound over the `range` set (bound.ts): the least mean and max a
+   * search of `jge` comparisons over this decision function can reach.
+   * Absent when the program is too complex to analyse exactly.
+   */
+  readonly bound?: RangeBound;
 }
 
 /** Statistics of a program. */
@@ -167,6 +176,79 @@ export function worstPathLength(program: readonly Instruction[], token: number, 
   }
 }
 
+/** The abstract machine state on one path: A, X and the scratch memory. */
+interface AState {
+  a: AVal;
+  x: AVal;
+  mem: readonly AVal[];
+}
+
+/** Scratch memory words (M[0..15]). */
+const MEM_WORDS = 16;
+
+/** The value a load puts in A or X, for one (token, nr); notes argument reads and loads it cannot model. */
+function loadValue(ins: Instruction, s: AState, token: number, nr: number, out: Explore): AVal {
+  const k = ins.k >>> 0;
+  const mode = bpfMode(ins.code);
+  if (mode === C.BPF_ABS && bpfSize(ins.code) === C.BPF_W) {
+    if (k === C.SECCOMP_DATA_NR) return { t: 'k', v: nr >>> 0 };
+    if (k === C.SECCOMP_DATA_ARCH) return { t: 'k', v: token >>> 0 };
+    if (k < C.SECCOMP_DATA_SIZE && (k & 3) === 0) {
+      out.readsArgs = true;
+      return { t: 'w', w: k >>> 2, mask: FULL };
+    }
+  } else if (mode === C.BPF_IMM) return { t: 'k', v: k };
+  else if (mode === C.BPF_LEN) return { t: 'k', v: C.SECCOMP_DATA_SIZE };
+  else if (mode === C.BPF_MEM) return k < MEM_WORDS ? s.mem[k] ?? UNKNOWN : UNKNOWN;
+  out.exact = false;
+  return UNKNOWN;
+}
+
+/** Runs one instruction that is neither a jump nor a return on the abstract state. */
+function stepAbstract(ins: Instruction, s: AState, token: number, nr: number, out: Explore): AState {
+  const k = ins.k >>> 0;
+  const cls = bpfClass(ins.code);
+  if (cls === C.BPF_LD) return { ...s, a: loadValue(ins, s, token, nr, out) };
+  if (cls === C.BPF_LDX) return { ...s, x: loadValue(ins, s, token, nr, out) };
+  if (cls === C.BPF_ST || cls === C.BPF_STX) {
+    if (k >= MEM_WORDS) return s;
+    const mem = s.mem.slice();
+    mem[k] = cls === C.BPF_ST ? s.a : s.x;
+    return { ...s, mem };
+  }
+  if (cls === C.BPF_MISC) return bpfMiscOp(ins.code) === C.BPF_TXA ? { ...s, a: s.x } : { ...s, x: s.a };
+  // BPF_ALU
+  const op = bpfOp(ins.code);
+  const a = s.a;
+  const src: AVal = bpfSrc(ins.code) === C.BPF_X ? s.x : { t: 'k', v: k };
+  if (op === C.BPF_NEG) return { ...s, a: a.t === 'k' ? { t: 'k', v: (0 - a.v) >>> 0 } : UNKNOWN };
+  if (a.t === 'k' && src.t === 'k') {
+    const r = op === C.BPF_DIV && src.v === 0 ? 0 : aluOp(op, a.v, src.v);
+    return { ...s, a: r === undefined ? UNKNOWN : { t: 'k', v: r >>> 0 } };
+  }
+  if (a.t === 'w' && op === C.BPF_AND && src.t === 'k') return { ...s, a: { t: 'w', w: a.w, mask: (a.mask & src.v) >>> 0 } };
+  return { ...s, a: UNKNOWN };
+}
+
+/**
+ * The outcomes of a data-dependent jump that can still happen on this path,
+ * with the word sets each implies (null: impossible). Without pruning, or
+ * for a comparison the word sets cannot express, both are taken.
+ */
+function jumpOutcomes(a: AVal, src: AVal, op: number, cons: ReadonlyMap<number, WordSet>, prune: boolean, out: Explore): [ReadonlyMap<number, WordSet> | null, ReadonlyMap<number, WordSet> | null] {
+  if (!prune || a.t !== 'w' || src.t !== 'k') {
+    out.exact = false;
+    return [cons, cons];
+  }
+  const split = splitByTest(cons.get(a.w) ?? ALL_WORDS, a.mask, JUMP_OPS[op], src.v);
+  if (split === undefined) {
+    out.exact = false;
+    return [cons, cons];
+  }
+  const [ts, fs] = split;
+  return [ts ? withWord(cons, a.w, ts) : null, fs ? withWord(cons, a.w, fs) : null];
+}
+
 function explore(program: readonly Instruction[], token: number, nr: number, prune: boolean, budget: number): Explore {
   const out: Explore = { max: 0, exact: true, readsArgs: false };
   let work = 0;
@@ -174,13 +256,8 @@ function explore(program: readonly Instruction[], token: number, nr: number, pru
   const memo = new Map<string, number>();
   const key = (v: AVal) => (v.t === 'k' ? `k${v.v}` : v.t === 'w' ? `w${v.w}/${v.mask}` : 'u');
   // Returns the longest number of instructions from pc to a ret (inclusive).
-  const walk = (pc0: number, a0: AVal, x0: AVal, mem0: readonly AVal[], cons: ReadonlyMap<number, WordSet>): number => {
-    let pc = pc0;
-    let a = a0;
-    let x = x0;
-    let mem = mem0;
-    let steps = 0;
-    const memoKey = prune ? undefined : `${pc0}|${key(a0)}|${key(x0)}|${mem0.map(key).join(',')}`;
+  const walk = (pc0: number, s0: AState, cons: ReadonlyMap<number, WordSet>): number => {
+    const memoKey = prune ? undefined : `${pc0}|${key(s0.a)}|${key(s0.x)}|${s0.mem.map(key).join(',')}`;
     if (memoKey !== undefined) {
       const hit = memo.get(memoKey);
       if (hit !== undefined) return hit;
@@ -189,100 +266,45 @@ function explore(program: readonly Instruction[], token: number, nr: number, pru
       if (memoKey !== undefined) memo.set(memoKey, v);
       return v;
     };
-    for (;;) {
+    let pc = pc0;
+    let s = s0;
+    for (let steps = 1; ; steps++, pc++) {
       if (++work > budget) throw new BudgetExceeded();
       if (pc >= n) {
         out.exact = false;
-        return done(steps);
+        return done(steps - 1);
       }
       const ins = program[pc];
-      const code = ins.code;
-      const k = ins.k >>> 0;
-      steps++;
-      const cls = bpfClass(code);
+      const cls = bpfClass(ins.code);
       if (cls === C.BPF_RET) return done(steps);
-      if (cls === C.BPF_LD || cls === C.BPF_LDX) {
-        const mode = code & 0xe0;
-        let v: AVal = UNKNOWN;
-        if (mode === C.BPF_ABS && (code & 0x18) === C.BPF_W) {
-          if (k === C.SECCOMP_DATA_NR) v = { t: 'k', v: nr >>> 0 };
-          else if (k === C.SECCOMP_DATA_ARCH) v = { t: 'k', v: token >>> 0 };
-          else if (k < 64 && (k & 3) === 0) {
-            v = { t: 'w', w: k >>> 2, mask: FULL };
-            out.readsArgs = true;
-          } else out.exact = false;
-        } else if (mode === C.BPF_IMM) v = { t: 'k', v: k };
-        else if (mode === C.BPF_LEN) v = { t: 'k', v: C.SECCOMP_DATA_SIZE };
-        else if (mode === C.BPF_MEM) v = k < 16 ? mem[k] ?? UNKNOWN : UNKNOWN;
-        else out.exact = false;
-        if (cls === C.BPF_LD) a = v;
-        else x = v;
-        pc++;
+      if (cls !== C.BPF_JMP) {
+        s = stepAbstract(ins, s, token, nr, out);
         continue;
       }
-      if (cls === C.BPF_ST || cls === C.BPF_STX) {
-        if (k < 16) {
-          const m = mem.slice();
-          m[k] = cls === C.BPF_ST ? a : x;
-          mem = m;
-        }
-        pc++;
-        continue;
-      }
-      if (cls === C.BPF_MISC) {
-        if ((code & 0xf8) === C.BPF_TXA) a = x;
-        else x = a;
-        pc++;
-        continue;
-      }
-      if (cls === C.BPF_ALU) {
-        const op = code & 0xf0;
-        const src: AVal = (code & C.BPF_X) !== 0 ? x : { t: 'k', v: k };
-        if (op === C.BPF_NEG) a = a.t === 'k' ? { t: 'k', v: (0 - a.v) >>> 0 } : UNKNOWN;
-        else if (a.t === 'k' && src.t === 'k') {
-          const r = op === C.BPF_DIV && src.v === 0 ? 0 : aluOp(op, a.v, src.v);
-          a = r === undefined ? UNKNOWN : { t: 'k', v: r >>> 0 };
-        } else if (a.t === 'w' && op === C.BPF_AND && src.t === 'k') a = { t: 'w', w: a.w, mask: (a.mask & src.v) >>> 0 };
-        else a = UNKNOWN;
-        pc++;
-        continue;
-      }
-      // BPF_JMP
-      const op = code & 0xf0;
+      const op = bpfOp(ins.code);
       if (op === C.BPF_JA) {
-        pc += 1 + k;
+        pc += ins.k >>> 0;
         continue;
       }
-      const src: AVal = (code & C.BPF_X) !== 0 ? x : { t: 'k', v: k };
+      const src: AVal = bpfSrc(ins.code) === C.BPF_X ? s.x : { t: 'k', v: ins.k >>> 0 };
       const tPc = pc + 1 + ins.jt;
       const fPc = pc + 1 + ins.jf;
-      if (a.t === 'k' && src.t === 'k') {
-        pc = jumpTest(op, a.v, src.v) ? tPc : fPc;
+      if (s.a.t === 'k' && src.t === 'k') {
+        pc = (jumpTest(op, s.a.v, src.v) ? tPc : fPc) - 1;
         continue;
       }
       // Data-dependent: explore the feasible outcomes.
-      let tCons: ReadonlyMap<number, WordSet> | null = cons;
-      let fCons: ReadonlyMap<number, WordSet> | null = cons;
-      if (prune && a.t === 'w' && src.t === 'k') {
-        const s = cons.get(a.w) ?? ALL_WORDS;
-        const split = splitByTest(s, a.mask, JUMP_OPS[op], src.v);
-        if (split === undefined) out.exact = false;
-        else {
-          const [ts, fs] = split;
-          tCons = ts ? withWord(cons, a.w, ts) : null;
-          fCons = fs ? withWord(cons, a.w, fs) : null;
-        }
-      } else out.exact = false;
       let best = 0;
-      if (tPc === fPc) best = walk(tPc, a, x, mem, cons);
+      if (tPc === fPc) best = walk(tPc, s, cons);
       else {
-        if (tCons) best = Math.max(best, walk(tPc, a, x, mem, tCons));
-        if (fCons) best = Math.max(best, walk(fPc, a, x, mem, fCons));
+        const [tCons, fCons] = jumpOutcomes(s.a, src, op, cons, prune, out);
+        if (tCons) best = Math.max(best, walk(tPc, s, tCons));
+        if (fCons) best = Math.max(best, walk(fPc, s, fCons));
       }
       return done(steps + best);
     }
   };
-  out.max = walk(0, { t: 'k', v: 0 }, { t: 'k', v: 0 }, [], new Map());
+  out.max = walk(0, { a: { t: 'k', v: 0 }, x: { t: 'k', v: 0 }, mem: [] }, new Map());
   return out;
 }
 
@@ -348,15 +370,23 @@ export function programStats(program: readonly Instruction[], arches: readonly (
   const range = options.nrRange ?? DEFAULT_NR_RANGE;
   const state = { exact: true };
   const out: ArchStats[] = [];
-  for (const a of arches) {
-    const arch = typeof a === 'string' ? resolveArch(a) : a;
+  const infos = arches.map((a) => (typeof a === 'string' ? resolveArch(a) : a));
+  let analysis: ProgramAnalysis | undefined;
+  try {
+    analysis = decisionFunction(program, infos);
+  } catch (e) {
+    if (!(e instanceof SyswallError)) throw e;
+  }
+  for (const arch of infos) {
     const table = [...new Set(syscallTable(arch).map((e) => e.nr >>> 0))].sort((x, y) => x - y);
+    const numbers = rangeNumbers(arch, range);
     out.push({
       arch: arch.name,
       token: arch.token,
       range: [range[0], range[1]],
-      rangeStats: setStats(program, arch, rangeNumbers(arch, range), state),
+      rangeStats: setStats(program, arch, numbers, state),
       tableStats: setStats(program, arch, table, state),
+      ...(analysis ? { bound: rangeBound(analysis, arch.token, numbers[0], numbers[numbers.length - 1]) } : {}),
     });
   }
   return { length: program.length, ...(options.compileMs !== undefined ? { compileMs: options.compileMs } : {}), arches: out, exact: state.exact };
@@ -372,14 +402,16 @@ const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 /** A plain-text table of the statistics (what `syswall compile --stats` prints). */
 export function formatStats(stats: ProgramStats): string {
   const head = `length ${stats.length} instructions${stats.compileMs !== undefined ? `, compiled in ${stats.compileMs.toFixed(1)} ms` : ''}`;
-  const rows: string[][] = [['arch', 'syscalls', 'count', 'mean(args=0)', 'max(args=0)', 'mean(worst)', 'max(worst)', 'cacheable', 'arg-dependent']];
+  const rows: string[][] = [['arch', 'syscalls', 'count', 'mean(args=0)', 'max(args=0)', 'mean(worst)', 'max(worst)', 'bound(mean/max)', 'cacheable', 'arg-dependent']];
   for (const a of stats.arches) {
-    for (const [label, s] of [[`nr ${a.range[0]}..${a.range[1]}`, a.rangeStats], ['table', a.tableStats]] as const) {
-      rows.push([a.arch, label, String(s.count), fmt(s.zero.mean), String(s.zero.max), fmt(s.worst.mean), String(s.worst.max), a.arch === 'x32' ? '0 (never)' : String(s.cacheable), String(s.argDependent)]);
+    for (const [label, s, bound] of [[`nr ${a.range[0]}..${a.range[1]}`, a.rangeStats, a.bound], ['table', a.tableStats, undefined]] as const) {
+      const b = bound ? `${fmt(bound.mean)}/${bound.max}` : '-';
+      rows.push([a.arch, label, String(s.count), fmt(s.zero.mean), String(s.zero.max), fmt(s.worst.mean), String(s.worst.max), b, a.arch === 'x32' ? '0 (never)' : String(s.cacheable), String(s.argDependent)]);
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
   const note = stats.exact ? [] : ['note: some worst-case lengths are upper bounds (comparisons the explorer cannot model)'];
+  if (stats.arches.some((a) => a.bound)) note.push('bound: the least mean/max any search of jge comparisons over these decision ranges reaches (docs/compiler.md)');
   return [head, ...lines, ...note].join('\n') + '\n';
 }
