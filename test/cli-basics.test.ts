@@ -21,8 +21,11 @@ describe('syswall CLI basics', () => {
     expect(expectCleanError(runCli(['syscalls', 'read', '--arch', 'vax']))).toMatch(/unknown architecture "vax"/);
     expect(expectCleanError(runCli(['nosuchcommand']))).toMatch(/unknown command/);
     expect(expectCleanError(runCli(['syscalls', '--bogus']))).toMatch(/bogus/);
+    // Exit 2 for an unresolvable operand, as `groups @nope` and every bad input (issue 18).
     const r = runCli(['syscalls', 'opne']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
+    expect(runCli(['groups', '@nope']).status).toBe(2);
+    expect(runCli(['syscalls', 'frobnicate']).status).toBe(2);
     expect(r.stderr).toMatch(/unknown syscall "opne".*did you mean/);
   });
 

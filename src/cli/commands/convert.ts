@@ -41,7 +41,9 @@ Options:
 
 Examples:
   syswall convert crosvm.policy --to oci -o crosvm.json
-  syswall convert firecracker.json --thread vmm --to spo --name vmm
+  syswall convert firecracker.json --thread vmm --to syswall        # exact
+  syswall convert firecracker.json --thread vmm --to spo --name vmm --lossy
+      # SPO cannot say Firecracker's KILL_PROCESS for a foreign arch: warned, not silent
   syswall convert sandbox.kafel --to syswall
   syswall convert profile.yaml --to docker`,
   options: {

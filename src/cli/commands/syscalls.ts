@@ -16,6 +16,10 @@ With no operand, lists the arch's whole table (number and name per line).
 Numbers are as seen in seccomp_data.nr: x32 numbers include 0x40000000 and
 MIPS numbers their ABI base. A syscall an arch lacks is reported as absent.
 
+Exit status: 0 when every operand resolves; 2 (bad input, as for every
+command) when one does not: an unknown name, a name the arch lacks, a number
+no syscall has; the others are still printed.
+
 Options:
   -a, --arch ARCH   architecture (default: this machine's), e.g. x86_64, aarch64, i386
       --json        print JSON
@@ -59,8 +63,8 @@ Examples:
     }
     for (const r of results) {
       if (r.error) {
-        status = 1;
-        if (!json) println(ctx.stderr, `syswall: ${r.error}`);
+        status = 2;
+        if (!json) println(ctx.stderr, `syswall: error: ${r.error}`);
       } else if (!json) {
         println(ctx.stdout, /^(0x[0-9a-f]+|\d+)$/i.test(r.query) ? String(r.name) : String(r.nr));
       }

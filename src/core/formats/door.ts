@@ -258,6 +258,7 @@ export function detectInput(data: Uint8Array | string, options: { file?: string;
   const text = toText(data);
   if (text === undefined) {
     if (options.within === 'policy') throw refuse('NOT_TEXT', 'expected a policy (text), got binary data', file, 'raw BPF programs are read with --input raw (or detected without --input)');
+    if (size % 8 !== 0) throw refuse('INPUT_UNRECOGNISED', `${size} bytes of binary data are neither a policy (text) nor a raw BPF program (8 bytes per instruction)`, file);
     return { kind: 'raw', reason: 'binary data (a NUL byte or not UTF-8)' };
   }
   const t = stripBom(text).trim();

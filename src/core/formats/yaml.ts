@@ -13,6 +13,56 @@ export interface ParseYamlOptions {
   file?: string;
 }
 
+/** Deepest nesting of YAML collections read (block indentation levels or flow brackets), as for JSON. */
+export const MAX_YAML_DEPTH = 256;
+/** Most nodes one YAML stream may expand to, aliases included (a Docker profile is a few thousand). */
+export const MAX_YAML_NODES = 200_000;
+/** Most alias references (`*name`) one YAML stream may use. */
+export const MAX_YAML_ALIASES = 10_000;
+
+/**
+ * The deepest nesting of the text, measured before parsing (the parser
+ * recurses per level): flow brackets outside quotes and comments, and the
+ * stack of block indentation levels.
+ */
+function nestingDepth(text: string): { depth: number; offset: number } {
+  let best = { depth: 0, offset: 0 };
+  let flow = 0;
+  const indents: number[] = [];
+  let i = 0;
+  while (i < text.length) {
+    // Start of a line: block indentation.
+    let col = 0;
+    while (text[i + col] === ' ') col++;
+    const lineStart = i;
+    const first = text[i + col];
+    if (flow === 0 && first !== undefined && first !== '\n' && first !== '#') {
+      while (indents.length && indents[indents.length - 1] >= col) indents.pop();
+      indents.push(col);
+      if (indents.length > best.depth) best = { depth: indents.length, offset: lineStart };
+    }
+    i += col;
+    let quote: string | undefined;
+    for (; i < text.length && text[i] !== '\n'; i++) {
+      const c = text[i];
+      if (quote) {
+        if (c === quote && text[i - 1] !== '\\') quote = undefined;
+        continue;
+      }
+      if (c === '"' || c === "'") quote = c;
+      else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+        while (i < text.length && text[i] !== '\n') i++;
+        break;
+      } else if (c === '[' || c === '{') {
+        flow++;
+        if (indents.length + flow > best.depth) best = { depth: indents.length + flow, offset: i };
+      } else if ((c === ']' || c === '}') && flow > 0) flow--;
+    }
+    i++;
+  }
+  return best;
+}
+
 /**
  * Parses a YAML stream into located trees, one per document. Throws
  * {@link PolicyError} `YAML_SYNTAX` with file:line:col on malformed YAML,
@@ -20,25 +70,38 @@ export interface ParseYamlOptions {
  */
 export function parseYamlDocuments(text: string, options: ParseYamlOptions = {}): JsonNode[] {
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, intAsBigInt: true, uniqueKeys: true, prettyErrors: false });
   const file = options.file;
   const at = (offset: number) => {
     const p = lc.linePos(offset);
     return { line: p.line, column: p.col, offset };
   };
-  const fail = (message: string, offset: number, hint?: string): never => {
+  const fail = (message: string, offset: number, hint?: string, code = 'YAML_SYNTAX'): never => {
     const p = at(offset);
-    throw new PolicyError('YAML_SYNTAX', message, { location: { ...(file !== undefined ? { file } : {}), line: p.line, column: p.column }, ...(hint ? { hint } : {}) });
+    throw new PolicyError(code, message, { location: { ...(file !== undefined ? { file } : {}), line: p.line, column: p.column }, ...(hint ? { hint } : {}) });
   };
+  const nesting = nestingDepth(text);
+  if (nesting.depth > MAX_YAML_DEPTH) {
+    const before = text.slice(0, nesting.offset);
+    const line = before.split('\n').length;
+    const column = nesting.offset - before.lastIndexOf('\n');
+    throw new PolicyError('YAML_TOO_DEEP', `YAML nesting deeper than ${MAX_YAML_DEPTH} levels`, { location: { ...(file !== undefined ? { file } : {}), line, column }, hint: 'no seccomp profile nests this deep' });
+  }
+  const docs = parseAllDocuments(text, { lineCounter: lc, intAsBigInt: true, uniqueKeys: true, prettyErrors: false });
+  let nodes = 0;
+  let aliases = 0;
   if (!Array.isArray(docs)) return [];
   const out: JsonNode[] = [];
   for (const doc of docs as Document.Parsed[]) {
     const e = doc.errors[0];
     if (e) fail(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), e.pos[0]);
     const conv = (n: YNode | null | undefined, fallback: number, depth: number): JsonNode => {
-      if (depth > 256) fail('YAML nesting too deep', fallback);
+      if (depth > MAX_YAML_DEPTH) fail(`YAML nesting deeper than ${MAX_YAML_DEPTH} levels (through aliases)`, fallback, 'no seccomp profile nests this deep', 'YAML_TOO_DEEP');
+      if (++nodes > MAX_YAML_NODES) fail(`YAML expands to more than ${MAX_YAML_NODES} nodes (aliases included): an alias bomb?`, fallback, 'write the profile without nested aliases', 'YAML_TOO_LARGE');
       if (n == null) return { type: 'null', ...at(fallback) };
-      if (isAlias(n)) return conv(n.resolve(doc) as YNode | undefined, n.range?.[0] ?? fallback, depth + 1);
+      if (isAlias(n)) {
+        if (++aliases > MAX_YAML_ALIASES) fail(`more than ${MAX_YAML_ALIASES} YAML alias references`, n.range?.[0] ?? fallback, 'write the profile without so many aliases', 'YAML_TOO_LARGE');
+        return conv(n.resolve(doc) as YNode | undefined, n.range?.[0] ?? fallback, depth + 1);
+      }
       const start = n.range?.[0] ?? fallback;
       if (isMap(n)) {
         const entries: JsonObjectEntry[] = [];
