@@ -8,7 +8,6 @@ import { parseYamlDocuments } from './yaml.js';
 
 const FIX = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'formats');
 const read = (f: string) => readFileSync(join(FIX, f), 'utf8');
-const enc = (s: string) => new TextEncoder().encode(s);
 const PROG = encodeProgram([{ code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 }], 'little');
 
 describe('the one input door: detection', () => {
