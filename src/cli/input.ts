@@ -106,6 +106,8 @@ export interface CliLoadOptions {
   recover?: boolean;
   maxInstructions?: number;
   frequencies?: Readonly<Record<string, number>>;
+  /** --name/--thread apply to whichever of several inputs they fit (diff). */
+  sharedSelectors?: boolean;
 }
 
 /** Door and compiler options from the command line. */
@@ -132,6 +134,7 @@ export function loadOptionsOf(ctx: CommandContext, file: string, opts: CliLoadOp
     ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
     ...(opts.arches && opts.arches.length > 1 ? { arches: opts.arches.map((a) => a.name) } : {}),
     ...(opts.frequencies ? { frequencies: opts.frequencies } : {}),
+    ...(opts.sharedSelectors ? { sharedSelectors: true } : {}),
   };
 }
 

@@ -19,7 +19,8 @@ optimize levels 1 and 2, or syswall's and libseccomp's compilation of one
 policy) are equivalent.
 
 ${INPUT_NOTE}
---input applies to both A and B.
+--input, --name and --thread apply to both A and B (--name and --thread to
+whichever of them is an SPO or a Firecracker file).
 
 Exit status: 0 equivalent (no output), 1 different, 2 bad input.
 
@@ -38,8 +39,8 @@ Examples:
     if (ctx.positionals.length !== 2) throw new UsageError('diff: expected two inputs, A and B', 'see `syswall diff --help`');
     const arches = archesOf(ctx);
     const [fa, fb] = ctx.positionals;
-    const a = loadFile(ctx, fa, { arches });
-    const b = loadFile(ctx, fb, { arches });
+    const a = loadFile(ctx, fa, { arches, sharedSelectors: true });
+    const b = loadFile(ctx, fb, { arches, sharedSelectors: true });
     const report = diffInputs(a, b, { arches });
     if (flag(ctx, 'json')) println(ctx.stdout, JSON.stringify({ equivalent: report.equivalent, entries: report.entries.map(({ regions: _r, ...e }) => e) }, null, 2));
     else if (!report.equivalent) println(ctx.stdout, formatDiff(report));

@@ -108,6 +108,11 @@ export interface DoorOptions {
   recover?: boolean;
   /** Largest program accepted (default BPF_MAXINSNS, the kernel's limit); disassembly passes Infinity. */
   maxInstructions?: number;
+  /**
+   * `name`/`thread` are meant for some of several inputs (`diff A B --thread
+   * vmm`): ignore them where they do not apply instead of refusing.
+   */
+  sharedSelectors?: boolean;
 }
 
 /** A frontend error that the door worked around (only with `recover`). */
@@ -454,11 +459,14 @@ export function readInput(data: Uint8Array | string, options: DoorOptions = {}):
     detection = detectInput(data, { ...(file !== undefined ? { file } : {}), ...(within ? { within } : {}), context });
   }
   const kind = detection.kind;
-  if (options.thread !== undefined && kind !== 'firecracker') throw new SyswallError('USAGE', `--thread applies to Firecracker filters, not to ${kind} input`, { kind: 'input', location: where(file) });
-  if (options.name !== undefined && kind !== 'spo') throw new SyswallError('USAGE', `--name applies to SPO SeccompProfile files, not to ${kind} input`, { kind: 'input', location: where(file) });
+  if (options.thread !== undefined && kind !== 'firecracker' && !options.sharedSelectors) throw new SyswallError('USAGE', `--thread applies to Firecracker filters, not to ${kind} input`, { kind: 'input', location: where(file) });
+  if (options.name !== undefined && kind !== 'spo' && !options.sharedSelectors) throw new SyswallError('USAGE', `--name applies to SPO SeccompProfile files, not to ${kind} input`, { kind: 'input', location: where(file) });
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const text = kind === 'raw' ? '' : stripBom(toText(data) ?? '');
-  return { ...readAs(kind, text, { ...options, context }, bytes), detection } as DoorInput;
+  const o: DoorOptions = { ...options, context };
+  if (kind !== 'firecracker') delete o.thread;
+  if (kind !== 'spo') delete o.name;
+  return { ...readAs(kind, text, o as DoorOptions & { context: ResolveContext }, bytes), detection } as DoorInput;
 }
 
 /** The WHATWG encoder; declared for the same reason as TextDecoder. */

@@ -164,7 +164,7 @@ class KafelParser {
       if (!this.opts.readFile) this.fail(`#include "${s.v}": no file reader was given to resolve includes`, s);
       const path = joinPath(file, s.v);
       const text = this.opts.readFile(path);
-      if (text === undefined) this.fail(`#include "${s.v}": cannot read ${path}`, s);
+      if (text === undefined) this.fail(`#include "${s.v}": cannot read ${path}`, s, 'included files are read next to the including file, then by file name in each include directory (-I DIR)');
       if (++this.includeDepth > 16) this.fail('#include nested too deep', s);
       this.parse(text, path);
       this.includeDepth--;

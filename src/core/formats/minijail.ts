@@ -336,7 +336,7 @@ class Parser {
     const path = joinPath(from, p.value);
     if (!this.opts.readFile) this.fail(`${what} ${p.value}: no file reader was given to resolve includes`, p);
     const text = this.opts.readFile(path);
-    if (text === undefined) this.fail(`${what} ${p.value}: cannot read ${path}`, p);
+    if (text === undefined) this.fail(`${what} ${p.value}: cannot read ${path}`, p, 'included files are read next to the including file, then by file name in each include directory (-I DIR)');
     return { path, text };
   }
 
