@@ -30,7 +30,7 @@ import { formatReturn } from '../core/decode/format.js';
 import { decodeReturn, isPermissive } from '../core/bpf/actions.js';
 import { actionFromValue, actionValue, formatAction } from '../core/policy/actions.js';
 import { conditionHolds } from '../core/policy/evaluate.js';
-import { ERRNO, errnoName } from '../core/arch/errno.js';
+import { ERRNO } from '../core/arch/errno.js';
 import type { Policy, Rule } from '../core/policy/types.js';
 import type { Decision, SyscallEvent } from './supervisor.js';
 import type { Instruction } from '../core/bpf/instruction.js';
@@ -212,9 +212,4 @@ function attribute(policy: Policy, arch: ArchInfo | undefined, ev: SyscallEvent,
   // ENOSYS is the compiler's answer for numbers its table does not know; a known syscall got the default action.
   if (d.kind === 'ERRNO' && d.data === ENOSYS && !isKnownSyscall(ev.name) && (policy.defaultAction.kind !== 'ERRNO' || policy.defaultAction.data !== ENOSYS)) return ENOSYS_DEFAULT_BY;
   return 'default action';
-}
-
-/** The errno name for messages (`EPERM`), or the number. */
-export function errnoLabel(n: number): string {
-  return errnoName(n) ?? String(n);
 }

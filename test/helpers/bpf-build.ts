@@ -3,7 +3,6 @@ import type { Instruction } from '../../src/core/bpf/instruction.js';
 
 export const ALLOW = 0x7fff0000;
 export const KILL = 0;
-export const KILL_PROCESS = 0x80000000;
 export const ERRNO = (e: number) => 0x00050000 | e;
 export const X86_64 = 0xc000003e;
 export const I386 = 0x40000003;
@@ -13,9 +12,7 @@ export const ret = (k: number): Instruction => ({ code: 0x06, jt: 0, jf: 0, k: k
 export const jeq = (k: number, jt: number, jf: number): Instruction => ({ code: 0x15, jt, jf, k: k >>> 0 });
 export const jge = (k: number, jt: number, jf: number): Instruction => ({ code: 0x35, jt, jf, k: k >>> 0 });
 export const jgt = (k: number, jt: number, jf: number): Instruction => ({ code: 0x25, jt, jf, k: k >>> 0 });
-export const jset = (k: number, jt: number, jf: number): Instruction => ({ code: 0x45, jt, jf, k: k >>> 0 });
 export const and = (k: number): Instruction => ({ code: 0x54, jt: 0, jf: 0, k: k >>> 0 });
-export const ja = (k: number): Instruction => ({ code: 0x05, jt: 0, jf: 0, k });
 
 /** `ld arch; jeq token else kill; ld nr` prologue (3 + 1 instructions). */
 export function archCheck(token: number, x32Guard = false): Instruction[] {

@@ -17,7 +17,6 @@ import {
  * any input kind of the door (`spo`, `minijail`, `asm`, `hex`, ...) forces it.
  */
 export type InputMode = 'auto' | InputKindOption;
-export const INPUT_MODES: readonly InputMode[] = ['auto', 'policy', 'asm', 'hex'];
 
 /** An input problem, placed at its line where the core knows it. */
 export interface InputProblem {

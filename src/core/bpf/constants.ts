@@ -64,7 +64,6 @@ export const BPF_MEMWORDS = 16;
 // seccomp(2) return values (include/uapi/linux/seccomp.h).
 export const SECCOMP_RET_KILL_PROCESS = 0x80000000;
 export const SECCOMP_RET_KILL_THREAD = 0x00000000;
-export const SECCOMP_RET_KILL = SECCOMP_RET_KILL_THREAD;
 export const SECCOMP_RET_TRAP = 0x00030000;
 export const SECCOMP_RET_ERRNO = 0x00050000;
 export const SECCOMP_RET_USER_NOTIF = 0x7fc00000;

@@ -11,7 +11,6 @@
  *   -> drop; `includes.caps`: ALL must be in the set; `includes.minKernel`:
  *   kernel must be >= it (major.minor).
  */
-import { PolicyError } from '../errors.js';
 import { kernelAtLeast, LIBSECCOMP_GO_NAME, MOBY_NATIVE, MOBY_NATIVE_TO_SECCOMP, type ResolvedContext } from './context.js';
 import type { Located } from './reader.js';
 import type { PolicyWarning } from './reader.js';
@@ -105,9 +104,4 @@ function dropReason(rule: RawRule, native: string | undefined, ctx: ResolvedCont
     if (inc.minKernel && !kernelOk(inc.minKernel)) return `needs kernel >= ${inc.minKernel.value.join('.')}`;
   }
   return undefined;
-}
-
-/** Throws if a located value is bad; used by callers for consistent errors. */
-export function locatedError(code: string, message: string, at: Located<unknown>, hint?: string): PolicyError {
-  return new PolicyError(code, message, { location: at.location, hint });
 }

@@ -33,13 +33,3 @@ export function parseBigUint(text: string, bits: 32 | 64, what: string, allowNeg
 export function parseUint(text: string, bits: 32, what: string): number {
   return Number(parseBigUint(text, bits, what));
 }
-
-/** `0x` + lowercase hex, no padding. */
-export function hex(n: number | bigint): string {
-  return '0x' + n.toString(16);
-}
-
-/** `0x` + lowercase hex zero-padded to `width` digits. */
-export function hexPad(n: number | bigint, width: number): string {
-  return '0x' + n.toString(16).padStart(width, '0');
-}

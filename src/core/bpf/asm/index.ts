@@ -9,9 +9,7 @@ import { lex } from './lexer.js';
 import { parse } from './parser.js';
 import { generate } from './codegen.js';
 
-export { lex, type Token, type LexResult } from './lexer.js';
-export { parse, resolveSyscallWord, type Statement, type Target } from './parser.js';
-export { generate } from './codegen.js';
+export { resolveSyscallWord } from './parser.js';
 
 export interface AssembleOptions {
   /** Arch for syscall names and the word order of 64-bit fields. */
