@@ -60,31 +60,27 @@ export class SyswallError extends Error {
     if (options.location !== undefined) this.location = options.location;
   }
 }
-Object.defineProperty(SyswallError.prototype, 'name', { value: 'SyswallError', enumerable: false });
 
 /** Unknown architecture name or token. */
 export class ArchError extends SyswallError {}
-Object.defineProperty(ArchError.prototype, 'name', { value: 'ArchError', enumerable: false });
-
 /** A syscall name or number that cannot be resolved. */
 export class SyscallResolveError extends SyswallError {}
-Object.defineProperty(SyscallResolveError.prototype, 'name', { value: 'SyscallResolveError', enumerable: false });
-
 /** Malformed or kernel-invalid BPF (decode and validation errors). `location.pc` names the instruction. */
 export class BpfError extends SyswallError {}
-Object.defineProperty(BpfError.prototype, 'name', { value: 'BpfError', enumerable: false });
-
 /** Assembly source errors; `location` has line and column. */
 export class AsmError extends SyswallError {}
-Object.defineProperty(AsmError.prototype, 'name', { value: 'AsmError', enumerable: false });
-
 /** Policy input errors (JSON and other formats); `location` has a path or line. */
 export class PolicyError extends SyswallError {}
-Object.defineProperty(PolicyError.prototype, 'name', { value: 'PolicyError', enumerable: false });
-
 /** Compilation errors (conflicting rules, program too large). */
 export class CompileError extends SyswallError {}
-Object.defineProperty(CompileError.prototype, 'name', { value: 'CompileError', enumerable: false });
+
+// Stable names that survive minification (a bundler renames classes).
+for (const [cls, name] of [
+  [SyswallError, 'SyswallError'], [ArchError, 'ArchError'], [SyscallResolveError, 'SyscallResolveError'], [BpfError, 'BpfError'],
+  [AsmError, 'AsmError'], [PolicyError, 'PolicyError'], [CompileError, 'CompileError'],
+] as const) {
+  Object.defineProperty(cls.prototype, 'name', { value: name, enumerable: false });
+}
 
 /** Type guard that also works across module copies (checks the shape). */
 export function isSyswallError(e: unknown): e is SyswallError {

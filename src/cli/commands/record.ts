@@ -12,7 +12,6 @@ import { recordCommand, type RecordResult } from '../../node/record.js';
 import { checkOutput } from '../../node/output.js';
 
 const FORMATS = ['syswall', 'oci', 'docker'] as const;
-type Format = (typeof FORMATS)[number];
 
 export const command: Command = {
   name: 'record',
@@ -175,10 +174,10 @@ function signalNumber(sig: NodeJS.Signals | null): number {
   return sig ? n[sig] ?? 0 : 0;
 }
 
-function parseFormat(ctx: CommandContext): Format {
+function parseFormat(ctx: CommandContext): (typeof FORMATS)[number] {
   const f = stringOpt(ctx, 'format') ?? 'syswall';
   if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`record: unknown format "${f}"`, `expected one of ${FORMATS.join(', ')}`);
-  return f as Format;
+  return f as (typeof FORMATS)[number];
 }
 
 function parseDefaultAction(ctx: CommandContext): Action | undefined {

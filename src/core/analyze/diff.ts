@@ -5,16 +5,14 @@
  */
 import type { ArchInfo } from '../arch/arches.js';
 import type { Instruction } from '../bpf/instruction.js';
-import { analyzeProgram, regionKey, type AnalyzeOptions, type NrSegment, type OpaqueCond, type Region } from '../symbolic/symbolic.js';
+import { analyzeProgram, regionKey, type AnalyzeOptions, type NrSegment, type Region } from '../symbolic/symbolic.js';
 import { intersect, type WordSet } from '../symbolic/wordset.js';
 import {
-  clipSegments, combine64, formatInterval, formatRegion, namedSyscalls, nrRangeName, valueKey, valueName, viewsOf, wordNamer, type ArchView,
+  clipSegments, combine64, formatInterval, formatRegion, mergeIntervals, namedSyscalls, nrRangeName, valueKey, valueName, viewsOf, wordNamer, type ArchView,
 } from '../symbolic/present.js';
 
-/** A region where A and B decide differently. */
-export interface DiffRegion {
-  readonly words: readonly { readonly word: number; readonly set: WordSet }[];
-  readonly opaque: readonly OpaqueCond[];
+/** A region where A and B decide differently: its conditions, and what each returns there. */
+export interface DiffRegion extends Pick<Region, 'words' | 'opaque'> {
   /** Action names (or `ret EXPR`). */
   readonly a: string;
   readonly b: string;
@@ -99,13 +97,7 @@ function describe(regions: readonly DiffRegion[], info: ArchInfo | undefined): s
       if (!c) return undefined;
       ivs.push(...c);
     }
-    ivs.sort((x, y) => (x[0] < y[0] ? -1 : 1));
-    const merged: [bigint, bigint][] = [];
-    for (const iv of ivs) {
-      const last = merged[merged.length - 1];
-      if (last && iv[0] <= last[1] + 1n) last[1] = iv[1] > last[1] ? iv[1] : last[1];
-      else merged.push([iv[0], iv[1]]);
-    }
+    const merged = mergeIntervals(ivs);
     const max = info.bits === 32 ? 0xffffffffn : (1n << 64n) - 1n;
     return merged.map(([a, b]) => formatInterval(`args[${arg}]`, a, b > max ? max : b, max)).join(' || ');
   })();

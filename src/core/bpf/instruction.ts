@@ -41,62 +41,30 @@ export interface HasCode {
   readonly code: number;
 }
 
-/** Instruction class (`code & 0x07`): BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_ALU, BPF_JMP, BPF_RET or BPF_MISC. */
-export function bpfClass(code: number): number {
-  return code & 0x07;
-}
+/**
+ * The fields of an opcode (include/uapi/linux/bpf_common.h), by mask:
+ * `bpfClass` (0x07: BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_ALU, BPF_JMP,
+ * BPF_RET, BPF_MISC), `bpfOp` (0xf0: BPF_ADD..BPF_XOR, BPF_JA..BPF_JSET),
+ * `bpfMode` (0xe0: BPF_IMM, BPF_ABS, BPF_IND, BPF_MEM, BPF_LEN, BPF_MSH),
+ * `bpfSize` (0x18: BPF_W, BPF_H, BPF_B), `bpfSrc` (0x08: BPF_K or BPF_X),
+ * `bpfRetSrc` (0x18 of a RET: BPF_K or BPF_A), `bpfMiscOp` (0xf8: BPF_TAX,
+ * BPF_TXA).
+ */
+export const bpfClass = (code: number): number => code & 0x07;
+export const bpfOp = (code: number): number => code & 0xf0;
+export const bpfMode = (code: number): number => code & 0xe0;
+export const bpfSize = (code: number): number => code & 0x18;
+export const bpfSrc = (code: number): number => code & 0x08;
+export const bpfRetSrc = (code: number): number => code & 0x18;
+export const bpfMiscOp = (code: number): number => code & 0xf8;
 
-/** Operation of an ALU or jump instruction (`code & 0xf0`): BPF_ADD..BPF_XOR, BPF_JA..BPF_JSET. */
-export function bpfOp(code: number): number {
-  return code & 0xf0;
-}
-
-/** Addressing mode of a load (`code & 0xe0`): BPF_IMM, BPF_ABS, BPF_IND, BPF_MEM, BPF_LEN, BPF_MSH. */
-export function bpfMode(code: number): number {
-  return code & 0xe0;
-}
-
-/** Size of a load (`code & 0x18`): BPF_W, BPF_H or BPF_B. */
-export function bpfSize(code: number): number {
-  return code & 0x18;
-}
-
-/** Operand source of an ALU or jump instruction (`code & 0x08`): BPF_K or BPF_X. */
-export function bpfSrc(code: number): number {
-  return code & 0x08;
-}
-
-/** What a return instruction returns (`code & 0x18`): BPF_K (the constant) or BPF_A (the accumulator). */
-export function bpfRetSrc(code: number): number {
-  return code & 0x18;
-}
-
-/** MISC operation (`code & 0xf8`): BPF_TAX or BPF_TXA. */
-export function bpfMiscOp(code: number): number {
-  return code & 0xf8;
-}
-
-/** True for every jump (`ja` and the conditional ones). */
-export function isJump(ins: HasCode): boolean {
-  return bpfClass(ins.code) === C.BPF_JMP;
-}
-
-/** True for conditional jumps (JEQ/JGT/JGE/JSET). */
-export function isConditionalJump(ins: HasCode): boolean {
-  return isJump(ins) && bpfOp(ins.code) !== C.BPF_JA;
-}
-
-/** True for `ja`. */
-export function isUnconditionalJump(ins: HasCode): boolean {
-  return isJump(ins) && bpfOp(ins.code) === C.BPF_JA;
-}
-
-/** True for RET instructions. */
-export function isReturn(ins: HasCode): boolean {
-  return bpfClass(ins.code) === C.BPF_RET;
-}
-
-/** True for `ret #k` (a constant return value, as opposed to `ret A`). */
-export function isReturnK(ins: HasCode): boolean {
-  return isReturn(ins) && bpfRetSrc(ins.code) !== C.BPF_A;
-}
+/**
+ * Kinds of instruction: `isJump` (every jump), `isConditionalJump`
+ * (JEQ/JGT/JGE/JSET), `isUnconditionalJump` (`ja`), `isReturn` (RET) and
+ * `isReturnK` (`ret #k`, a constant, as opposed to `ret A`).
+ */
+export const isJump = (ins: HasCode): boolean => bpfClass(ins.code) === C.BPF_JMP;
+export const isConditionalJump = (ins: HasCode): boolean => isJump(ins) && bpfOp(ins.code) !== C.BPF_JA;
+export const isUnconditionalJump = (ins: HasCode): boolean => isJump(ins) && bpfOp(ins.code) === C.BPF_JA;
+export const isReturn = (ins: HasCode): boolean => bpfClass(ins.code) === C.BPF_RET;
+export const isReturnK = (ins: HasCode): boolean => isReturn(ins) && bpfRetSrc(ins.code) !== C.BPF_A;

@@ -24,8 +24,7 @@ import { X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { syscallTable } from '../arch/syscalls.js';
 import type { Instruction } from '../bpf/instruction.js';
 import { analyzeProgram, NR_WORD, type NrSegment, type ProgramAnalysis, type Region } from '../symbolic/symbolic.js';
-import { clipSegments, combine64, formatInterval, formatOpaque, formatWordSet, valueKey, valueName, wordNamer, type ArchView } from '../symbolic/present.js';
-import type { WordSet } from '../symbolic/wordset.js';
+import { argWords, clipSegments, combine64, formatInterval, formatOpaque, formatWordSet, valueKey, valueName, wordNamer, type ArchView } from '../symbolic/present.js';
 import type { CompiledFilter } from './compile.js';
 
 const FULL = 0xffffffff;
@@ -54,19 +53,9 @@ function viewFor(arch: ArchInfo, arches: readonly ArchInfo[]): ArchView {
  */
 function regionText(r: Pick<Region, 'words' | 'opaque'>, info: ArchInfo): string {
   const name = wordNamer(info);
-  const parts: string[] = [];
-  const byArg = new Map<number, { hi?: WordSet; lo?: WordSet }>();
-  for (const { word, set } of r.words) {
-    if (word >= 4) {
-      const arg = (word - 4) >> 1;
-      const isHi = (word % 2 === 0) === (info.endian === 'big');
-      const e = byArg.get(arg) ?? {};
-      if (isHi) e.hi = set;
-      else e.lo = set;
-      byArg.set(arg, e);
-    } else parts.push(formatWordSet(name(word), set));
-  }
-  for (const [arg, { hi, lo }] of [...byArg].sort((x, y) => x[0] - y[0])) {
+  const { args, others } = argWords(r, info);
+  const parts: string[] = others.map(({ word, set }) => formatWordSet(name(word), set));
+  for (const [arg, { hi, lo }] of args) {
     const argName = `args[${arg}]`;
     const combined = info.bits === 64 || hi ? combine64(hi, lo) : undefined;
     if (combined) {

@@ -48,75 +48,88 @@ const MEM = memory({
   0xe000: new Uint8Array([1, 0, 0, 0x68, 0x69, 0]),
 });
 
+/** One case per line: `NAME[ @ARCH] ARG... => EXPECTED` (arguments as C numbers, negative wrapped to 64 bits). */
+function cases(table: string): [string, bigint[], string, string?][] {
+  return table.trim().split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).map((line) => {
+    const [head, expected] = line.trim().split(' => ');
+    const [name, ...rest] = head.split(' ');
+    const arch = rest[0]?.startsWith('@') ? rest.shift()!.slice(1) : undefined;
+    const args = rest.map((a) => BigInt.asUintN(64, BigInt(a)));
+    return arch ? [name, args, expected, arch] : [name, args, expected];
+  });
+}
+
 const CASES: [string, bigint[], string, string?][] = [
-  ['mkdir', [0x1000n, 0o755n], 'mkdir("/tmp/x", 0755)'],
+  ...cases(`
+  mkdir 0x1000 0o755 => mkdir("/tmp/x", 0755)
+  openat 3 0x1000 0o1101 0o644 => openat(3, "/tmp/x", O_WRONLY|O_CREAT|O_TRUNC, 0644)
+  open 0x2000 0o4000 => open("/etc/passwd", O_RDONLY|O_NONBLOCK)
+  open 0 0 => open(NULL, O_RDONLY)
+  open 0xdead0000 0 => open(0xdead0000, O_RDONLY)
+  socket 2 524289 0 => socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP)
+  socket 10 2050 17 => socket(AF_INET6, SOCK_DGRAM|SOCK_NONBLOCK, IPPROTO_UDP)
+  socket 1 1 0 => socket(AF_UNIX, SOCK_STREAM, 0)
+  socket 16 3 0 => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)
+  socket 17 3 0x300 => socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL))
+  socket 99 1 0 => socket(99, SOCK_STREAM, 0)
+  connect 3 0x8000 16 => connect(3, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}, 16)
+  connect 4 0x9000 12 => connect(4, {sa_family=AF_UNIX, sun_path="/run/sock"}, 12)
+  bind 5 0xa000 28 => bind(5, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28)
+  clone 0x1200011 0 0 0x7f00 0 => clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f00)
+  clone 0x3d0f00 0x7000 0x7100 0x7200 0x7300 => clone(child_stack=0x7000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, parent_tid=0x7100, tls=0x7300, child_tidptr=0x7200)
+  # aarch64 passes tls before child_tid.
+  clone @aarch64 0x3d0f00 0x7000 0x7100 0x7300 0x7200 => clone(child_stack=0x7000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, parent_tid=0x7100, tls=0x7300, child_tidptr=0x7200)
+  clone3 0xb000 88 => clone3({flags=CLONE_VM|CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID, exit_signal=SIGCHLD}, 88)
+  unshare 805306496 => unshare(CLONE_NEWTIME|CLONE_NEWUSER|CLONE_NEWPID)
+  mmap 0x7f0000000000 8192 5 0x812 3 0x1000 => mmap(0x7f0000000000, 8192, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3, 0x1000)
+  mprotect 0x1000 4096 0 => mprotect(0x1000, 4096, PROT_NONE)
+  kill 1234 15 => kill(1234, SIGTERM)
+  kill 1 0 => kill(1, 0)
+  tgkill 10 11 34 => tgkill(10, 11, SIGRT_2)
+  ioctl 1 0x5401 0x7ffc => ioctl(1, TCGETS, 0x7ffc)
+  ioctl 1 0x5413 0x7ffc => ioctl(1, TIOCGWINSZ, 0x7ffc)
+  ioctl 3 0x541b 0x7ffc => ioctl(3, FIONREAD, 0x7ffc)
+  ioctl 3 0x5421 0x7ffc => ioctl(3, FIONBIO, 0x7ffc)
+  ioctl 3 0xc0502100 0x7ffc => ioctl(3, SECCOMP_IOCTL_NOTIF_RECV, 0x7ffc)
+  ioctl 3 0x80047a01 0 => ioctl(3, _IOC(_IOC_READ, 0x7a, 0x1, 0x4), 0)
+  prctl 38 1 0 0 0 => prctl(PR_SET_NO_NEW_PRIVS, 0x1, 0, 0, 0)
+  prctl 22 2 0x1000 0 0 => prctl(PR_SET_SECCOMP, 0x2, 0x1000, 0, 0)
+  fcntl 3 2 1 => fcntl(3, F_SETFD, FD_CLOEXEC)
+  fcntl 3 4 0o4000 => fcntl(3, F_SETFL, O_RDONLY|O_NONBLOCK)
+  fcntl 3 1030 10 => fcntl(3, F_DUPFD_CLOEXEC, 10)
+  fcntl 3 1 0 => fcntl(3, F_GETFD, )
+  read 0 0x4000 40 => read(0, 0x4000, 40)
+  execve 0x5000 0x6000 0x7000 => execve("/bin/ls", ["/bin/ls", "/tmp/x"], 0x7000 /* 3 vars */)
+  access 0x2000 0 => access("/etc/passwd", F_OK)
+  chmod 0x1000 0o4755 => chmod("/tmp/x", S_ISUID|0755)
+  mknod 0x1000 0o20666 0x103 => mknod("/tmp/x", S_IFCHR|0666, makedev(0x1, 0x3))
+  pipe2 0x7ffc 0o2004000 => pipe2(0x7ffc, O_CLOEXEC|O_NONBLOCK)
+  futex 0x7f00 0x80 1 0 0 0 => futex(0x7f00, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0)
+  getppid => getppid()
+  exit_group 0 => exit_group(0)
+  seccomp 1 8 0x7000 => seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0x7000)
+  mount 0x1000 0x2000 0 0x5000 0 => mount("/tmp/x", "/etc/passwd", NULL, MS_BIND|MS_REC, NULL)
+  fstatfs64 3 88 0x7000 => fstatfs64(3, 88, 0x7000)
+  no_such_call 1 2 3 4 5 6 => no_such_call(0x1, 0x2, 0x3, 0x4, 0x5, 0x6)
+  # 32-bit arch: registers are 32 bits wide.
+  mmap2 @x86 0 4096 3 0x22 0xffffffff 0 => mmap2(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
+  socketcall @x86 1 0xd000 => socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+`),
   ['mkdirat', [BigInt.asUintN(64, -100n), 0x1000n, 0o700n], 'mkdirat(AT_FDCWD, "/tmp/x", 0700)'],
   ['openat', [BigInt.asUintN(64, -100n), 0x2000n, 0o2000000n], 'openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC)'],
-  ['openat', [3n, 0x1000n, 0o1101n, 0o644n], 'openat(3, "/tmp/x", O_WRONLY|O_CREAT|O_TRUNC, 0644)'],
   ['openat', [BigInt.asUintN(64, -100n), 0x1000n, 0o20200002n, 0o600n], 'openat(AT_FDCWD, "/tmp/x", O_RDWR|O_TMPFILE, 0600)'],
   ['openat', [BigInt.asUintN(64, -100n), 0x1000n, 0o4010000n], 'openat(AT_FDCWD, "/tmp/x", O_RDONLY|O_SYNC)'],
   ['openat', [BigInt.asUintN(64, -100n), 0x1000n, 0o140000n], 'openat(AT_FDCWD, "/tmp/x", O_RDONLY|O_DIRECTORY|O_NOFOLLOW)', 'aarch64'],
   ['openat', [BigInt.asUintN(64, -100n), 0x1000n, 0o600000n], 'openat(AT_FDCWD, "/tmp/x", O_RDONLY|O_DIRECTORY|O_NOFOLLOW)'],
-  ['open', [0x2000n, 0o4000n], 'open("/etc/passwd", O_RDONLY|O_NONBLOCK)'],
-  ['open', [0n, 0n], 'open(NULL, O_RDONLY)'],
-  ['open', [0xdead0000n, 0n], 'open(0xdead0000, O_RDONLY)'],
-  ['socket', [2n, 1n | 0o2000000n, 0n], 'socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP)'],
-  ['socket', [10n, 2n | 0o4000n, 17n], 'socket(AF_INET6, SOCK_DGRAM|SOCK_NONBLOCK, IPPROTO_UDP)'],
-  ['socket', [1n, 1n, 0n], 'socket(AF_UNIX, SOCK_STREAM, 0)'],
-  ['socket', [16n, 3n, 0n], 'socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)'],
-  ['socket', [17n, 3n, 0x300n], 'socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL))'],
-  ['socket', [99n, 1n, 0n], 'socket(99, SOCK_STREAM, 0)'],
-  ['connect', [3n, 0x8000n, 16n], 'connect(3, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}, 16)'],
-  ['connect', [4n, 0x9000n, 12n], 'connect(4, {sa_family=AF_UNIX, sun_path="/run/sock"}, 12)'],
-  ['bind', [5n, 0xa000n, 28n], 'bind(5, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28)'],
-  ['clone', [0x1200011n, 0n, 0n, 0x7f00n, 0n], 'clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f00)'],
-  ['clone', [0x3d0f00n, 0x7000n, 0x7100n, 0x7200n, 0x7300n], 'clone(child_stack=0x7000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, parent_tid=0x7100, tls=0x7300, child_tidptr=0x7200)'],
-  // aarch64 passes tls before child_tid.
-  ['clone', [0x3d0f00n, 0x7000n, 0x7100n, 0x7300n, 0x7200n], 'clone(child_stack=0x7000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, parent_tid=0x7100, tls=0x7300, child_tidptr=0x7200)', 'aarch64'],
-  ['clone3', [0xb000n, 88n], 'clone3({flags=CLONE_VM|CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID, exit_signal=SIGCHLD}, 88)'],
-  ['unshare', [0x20000000n | 0x10000000n | 0x80n], 'unshare(CLONE_NEWTIME|CLONE_NEWUSER|CLONE_NEWPID)'],
   ['mmap', [0n, 4096n, 3n, 0x22n, BigInt.asUintN(64, -1n), 0n], 'mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)'],
-  ['mmap', [0x7f0000000000n, 8192n, 5n, 0x812n, 3n, 0x1000n], 'mmap(0x7f0000000000, 8192, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3, 0x1000)'],
-  ['mprotect', [0x1000n, 4096n, 0n], 'mprotect(0x1000, 4096, PROT_NONE)'],
-  ['kill', [1234n, 15n], 'kill(1234, SIGTERM)'],
   ['kill', [BigInt.asUintN(64, -1n), 9n], 'kill(-1, SIGKILL)'],
-  ['kill', [1n, 0n], 'kill(1, 0)'],
-  ['tgkill', [10n, 11n, 34n], 'tgkill(10, 11, SIGRT_2)'],
-  ['ioctl', [1n, 0x5401n, 0x7ffcn], 'ioctl(1, TCGETS, 0x7ffc)'],
-  ['ioctl', [1n, 0x5413n, 0x7ffcn], 'ioctl(1, TIOCGWINSZ, 0x7ffc)'],
-  ['ioctl', [3n, 0x541bn, 0x7ffcn], 'ioctl(3, FIONREAD, 0x7ffc)'],
-  ['ioctl', [3n, 0x5421n, 0x7ffcn], 'ioctl(3, FIONBIO, 0x7ffc)'],
-  ['ioctl', [3n, 0xc0502100n, 0x7ffcn], 'ioctl(3, SECCOMP_IOCTL_NOTIF_RECV, 0x7ffc)'],
-  ['ioctl', [3n, 0x80047a01n, 0n], 'ioctl(3, _IOC(_IOC_READ, 0x7a, 0x1, 0x4), 0)'],
-  ['prctl', [38n, 1n, 0n, 0n, 0n], 'prctl(PR_SET_NO_NEW_PRIVS, 0x1, 0, 0, 0)'],
-  ['prctl', [22n, 2n, 0x1000n, 0n, 0n], 'prctl(PR_SET_SECCOMP, 0x2, 0x1000, 0, 0)'],
-  ['fcntl', [3n, 2n, 1n], 'fcntl(3, F_SETFD, FD_CLOEXEC)'],
-  ['fcntl', [3n, 4n, 0o4000n], 'fcntl(3, F_SETFL, O_RDONLY|O_NONBLOCK)'],
-  ['fcntl', [3n, 1030n, 10n], 'fcntl(3, F_DUPFD_CLOEXEC, 10)'],
-  ['fcntl', [3n, 1n, 0n], 'fcntl(3, F_GETFD, )'],
   ['write', [1n, 0x3000n, 25n], 'write(1, "a \\"quoted\\"\\tline\\n\\1\\0330 \\\\ end", 25)'],
   ['write', [1n, 0x4000n, 40n], 'write(1, "' + 'x'.repeat(32) + '"..., 40)'],
-  ['read', [0n, 0x4000n, 40n], 'read(0, 0x4000, 40)'],
-  ['execve', [0x5000n, 0x6000n, 0x7000n], 'execve("/bin/ls", ["/bin/ls", "/tmp/x"], 0x7000 /* 3 vars */)'],
-  ['access', [0x2000n, 0n], 'access("/etc/passwd", F_OK)'],
   ['faccessat2', [BigInt.asUintN(64, -100n), 0x2000n, 6n, 0x200n], 'faccessat2(AT_FDCWD, "/etc/passwd", R_OK|W_OK, AT_REMOVEDIR)'],
   ['unlinkat', [BigInt.asUintN(64, -100n), 0x1000n, 0x200n], 'unlinkat(AT_FDCWD, "/tmp/x", AT_REMOVEDIR)'],
-  ['chmod', [0x1000n, 0o4755n], 'chmod("/tmp/x", S_ISUID|0755)'],
-  ['mknod', [0x1000n, 0o20666n, 0x103n], 'mknod("/tmp/x", S_IFCHR|0666, makedev(0x1, 0x3))'],
   ['openat2', [BigInt.asUintN(64, -100n), 0x1000n, 0xc000n, 24n], 'openat2(AT_FDCWD, "/tmp/x", {flags=O_RDONLY|O_CREAT|O_CLOEXEC, mode=0600, resolve=RESOLVE_NO_SYMLINKS}, 24)'],
-  ['pipe2', [0x7ffcn, 0o2004000n], 'pipe2(0x7ffc, O_CLOEXEC|O_NONBLOCK)'],
-  ['futex', [0x7f00n, 0x80n, 1n, 0n, 0n, 0n], 'futex(0x7f00, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0)'],
-  ['getppid', [], 'getppid()'],
-  ['exit_group', [0n], 'exit_group(0)'],
   ['setuid', [BigInt.asUintN(64, -1n)], 'setuid(-1)'],
   ['lseek', [3n, BigInt.asUintN(64, -10n), 2n], 'lseek(3, -10, SEEK_END)'],
-  ['seccomp', [1n, 8n, 0x7000n], 'seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0x7000)'],
-  ['mount', [0x1000n, 0x2000n, 0n, 0x5000n, 0n], 'mount("/tmp/x", "/etc/passwd", NULL, MS_BIND|MS_REC, NULL)'],
-  ['fstatfs64', [3n, 88n, 0x7000n], 'fstatfs64(3, 88, 0x7000)'],
-  ['no_such_call', [1n, 2n, 3n, 4n, 5n, 6n], 'no_such_call(0x1, 0x2, 0x3, 0x4, 0x5, 0x6)'],
-  // 32-bit arch: registers are 32 bits wide.
-  ['mmap2', [0n, 4096n, 3n, 0x22n, 0xffffffffn, 0n], 'mmap2(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)', 'x86'],
-  ['socketcall', [1n, 0xd000n], 'socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)', 'x86'],
 ];
 
 describe('formatSyscall', () => {

@@ -143,18 +143,22 @@ class Parser {
     if (++this.depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth} levels`);
   }
 
-  private object(): JsonObject {
-    const b = this.base();
+  /** Opens an object or array (one level deeper); true, having closed it again, when it is empty. */
+  private open(close: '}' | ']'): boolean {
     this.enter();
     this.pos++;
+    this.ws();
+    if (this.text[this.pos] !== close) return false;
+    this.pos++;
+    this.depth--;
+    return true;
+  }
+
+  private object(): JsonObject {
+    const b = this.base();
     const entries: JsonObjectEntry[] = [];
     const seen = new Set<string>();
-    this.ws();
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      this.depth--;
-      return { type: 'object', entries, ...b };
-    }
+    if (this.open('}')) return { type: 'object', entries, ...b };
     for (;;) {
       this.ws();
       if (this.text[this.pos] !== '"') {
@@ -175,36 +179,32 @@ class Parser {
       this.ws();
       const value = this.value();
       entries.push({ key, keyLine, keyColumn, value });
-      this.ws();
-      const c = this.text[this.pos];
-      if (c === ',') { this.pos++; continue; }
-      if (c === '}') { this.pos++; break; }
-      this.fail(`expected "," or "}" in object, found ${this.found()}`);
+      if (this.endOfItem('}', 'object')) break;
     }
     this.depth--;
     return { type: 'object', entries, ...b };
   }
 
+  /** After an item: consumes "," (false: more items follow) or `close` (true: the end). */
+  private endOfItem(close: '}' | ']', what: string): boolean {
+    this.ws();
+    const c = this.text[this.pos];
+    if (c === ',' || c === close) {
+      this.pos++;
+      return c === close;
+    }
+    return this.fail(`expected "," or "${close}" in ${what}, found ${this.found()}`);
+  }
+
   private array(): JsonArray {
     const b = this.base();
-    this.enter();
-    this.pos++;
     const items: JsonNode[] = [];
-    this.ws();
-    if (this.text[this.pos] === ']') {
-      this.pos++;
-      this.depth--;
-      return { type: 'array', items, ...b };
-    }
+    if (this.open(']')) return { type: 'array', items, ...b };
     for (;;) {
       this.ws();
       if (this.text[this.pos] === ']') this.fail('trailing comma before "]"');
       items.push(this.value());
-      this.ws();
-      const c = this.text[this.pos];
-      if (c === ',') { this.pos++; continue; }
-      if (c === ']') { this.pos++; break; }
-      this.fail(`expected "," or "]" in array, found ${this.found()}`);
+      if (this.endOfItem(']', 'array')) break;
     }
     this.depth--;
     return { type: 'array', items, ...b };

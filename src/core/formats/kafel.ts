@@ -300,31 +300,20 @@ class KafelParser {
     return { syscall, when, action, at };
   }
 
+  /** `operand (op operand)*`, folded left with `combine`. */
+  private chain(op: string, operand: () => Dnf, combine: (a: Dnf, b: Dnf) => Dnf): Dnf {
+    let d = operand();
+    while (this.is(op)) {
+      this.next();
+      d = combine(d, operand());
+    }
+    return d;
+  }
+
+  /** `a, b` and `a || b` are both OR; `&&` binds tighter. */
   private orExpr(names: string[]): Dnf {
-    let d = this.or2(names);
-    while (this.is(',')) {
-      this.next();
-      d = dnfOr(d, this.or2(names));
-    }
-    return d;
-  }
-
-  private or2(names: string[]): Dnf {
-    let d = this.andExpr(names);
-    while (this.is('||')) {
-      this.next();
-      d = dnfOr(d, this.andExpr(names));
-    }
-    return d;
-  }
-
-  private andExpr(names: string[]): Dnf {
-    let d = this.unary(names);
-    while (this.is('&&')) {
-      this.next();
-      d = dnfAnd(d, this.unary(names), this.arch.bits);
-    }
-    return d;
+    const and = () => this.chain('&&', () => this.unary(names), (x, y) => dnfAnd(x, y, this.arch.bits));
+    return this.chain(',', () => this.chain('||', and, dnfOr), dnfOr);
   }
 
   private unary(names: string[]): Dnf {

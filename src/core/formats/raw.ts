@@ -142,6 +142,14 @@ export function detectKind(root: JsonNode): PolicyKind {
   return 'oci';
 }
 
+/** Sets the values of `values` that are defined on `out` (optional fields stay absent otherwise). */
+function setDefined<T extends object>(out: T, values: Partial<T>): void {
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+}
+
+/** `read(f)` for a present field, else undefined. */
+const opt = <T>(f: Field | undefined, read: (f: Field) => T): T | undefined => (f ? read(f) : undefined);
+
 /** Reads a profile of the given dialect; throws {@link PolicyError} naming path and line:column. */
 export function readRawProfile(root: JsonNode, kind: PolicyKind, file?: string): RawProfile {
   const r = new JsonReader(file);
@@ -163,8 +171,6 @@ export function readRawProfile(root: JsonNode, kind: PolicyKind, file?: string):
   } = { kind, root: rootField, defaultAction: located(da, r.string(da)), syscalls: [] };
   const dr = errnoField(top.get('defaultErrnoRet'));
   if (dr) out.defaultErrnoRet = dr;
-  const de = str(top.get('defaultErrno'));
-  if (de) out.defaultErrno = de;
   const archs = top.get('architectures');
   if (archs) out.architectures = r.strings(archs);
   const am = top.get('archMap');
@@ -179,18 +185,15 @@ export function readRawProfile(root: JsonNode, kind: PolicyKind, file?: string):
   }
   const flags = top.get('flags');
   if (flags) out.flags = r.strings(flags);
-  const lp = str(top.get('listenerPath'));
-  if (lp) out.listenerPath = lp;
-  const lm = str(top.get('listenerMetadata'));
-  if (lm) out.listenerMetadata = lm;
-  const ba = str(top.get('badArchAction'));
-  if (ba) out.badArchAction = ba;
-  const bar = errnoField(top.get('badArchErrnoRet'));
-  if (bar) out.badArchErrnoRet = bar;
-  const nnp = top.get('noNewPrivs');
-  if (nnp) out.noNewPrivs = r.bool(nnp);
-  const comment = top.get('comment');
-  if (comment) out.comment = r.string(comment);
+  for (const key of ['defaultErrno', 'listenerPath', 'listenerMetadata', 'badArchAction'] as const) {
+    const v = str(top.get(key));
+    if (v) out[key] = v;
+  }
+  setDefined(out, {
+    badArchErrnoRet: errnoField(top.get('badArchErrnoRet')),
+    noNewPrivs: opt(top.get('noNewPrivs'), (f) => r.bool(f)),
+    comment: opt(top.get('comment'), (f) => r.string(f)),
+  });
   const groups = top.get('groups');
   if (groups) {
     if (groups.node.type !== 'object') r.object(groups.node, groups.path, []);

@@ -95,21 +95,9 @@ export function formatInterval(name: string, a: bigint, b: bigint, max: bigint =
 /** Renders a region's conditions for an arch (64-bit args combined from their words where possible). */
 export function formatRegion(r: Pick<Region, 'words' | 'opaque'>, info: ArchInfo | undefined): string {
   const name = wordNamer(info);
-  const parts: string[] = [];
-  const byArg = new Map<number, { hi?: WordSet; lo?: WordSet }>();
-  for (const { word, set } of r.words) {
-    if (word >= 4 && info) {
-      const arg = (word - 4) >> 1;
-      const isHi = (word % 2 === 0) === (info.endian === 'big');
-      const e = byArg.get(arg) ?? {};
-      if (isHi) e.hi = set;
-      else e.lo = set;
-      byArg.set(arg, e);
-      continue;
-    }
-    parts.push(formatWordSet(name(word), set));
-  }
-  for (const [arg, { hi, lo }] of [...byArg].sort((x, y) => x[0] - y[0])) {
+  const { args, others } = argWords(r, info);
+  const parts: string[] = others.map(({ word, set }) => formatWordSet(name(word), set));
+  for (const [arg, { hi, lo }] of args) {
     const argName = `args[${arg}]`;
     const combined = combine64(hi, lo);
     if (combined) {
@@ -155,15 +143,41 @@ export function combine64(hi: WordSet | undefined, lo: WordSet | undefined): [bi
     for (let h = h1; h <= h2; h++) for (const [l1, l2] of los) out.push([(BigInt(h) << 32n) | BigInt(l1), (BigInt(h) << 32n) | BigInt(l2)]);
   }
   if (out.length > 16) return undefined;
-  // merge touching intervals
-  out.sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  return mergeIntervals(out);
+}
+
+/** Sorted union of 64-bit intervals, touching ones merged. */
+export function mergeIntervals(ivs: readonly (readonly [bigint, bigint])[]): [bigint, bigint][] {
+  const sorted = [...ivs].sort((x, y) => (x[0] < y[0] ? -1 : 1));
   const merged: [bigint, bigint][] = [];
-  for (const iv of out) {
+  for (const iv of sorted) {
     const last = merged[merged.length - 1];
     if (last && iv[0] <= last[1] + 1n) last[1] = iv[1] > last[1] ? iv[1] : last[1];
     else merged.push([iv[0], iv[1]]);
   }
   return merged;
+}
+
+/**
+ * A region's word constraints split into argument halves (for an arch, whose
+ * byte order says which word of an argument is its high half) and the other
+ * words (nr, arch, ip, and arguments when the arch is unknown).
+ */
+export function argWords(r: Pick<Region, 'words'>, info: ArchInfo | undefined): { args: [number, { hi?: WordSet; lo?: WordSet }][]; others: { word: number; set: WordSet }[] } {
+  const byArg = new Map<number, { hi?: WordSet; lo?: WordSet }>();
+  const others: { word: number; set: WordSet }[] = [];
+  for (const { word, set } of r.words) {
+    if (word < 4 || !info) {
+      others.push({ word, set });
+      continue;
+    }
+    const arg = (word - 4) >> 1;
+    const e = byArg.get(arg) ?? {};
+    if ((word % 2 === 0) === (info.endian === 'big')) e.hi = set;
+    else e.lo = set;
+    byArg.set(arg, e);
+  }
+  return { args: [...byArg].sort((x, y) => x[0] - y[0]), others };
 }
 
 /** Segments of an arch decision clipped to a view's nr range. */
