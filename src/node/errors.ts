@@ -51,11 +51,6 @@ export function errnoLabel(n: number): string {
   return errnoDisplayName(n) ?? `errno ${n}`;
 }
 
-/** `Operation not permitted (EPERM)` for an errno number. */
-export function errnoText(n: number): string {
-  return `${errnoMessage(n)} (${errnoLabel(n)})`;
-}
-
 /**
  * Converts an error thrown by the addon (a number in `errno`, the call in
  * `syscall`; the C code carries no errno names) into a {@link NativeError}

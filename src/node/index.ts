@@ -7,7 +7,7 @@ export { hostArch, hostKernelVersion } from './host.js';
 export { NativeError, SandboxError, type SandboxStage } from './errors.js';
 export { spawn, toProgramBytes, type SpawnOptions, type SandboxedProcess, type RunResult, type ProgramSource, type StdioEntry } from './spawn.js';
 export { loadFilter, type LoadFilterOptions, type LoadFilterResult } from './load-filter.js';
-export { helperPath, nativeDirs, actionAvail, notifSizes, recvFd, recvFdAsync, socketpair, type NotifSizes } from './native.js';
+export { helperPath, nativeDirs, actionAvail, filterFlagsSupported, notifSizes, recvFd, recvFdAsync, socketpair, type NotifSizes } from './native.js';
 export * from './dump.js';
 export * from './status.js';
 export { supervise, SupervisorError, type Decision, type SyscallEvent, type SuperviseOptions, type Supervisor, type SupervisorStats } from './supervisor.js';

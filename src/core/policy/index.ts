@@ -4,3 +4,4 @@ export * from './validate.js';
 export * from './groups.js';
 export * from './builder.js';
 export * from './evaluate.js';
+export * from './families.js';
