@@ -4,7 +4,9 @@ import { resolveArch, type ArchInfo, type Endian } from '../../core/arch/arches.
 import { checkJumpRange, disassemble, disassembleLines, inferArch } from '../../core/bpf/disasm.js';
 import type { Instruction } from '../../core/bpf/instruction.js';
 import { BpfError } from '../../core/errors.js';
+import type { InputKindOption } from '../../core/formats/door.js';
 import { loadInput } from '../../core/input/load.js';
+import { inputKindOf } from '../input.js';
 import { hostArch } from '../../node/host.js';
 import { baseProfileResolver, hostContext, includeResolver } from '../../node/input-files.js';
 import { readInput, writeOutput } from '../io.js';
@@ -26,7 +28,7 @@ export interface LoadedProgram {
  * one-line errors; `maxInstructions` (default: the kernel's 4,096) bounds
  * the program.
  */
-export function loadProgram(path: string, archName: string | undefined, opts: { maxInstructions?: number } = {}): LoadedProgram {
+export function loadProgram(path: string, archName: string | undefined, opts: { maxInstructions?: number; kind?: InputKindOption } = {}): LoadedProgram {
   const file = path === '-' ? '<stdin>' : path;
   const given = archName ? resolveArch(archName) : undefined;
   const loaded = loadInput(readInput(path), {
@@ -36,6 +38,7 @@ export function loadProgram(path: string, archName: string | undefined, opts: { 
     readFile: includeResolver(),
     resolveBase: baseProfileResolver(),
     ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+    ...(opts.kind ? { kind: opts.kind } : {}),
   });
   const program = loaded.program;
   const endian: Endian = loaded.endian;
@@ -66,6 +69,7 @@ Options:
       --no-arg-infer  print args[i] instead of inferred argument names
       --asm-able      same as --no-bpf --no-arg-infer
       --json          print JSON: arch, byte order and one object per instruction
+      --input KIND    read FILE as KIND (raw, hex, asm or a policy dialect) instead of detecting it
   -o, --output OUT    write to OUT instead of stdout
   -h, --help          show this help
 
@@ -73,6 +77,7 @@ Examples:
   syswall disasm examples/sample.bpf
   syswall disasm filter.bpf --arch s390x --asm-able > filter.asm`,
   options: {
+    input: { type: 'string' },
     arch: { type: 'string', short: 'a' },
     'no-bpf': { type: 'boolean' },
     'no-arg-infer': { type: 'boolean' },
@@ -84,7 +89,7 @@ Examples:
     if (ctx.positionals.length !== 1) {
       throw new BpfError('USAGE', `disasm: expected exactly one FILE, got ${ctx.positionals.length}`, { hint: 'see `syswall disasm --help`' });
     }
-    const { program, arch, endian } = loadProgram(ctx.positionals[0], stringOpt(ctx, 'arch'), { maxInstructions: Infinity });
+    const { program, arch, endian } = loadProgram(ctx.positionals[0], stringOpt(ctx, 'arch'), { maxInstructions: Infinity, ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}) });
     const asmAble = flag(ctx, 'asm-able');
     const opts = { arch, endian, bpf: !(asmAble || flag(ctx, 'no-bpf')), argInfer: !(asmAble || flag(ctx, 'no-arg-infer')) };
     const text = flag(ctx, 'json')

@@ -7,6 +7,7 @@ import { emulate, formatEmu } from '../../core/bpf/emu.js';
 import { SyscallResolveError } from '../../core/errors.js';
 import { parseBigUint } from '../../core/util/numbers.js';
 import { loadProgram } from './disasm.js';
+import { inputKindOf } from '../input.js';
 
 function resolveSyscall(text: string, arch: ArchInfo): { nr: number; arch: ArchInfo } {
   if (/^-?(0x[0-9a-f]+|\d+)$/i.test(text)) return { nr: Number(parseBigUint(text, 32, 'syscall number')), arch };
@@ -25,7 +26,8 @@ export const command: Command = {
   summary: 'run a filter on one syscall and show the path and the action',
   usage: `Usage: syswall emu FILE SYSCALL [ARG0..ARG5] [--arch ARCH] [--ip N] [--trace] [--json] [-q]
 
-Runs a raw BPF filter on one hypothetical syscall, like seccomp-tools emu:
+Runs a filter on one hypothetical syscall, like seccomp-tools emu (FILE is a
+raw filter, hex, assembly, or a policy in any dialect, compiled first):
 prints the disassembly, a blank line and "return ACTION at line NNNN". SYSCALL
 is a name of the arch (also x32_NAME, ARCH.NAME) or a number; arguments are
 64-bit, decimal or 0x hex, negative values allowed (-1 = 0xffffffffffffffff).
@@ -37,6 +39,8 @@ Options:
       --trace       mark executed lines with "*" in the first column, show every line
       --json        print JSON: input, action, return line and executed path
   -q, --quiet       print only the result line
+      --input KIND  read FILE as KIND (raw, hex, asm or a policy dialect, compiled
+                    with the defaults) instead of detecting it
   -h, --help        show this help
 
 Examples:
@@ -48,13 +52,14 @@ Examples:
     trace: { type: 'boolean' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
+    input: { type: 'string' },
   },
   numericOperands: true,
   run(ctx: CommandContext) {
     const [file, sys, ...argTexts] = ctx.positionals;
     if (!file || !sys) throw new UsageError('emu: expected FILE and SYSCALL', 'see `syswall emu --help`');
     if (argTexts.length > 6) throw new UsageError(`emu: at most 6 syscall arguments, got ${argTexts.length}`);
-    const { program, arch, endian } = loadProgram(file, stringOpt(ctx, 'arch'));
+    const { program, arch, endian } = loadProgram(file, stringOpt(ctx, 'arch'), inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {});
     const { nr, arch: dataArch } = resolveSyscall(sys, arch);
     const args = argTexts.map((t, i) => parseBigUint(t, 64, `argument ${i}`));
     const ipText = stringOpt(ctx, 'ip');
