@@ -13,6 +13,19 @@
 // does on every host. Resolving at generation time keeps the files plain
 // syswall policies that `syswall compile` reads as they are.
 //
+// Where syswall deliberately differs from Docker (docs/runtime.md, and the
+// test that compares the two names every difference):
+//   - every comparison of an argument the kernel reads as a 32-bit int (the
+//     table INT_ARGS of src/core/analyze/lint.ts: socket's family,
+//     personality, ...) gets "width": 32, so garbage in the upper half cannot
+//     change the decision: Docker's socket(AF_VSOCK | 1 << 32) gets an
+//     AF_VSOCK socket, syswall's does not;
+//   - i386 socketcall(SYS_SOCKET, ...) carries the family in memory no filter
+//     can read, and a policy cannot deny it without denying every socketcall
+//     (libseccomp applies socket's rules to socketcall by dropping the family
+//     condition): the runtime puts a guard in front of the built-in default
+//     instead (src/node/policy-source.ts, withSocketcallGuard).
+//
 // Run `npm run build` first (this script uses dist/), then
 // `node scripts/gen-default-profile.mjs`; a test fails when the committed
 // files differ from what this script generates.
@@ -28,7 +41,7 @@ export const KERNEL = [4, 8];
 
 /** Generates `{ [arch]: fileText }` for every host arch moby knows. */
 export async function generate() {
-  const { parsePolicyText, exportSyswall, DOCKER_DEFAULT_CAPS, MOBY_NATIVE } = await import(join(root, 'dist/core/index.js'));
+  const { parsePolicyText, exportSyswall, DOCKER_DEFAULT_CAPS, MOBY_NATIVE, INT_ARGS } = await import(join(root, 'dist/core/index.js'));
   const text = readFileSync(DOCKER_PATH, 'utf8');
   const out = {};
   for (const arch of Object.keys(MOBY_NATIVE).sort()) {
@@ -41,8 +54,14 @@ export async function generate() {
       `Docker's default seccomp profile (github.com/moby/profiles seccomp/default.json, Apache-2.0, The Moby Authors; ` +
       `copy in data/profiles/docker-default.json) resolved as moby does on a ${arch} host with Docker's default ` +
       `capabilities (${DOCKER_DEFAULT_CAPS.join(' ')}) and kernel >= ${KERNEL.join('.')}. ` +
-      `Syscalls syswall's table does not know get ERRNO(ENOSYS) from the compiler.`;
-    out[arch] = exportSyswall({ ...policy, comment });
+      `Syscalls syswall's table does not know get ERRNO(ENOSYS) from the compiler. ` +
+      `Unlike Docker, comparisons of 32-bit int arguments look at the low 32 bits only ("width": 32).`;
+    const rules = policy.rules.map((r) => {
+      const ints = typeof r.syscall === 'string' ? INT_ARGS[r.syscall] : undefined;
+      if (!ints || !r.conditions.some((c) => ints.includes(c.arg))) return r;
+      return { ...r, conditions: r.conditions.map((c) => (ints.includes(c.arg) ? { ...c, width: 32 } : c)) };
+    });
+    out[arch] = exportSyswall({ ...policy, rules, comment });
   }
   return out;
 }

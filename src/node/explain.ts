@@ -57,6 +57,12 @@ export interface ExplainOptions {
   write?: (line: string) => void;
   /** Also write one JSON object per call to this file. */
   jsonPath?: string;
+  /**
+   * A guard to put in front of both programs (e.g. the built-in default's
+   * socketcall guard): `deny` is what it returns, the routed program's copy
+   * answers USER_NOTIF instead so the call is explained too.
+   */
+  guard?: (program: readonly Instruction[], deny: number) => Instruction[];
 }
 
 /** An explain session: the program to run, the callback, and the summary. */
@@ -87,8 +93,13 @@ export function routedFilter(policy: Policy, compileOptions: CompileOptions = {}
 
 /** Prepares `--explain` for a policy. */
 export function explainSession(policy: Policy, compileOptions: CompileOptions = {}, options: ExplainOptions = {}): ExplainSession {
-  const original = compilePolicy(policy, compileOptions);
-  const filter = routedFilter(policy, compileOptions);
+  let original = compilePolicy(policy, compileOptions);
+  let filter = routedFilter(policy, compileOptions);
+  if (options.guard) {
+    const deny = actionValue(policy.defaultAction);
+    original = { ...original, instructions: options.guard(original.instructions, isPermissive(deny) ? (C.SECCOMP_RET_ERRNO | 1) >>> 0 : deny) };
+    filter = { ...filter, instructions: options.guard(filter.instructions, C.SECCOMP_RET_USER_NOTIF) };
+  }
   const write = options.write ?? ((line: string) => writeSync(2, line + '\n'));
   const json: OutputFile | undefined = options.jsonPath ? openOutput(options.jsonPath) : undefined;
   const counts = new Map<string, number>();

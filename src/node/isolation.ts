@@ -120,75 +120,118 @@ export function essentialDenial(program: readonly Instruction[]): string | undef
   return `the policy denies execve${others.length ? ` (and ${others.join(', ')})` : ''} that any command needs`;
 }
 
-/** SECCOMP_SET_MODE_FILTER, seccomp(2)'s first argument. */
-const SECCOMP_SET_MODE_FILTER = 1;
+/** One call a guard answers in the kernel before the program sees it. */
+export interface GuardCase {
+  /** The syscall, on every arch of the guard that has it. */
+  readonly syscall: string;
+  /** Tests on the low 32 bits of arguments (the kernel reads these as unsigned int), all of which must hold. */
+  readonly tests: readonly { readonly arg: number; readonly op: 'eq' | 'set'; readonly value: number }[];
+  /** The return value (a SECCOMP_RET_* action with its data). */
+  readonly ret: number;
+}
 
 /**
- * `program` behind a prefix that answers seccomp(SECCOMP_SET_MODE_FILTER,
- * flags with SECCOMP_FILTER_FLAG_NEW_LISTENER, ...) with ERRNO(EBUSY) on every
- * arch of `arches` (the kernel's own answer while a listener lives), and hands
- * every other call to `program` unchanged (A and X reset to 0, as at a
- * program's start). Only the low 32 bits of the two arguments are compared:
- * the kernel reads both as unsigned int. Another route to a listener does not
- * exist: prctl(PR_SET_SECCOMP) installs filters without one.
+ * `program` behind a prefix that answers the calls of `cases` on `arches`
+ * (x32 numbers under the x86_64 token included) and hands every other call to
+ * `program` unchanged, with A and X reset to 0 as at a program's start.
  */
-export function withListenerGuard(program: readonly Instruction[], arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
-  // Per arch: the seccomp numbers (x32 calls arrive under the x86_64 token with the x32 bit set).
-  const byToken = new Map<number, number[]>();
-  for (const a of arches) {
-    const nr = syscallNumber(a, 'seccomp');
-    if (nr === undefined) continue;
-    const list = byToken.get(a.token) ?? [];
-    if (!list.includes(nr)) list.push(nr);
-    byToken.set(a.token, list);
-  }
+export function withGuard(program: readonly Instruction[], cases: readonly GuardCase[], arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
   const endian = hostArch().endian;
-  const lo0 = argWordOffset(0, 'lo', endian);
-  const lo1 = argWordOffset(1, 'lo', endian);
-  // Layout: ld arch; [jeq token_i -> section_i]; ja start
-  //   section_i: ld nr; [jeq seccomp_nr -> check]; ja start
-  //   check: ld a0; jeq SET_MODE_FILTER ? +1 : start; ld a1; jset NEW_LISTENER ? deny : start
-  //   deny: ret ERRNO(EBUSY)
-  //   start: ld #0; ldx #0; program...
-  const tokens = [...byToken.keys()];
-  const sections = tokens.map((t) => byToken.get(t)!);
-  const headLen = 1 + tokens.length + 1;
-  const sectionLen = (nrs: number[]) => 1 + nrs.length + 1;
-  const sectionAt: number[] = [];
-  let at = headLen;
-  for (const nrs of sections) {
-    sectionAt.push(at);
-    at += sectionLen(nrs);
+  // Per arch token: (syscall number, case) pairs.
+  const byToken = new Map<number, { nr: number; c: GuardCase }[]>();
+  for (const a of arches) {
+    for (const c of cases) {
+      const nr = syscallNumber(a, c.syscall);
+      if (nr === undefined) continue;
+      const list = byToken.get(a.token) ?? [];
+      if (!list.some((x) => x.nr === nr && x.c === c)) list.push({ nr, c });
+      byToken.set(a.token, list);
+    }
   }
-  const checkAt = at;
-  const denyAt = checkAt + 4;
-  const startAt = denyAt + 1;
+  const tokens = [...byToken.keys()];
+  // Layout: ld arch; [jeq token -> section]; ja start
+  //   section: ld nr; [jeq nr -> check]; ja start
+  //   check: [ld arg; jeq/jset value ? next : start]...; ret
+  //   start: ld #0; ldx #0; program
+  const checkLen = (c: GuardCase) => c.tests.length * 2 + 1;
+  const sectionLen = (list: { nr: number }[]) => 1 + list.length + 1;
+  let at = 1 + tokens.length + 1;
+  const sectionAt = tokens.map((t) => {
+    const here = at;
+    at += sectionLen(byToken.get(t)!);
+    return here;
+  });
+  const checkAt = new Map<GuardCase, number>();
+  for (const c of cases) {
+    if (![...byToken.values()].some((l) => l.some((x) => x.c === c))) continue;
+    checkAt.set(c, at);
+    at += checkLen(c);
+  }
+  const startAt = at;
   const out: Instruction[] = [];
   const rel = (target: number) => {
     const off = target - out.length - 1;
-    if (off < 0 || off > 255) throw new SyswallError('GUARD_LAYOUT', `listener guard: jump offset ${off} out of range`, { kind: 'runtime' });
+    if (off < 0 || off > 255) throw new SyswallError('GUARD_LAYOUT', `guard: jump offset ${off} out of range`, { kind: 'runtime' });
     return off;
   };
   out.push(loadAbs(C.SECCOMP_DATA_ARCH));
   tokens.forEach((t, i) => out.push(jump(C.BPF_JMP | C.BPF_JEQ | C.BPF_K, t, rel(sectionAt[i]), 0)));
   out.push(jump(C.BPF_JMP | C.BPF_JA | C.BPF_K, rel(startAt), 0, 0));
-  for (const nrs of sections) {
+  for (const t of tokens) {
     out.push(loadAbs(C.SECCOMP_DATA_NR));
-    for (const nr of nrs) out.push(jump(C.BPF_JMP | C.BPF_JEQ | C.BPF_K, nr >>> 0, rel(checkAt), 0));
+    for (const { nr, c } of byToken.get(t)!) out.push(jump(C.BPF_JMP | C.BPF_JEQ | C.BPF_K, nr >>> 0, rel(checkAt.get(c)!), 0));
     out.push(jump(C.BPF_JMP | C.BPF_JA | C.BPF_K, rel(startAt), 0, 0));
   }
-  out.push(loadAbs(lo0));
-  out.push(jump(C.BPF_JMP | C.BPF_JEQ | C.BPF_K, SECCOMP_SET_MODE_FILTER, 0, rel(startAt)));
-  out.push(loadAbs(lo1));
-  out.push(jump(C.BPF_JMP | C.BPF_JSET | C.BPF_K, C.SECCOMP_FILTER_FLAG_NEW_LISTENER, 0, rel(startAt)));
-  out.push(ret((C.SECCOMP_RET_ERRNO | EBUSY) >>> 0));
+  for (const c of cases) {
+    if (!checkAt.has(c)) continue;
+    for (const t of c.tests) {
+      out.push(loadAbs(argWordOffset(t.arg, 'lo', endian)));
+      out.push(jump(C.BPF_JMP | (t.op === 'eq' ? C.BPF_JEQ : C.BPF_JSET) | C.BPF_K, t.value >>> 0, 0, rel(startAt)));
+    }
+    out.push(ret(c.ret >>> 0));
+  }
   out.push(stmt(C.BPF_LD | C.BPF_IMM, 0));
   out.push(stmt(C.BPF_LDX | C.BPF_IMM, 0));
   const total = out.length + program.length;
   if (total > C.BPF_MAXINSNS) {
-    throw new SyswallError('PROGRAM_TOO_LARGE', `the program has ${program.length} instructions; with the ${out.length}-instruction listener guard a supervised sandbox needs it would have ${total}, over the kernel's ${C.BPF_MAXINSNS}`, { kind: 'input' });
+    throw new SyswallError('PROGRAM_TOO_LARGE', `the program has ${program.length} instructions; with the ${out.length}-instruction guard syswall puts in front it would have ${total}, over the kernel's ${C.BPF_MAXINSNS}`, { kind: 'input' });
   }
   return [...out, ...program];
+}
+
+/** SECCOMP_SET_MODE_FILTER, seccomp(2)'s first argument. */
+const SECCOMP_SET_MODE_FILTER = 1;
+
+/**
+ * `program` behind a guard that answers seccomp(SECCOMP_SET_MODE_FILTER,
+ * flags with SECCOMP_FILTER_FLAG_NEW_LISTENER, ...) with ERRNO(EBUSY) on every
+ * arch of `arches` (the kernel's own answer while a listener lives): nothing
+ * in a supervised sandbox can make a second listener. Only the low 32 bits of
+ * the two arguments are compared, as the kernel reads them. Another route to
+ * a listener does not exist: prctl(PR_SET_SECCOMP) installs filters without one.
+ */
+export function withListenerGuard(program: readonly Instruction[], arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
+  return withGuard(program, [{
+    syscall: 'seccomp',
+    tests: [{ arg: 0, op: 'eq', value: SECCOMP_SET_MODE_FILTER }, { arg: 1, op: 'set', value: C.SECCOMP_FILTER_FLAG_NEW_LISTENER }],
+    ret: (C.SECCOMP_RET_ERRNO | EBUSY) >>> 0,
+  }], arches);
+}
+
+/** socketcall(2)'s sub-call number of socket(2). */
+const SYS_SOCKET = 1;
+
+/**
+ * `program` behind a guard that answers socketcall(SYS_SOCKET, ...) with
+ * `ret` on the arches that multiplex socket calls (i386 on an x86_64 host).
+ * The socket family is in memory there, out of any filter's reach, so a
+ * policy that restricts socket(2) by family (Docker's default: no AF_ALG, no
+ * AF_VSOCK) is open through socketcall; and a policy cannot say this itself
+ * (libseccomp applies socket's rules to socketcall by dropping the family
+ * condition). The built-in default runs with it.
+ */
+export function withSocketcallGuard(program: readonly Instruction[], ret: number, arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
+  return withGuard(program, [{ syscall: 'socketcall', tests: [{ arg: 0, op: 'eq', value: SYS_SOCKET }], ret }], arches);
 }
 
 let holders = 0;

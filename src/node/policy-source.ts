@@ -23,7 +23,8 @@ import { readInput, type InputKind, type InputKindOption } from '../core/formats
 import type { ParsedPolicy } from '../core/formats/parse.js';
 import type { PolicyWarning } from '../core/formats/reader.js';
 import { expandGroup, isGroupReference } from '../core/policy/groups.js';
-import type { Action, Policy, Rule } from '../core/policy/types.js';
+import type { Action, Condition, Policy, Rule } from '../core/policy/types.js';
+import { operationOf, type FamilyMember } from '../core/policy/families.js';
 import { validatePolicy } from '../core/policy/validate.js';
 import { hostArch } from './host.js';
 import { baseProfileResolver, hostContext, includeResolver } from './input-files.js';
@@ -198,18 +199,59 @@ export function denyActionOf(p: Policy): Action {
   return k === 'ALLOW' || k === 'LOG' || k === 'USER_NOTIF' || k === 'TRACE' ? { kind: 'ERRNO', data: 1 } : p.defaultAction;
 }
 
+/** What `--deny` asked for after family expansion (src/core/policy/families.ts). */
+export interface DenyExpansion {
+  /** Every name denied unconditionally. */
+  readonly names: readonly string[];
+  /** Names denied only for some calls (a family member with conditions, e.g. unlinkat with AT_REMOVEDIR for rmdir). */
+  readonly partial: readonly FamilyMember[];
+  /** What the families added to the names given (for the one-line note). */
+  readonly added: readonly string[];
+}
+
+/**
+ * `--deny` items (names and @groups) as the operations they name: each name
+ * with the rest of its family (`mkdir` also denies `mkdirat`), unless
+ * `exact`. Throws for unknown names, as {@link expandSyscallList}.
+ */
+export function expandDeny(items: readonly string[], exact = false): DenyExpansion {
+  const given = expandSyscallList(items, '--deny');
+  if (exact) return { names: given, partial: [], added: [] };
+  const names = new Set(given);
+  const partial: FamilyMember[] = [];
+  for (const n of given) {
+    for (const m of operationOf(n)) {
+      if (m.conditions) {
+        if (!names.has(m.name) && !partial.some((p) => p.name === m.name && p.conditions === m.conditions)) partial.push(m);
+      } else {
+        names.add(m.name);
+      }
+    }
+  }
+  const fully = [...names];
+  const added = [...fully.filter((n) => !given.includes(n)), ...partial.filter((p) => !names.has(p.name)).map((p) => `${p.name} (${p.conditions!.map(describeCondition).join(', ')})`)];
+  return { names: fully, partial: partial.filter((p) => !names.has(p.name)), added };
+}
+
+function describeCondition(c: Condition): string {
+  const hex = (v: bigint) => '0x' + v.toString(16);
+  return c.op === 'MASKED_EQ' ? `arg${c.arg} & ${hex(c.mask ?? 0n)} == ${hex(c.value)}` : `arg${c.arg} ${c.op} ${hex(c.value)}`;
+}
+
 /**
  * Layers `allow` and `deny` over a policy: every rule for a named syscall is
  * replaced by one unconditional rule, allow first, then deny (deny wins).
+ * `deny` names operations (see {@link expandDeny}; `exact` turns that off).
  */
-export function applyOverrides(p: Policy, layers: { allow?: readonly string[]; deny?: readonly string[] }): Policy {
+export function applyOverrides(p: Policy, layers: { allow?: readonly string[]; deny?: readonly string[]; exact?: boolean }): Policy {
   const allow = expandSyscallList(layers.allow ?? [], '--allow');
-  const deny = expandSyscallList(layers.deny ?? [], '--deny');
-  if (allow.length === 0 && deny.length === 0) return p;
+  const denied = expandDeny(layers.deny ?? [], layers.exact === true);
+  const deny = denied.names;
+  if (allow.length === 0 && deny.length === 0 && denied.partial.length === 0) return p;
   const native = findArch(p.arches[0]);
   const nameOf = (r: Rule) => (typeof r.syscall === 'string' ? r.syscall : native ? syscallName(native, r.syscall) : undefined);
   const touched = new Set([...allow, ...deny]);
-  const rules: Rule[] = p.rules.filter((r) => {
+  let rules: Rule[] = p.rules.filter((r) => {
     const n = nameOf(r);
     return n === undefined || !touched.has(n);
   });
@@ -217,5 +259,22 @@ export function applyOverrides(p: Policy, layers: { allow?: readonly string[]; d
   for (const n of allow) if (!denySet.has(n)) rules.push({ syscall: n, action: { kind: 'ALLOW' }, conditions: [], origin: { comment: '--allow' } });
   const da = denyActionOf(p);
   for (const n of deny) rules.push({ syscall: n, action: da, conditions: [], origin: { comment: '--deny' } });
+  // A member denied for some calls only: split an unconditional rule of the profile into "the other calls" and the denial.
+  for (const m of denied.partial) {
+    const mine = rules.filter((r) => nameOf(r) === m.name);
+    const uncond = mine.find((r) => r.conditions.length === 0);
+    const conds = m.conditions!;
+    if (uncond && conds.length === 1 && conds[0].op === 'MASKED_EQ' && isSingleBit(conds[0].mask ?? 0n)) {
+      const c = conds[0];
+      const other: Condition = { ...c, value: (c.value ^ (c.mask ?? 0n)) & (c.mask ?? 0n) };
+      rules = rules.filter((r) => r !== uncond);
+      rules.push({ ...uncond, conditions: [other] });
+    }
+    rules.push({ syscall: m.name, action: da, conditions: [...conds], origin: { comment: '--deny' } });
+  }
   return validatePolicy({ ...p, rules });
+}
+
+function isSingleBit(v: bigint): boolean {
+  return v > 0n && (v & (v - 1n)) === 0n;
 }

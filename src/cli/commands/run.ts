@@ -8,12 +8,19 @@ import { isReturnK, type Instruction } from '../../core/bpf/instruction.js';
 import { PolicyError, SyswallError } from '../../core/errors.js';
 import { hostArch } from '../../node/host.js';
 import { SandboxError } from '../../node/errors.js';
-import { applyOverrides, BUILTIN_PROFILES, loadProfile, programForHost } from '../../node/policy-source.js';
+import { applyOverrides, BUILTIN_PROFILES, denyActionOf, expandDeny, loadProfile, programForHost } from '../../node/policy-source.js';
+import { analyzeProgram } from '../../core/symbolic/symbolic.js';
+import { lintAnalysis } from '../../core/analyze/lint.js';
+import { lintPolicy } from '../../core/analyze/policy-lint.js';
+import { formatLocation } from '../../core/errors.js';
+import type { ArchInfo } from '../../core/arch/arches.js';
+import type { PolicyWarning } from '../../core/formats/reader.js';
 import { inputKindOf } from '../input.js';
 import { spawn, type SandboxedProcess } from '../../node/spawn.js';
 import { explainSession, type ExplainSession } from '../../node/explain.js';
 import { kernelClockUs, seccompKillRecord, sigsysKind } from '../../node/audit.js';
-import { essentialDenial, isolationSupport } from '../../node/isolation.js';
+import { essentialDenial, isolationSupport, withSocketcallGuard } from '../../node/isolation.js';
+import { actionValue } from '../../core/policy/actions.js';
 
 const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_ALLOW, log: SECCOMP_FILTER_FLAG_LOG };
 
@@ -21,6 +28,29 @@ const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_A
 const RELAYED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'];
 
 const SIGSYS_KINDS = ['KILL_PROCESS', 'KILL_THREAD', 'TRAP'] as const;
+
+/** Lint codes of the findings that mean the filter can be bypassed (printed by `run --profile`). */
+const BYPASS_CODES = new Set(['UPPER_HALF_BYPASS', 'SOCKETCALL_BYPASS', 'X32_BYPASS']);
+
+/**
+ * One line per bypass-class lint finding of a profile (the same checks as
+ * `syswall lint`): arguments compared in 64 bits where the kernel reads 32,
+ * socketcall/ipc gaps, x32 numbers. Findings that only fail safe are left out.
+ */
+export function bypassFindings(policy: Policy | undefined, warnings: readonly PolicyWarning[], program: readonly Instruction[], arches: readonly ArchInfo[] | undefined, file: string): string[] {
+  const an = analyzeProgram(program, { archTokens: (arches ?? []).map((a) => a.token) });
+  const prog = lintAnalysis(an, arches);
+  const report = policy ? lintPolicy(policy, warnings, an, prog, { file }) : prog;
+  const out: string[] = [];
+  for (const f of report.findings) {
+    if (!BYPASS_CODES.has(f.code) || f.severity === 'info') continue;
+    const loc = f.location as { file?: string; line?: number; column?: number; syscall?: string; arch?: string };
+    const where = formatLocation({ file: loc.file ?? file, ...(loc.line !== undefined ? { line: loc.line, ...(loc.column !== undefined ? { column: loc.column } : {}) } : {}) });
+    const what = [loc.arch, loc.syscall].filter(Boolean).join(' ');
+    out.push(`${where}: ${f.code}${what ? ` (${what})` : ''}: ${f.message}`);
+  }
+  return out;
+}
 
 /**
  * What could have raised the SIGSYS, from the policy when there is one (its
@@ -45,8 +75,9 @@ export function sigsysCandidates(policy: Policy | undefined, program: readonly I
 export const command: Command = {
   name: 'run',
   summary: 'run a command under a seccomp filter (built-in default profile)',
-  usage: `Usage: syswall run [-p FILE|NAME] [--allow LIST] [--deny LIST] [--flag F] [-a A,B] [--strict] [--no-nnp]
-                   [--strict-names] [-e] [--explain-json FILE] [-v] [--debug] -- CMD [ARGS...]
+  usage: `Usage: syswall run [-p FILE|NAME] [-i KIND] [-I DIR] [--allow LIST] [--deny LIST] [--exact] [--flag F]
+                   [-a A,B] [--strict] [--no-nnp] [--strict-names] [-e] [--explain-json FILE] [-q] [-v]
+                   [--debug] -- CMD [ARGS...]
 
 Runs CMD under a seccomp filter; everything it starts inherits the filter.
 Without --profile, the built-in "default" profile: Docker's default profile
@@ -64,7 +95,14 @@ assembly). Write ./NAME for a file named like a built-in.
 groups\`) and replace the profile's rules for those syscalls: --allow makes
 them allowed unconditionally, --deny gives them the profile's deny action
 (its default action, ERRNO(EPERM) for "default"). Precedence: profile <
---allow < --deny (a syscall in both is denied).
+--allow < --deny (a syscall in both is denied). --deny NAME denies the
+operation: NAME's whole family (mkdir also mkdirat; chown also fchownat,
+lchown and the chown32 family; the *at, *2/*3, *64/*32 forms), said in one
+line; --exact denies only the names given.
+
+A --profile FILE is linted for filter bypasses (arguments compared in all 64
+bits where the kernel reads 32, socketcall/ipc gaps, x32 numbers): one line
+per finding on stderr, unless --quiet.
 
 The command runs in its own PID and mount namespaces (with a user namespace
 when syswall lacks CAP_SYS_ADMIN): it sees only its own processes in /proc and
@@ -81,7 +119,9 @@ failure, 127 command not found, 126 not executable.
 Options:
   -p, --profile FILE|NAME  policy file or built-in profile (default: default)
       --allow LIST         syscalls/@groups to allow (comma list, repeatable)
-      --deny LIST          syscalls/@groups to deny (comma list, repeatable)
+      --deny LIST          syscalls/@groups to deny (comma list, repeatable), with
+                           their families (mkdir also mkdirat, ...)
+      --exact              --deny only the names given, not their families
       --flag F             seccomp filter flag: spec-allow, log (repeatable)
   -a, --arch A[,B]         arches the filter covers (must include this host's;
                            e.g. --arch x86_64 makes 32-bit syscalls fail)
@@ -94,6 +134,7 @@ Options:
                            and the rule that decided), then a summary; allowed
                            calls stay in the kernel at full speed
       --explain-json FILE  also write each denied call as a JSON line to FILE
+  -q, --quiet              no bypass findings of the profile
   -v, --verbose            print the profile's and compiler's warnings, the
                            program size and the command's pid
   -h, --help               show this help
@@ -114,6 +155,8 @@ Examples:
     strict: { type: 'boolean' },
     'no-nnp': { type: 'boolean' },
     'strict-names': { type: 'boolean' },
+    exact: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
     input: { type: 'string', short: 'i' },
     'include-dir': { type: 'string', short: 'I', multiple: true },
     verbose: { type: 'boolean', short: 'v' },
@@ -164,9 +207,13 @@ Examples:
         if (allow.length || deny.length || arches) throw new UsageError(`run: ${profileSpec} is a compiled program; --allow, --deny and --arch need a policy file`);
         if (explain) throw new UsageError(`run: ${profileSpec} is a compiled program; --explain needs the policy it came from`, 'pass the policy file to --profile');
         program = loaded.program;
+        if (!flag(ctx, 'quiet')) for (const line of bypassFindings(undefined, [], loaded.program, undefined, loaded.file)) warn(line);
       } else {
         for (const w of loaded.warnings) if (verbose || (!loaded.builtin && w.severity === 'warning')) warn(w.message);
-        const policy = applyOverrides(loaded.policy, { allow, deny });
+        const exact = flag(ctx, 'exact');
+        const added = expandDeny(deny, exact).added;
+        if (added.length) ctx.stderr.write(`syswall: --deny also denies ${added.join(', ')} (the same operation${added.length > 1 ? 's' : ''}; --exact denies only the names given)\n`);
+        const policy = applyOverrides(loaded.policy, { allow, deny, exact });
         finalPolicy = policy;
         let h;
         try {
@@ -179,13 +226,21 @@ Examples:
         }
         if (explain) {
           // Same arches as the host program; denials go through the supervisor.
-          session = explainSession(policy, { arches: h.compiled?.arches.map((a) => a.name) }, explainJson ? { jsonPath: explainJson } : {});
+          session = explainSession(policy, { arches: h.compiled?.arches.map((a) => a.name) }, {
+            ...(explainJson ? { jsonPath: explainJson } : {}),
+            ...(loaded.builtin ? { guard: (prog: readonly Instruction[], deny: number) => withSocketcallGuard(prog, deny) } : {}),
+          });
         } else if ((h.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0) {
           throw new PolicyError('NOTIFY_UNSUPPORTED', `${loaded.file}: the profile uses SCMP_ACT_NOTIFY, which needs a supervisor; syswall run has none`, { hint: 'replace the notify rules (e.g. with errno or log)' });
         }
         if (verbose) for (const w of h.compiled?.warnings ?? []) warn(w);
+        if (!loaded.builtin && !flag(ctx, 'quiet') && h.compiled) {
+          for (const line of bypassFindings(policy, loaded.warnings, h.compiled.instructions, h.compiled.arches, loaded.file)) warn(line);
+        }
         if (verbose) ctx.stderr.write(`syswall: ${loaded.builtin ? 'built-in profile ' : 'profile '}${loaded.file}: ${h.compiled?.stats.length} instructions for ${h.compiled?.arches.map((a) => a.name).join(', ')}\n`);
         program = session ? session.filter.instructions : h.program;
+        // The built-in default also refuses i386 socketcall(SYS_SOCKET): its family is out of a policy's reach.
+        if (loaded.builtin && !session) program = withSocketcallGuard(program as readonly Instruction[], actionValue(denyActionOf(policy)));
         flags |= session ? session.filter.flags : h.flags;
         noNewPrivs = h.noNewPrivs;
       }

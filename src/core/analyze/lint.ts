@@ -3,6 +3,7 @@
  * from sampling). Policy-level checks (rule shadowing, unknown names,
  * errnoRet misuse) belong to the policy frontends and come later.
  */
+import { familyNamed } from '../policy/families.js';
 import { ARCHES, X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { syscallNumber, syscallTable } from '../arch/syscalls.js';
 import { ERRNO } from '../arch/errno.js';
@@ -44,15 +45,13 @@ export interface LintOptions extends AnalyzeOptions {
   arches?: readonly ArchInfo[];
 }
 
-/** Syscall families whose members do the same thing: denying one but not the others is a gap. */
+/**
+ * Syscall families whose members do the same thing: denying one but not the
+ * others is a gap. The members come from the one table of families
+ * (src/core/policy/families.ts); `socket` adds its i386 multiplexer.
+ */
 export const EQUIVALENT_FAMILIES: readonly { readonly name: string; readonly members: readonly string[] }[] = [
-  { name: 'open', members: ['open', 'openat', 'openat2', 'creat'] },
-  { name: 'exec', members: ['execve', 'execveat'] },
-  { name: 'fork', members: ['fork', 'vfork', 'clone', 'clone3'] },
-  { name: 'read', members: ['read', 'readv', 'pread64', 'preadv', 'preadv2'] },
-  { name: 'write', members: ['write', 'writev', 'pwrite64', 'pwritev', 'pwritev2'] },
-  { name: 'chmod', members: ['chmod', 'fchmod', 'fchmodat', 'fchmodat2'] },
-  { name: 'chown', members: ['chown', 'fchown', 'lchown', 'fchownat', 'chown32', 'fchown32', 'lchown32'] },
+  ...['open', 'execve', 'clone', 'read', 'write', 'chmod', 'chown'].map((name) => ({ name, members: familyNamed(name)!.members.map((m) => m.name) })),
   { name: 'socket', members: ['socket', 'socketcall'] },
 ];
 

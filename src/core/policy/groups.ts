@@ -5,6 +5,7 @@
  * name. Members are names of syswall's syscall table; a member an arch lacks
  * is simply absent on that arch (never a guessed number).
  */
+import { familyNamed } from './families.js';
 import { PolicyError } from '../errors.js';
 import type { ArchInfo } from '../arch/arches.js';
 import { isKnownSyscall, SYSCALL_NAMES, syscallNumber } from '../arch/syscalls.js';
@@ -31,7 +32,7 @@ const DEFS = {
     io_uring_register io_uring_setup`)],
   '@basic-io': ['Reading, writing, seeking and closing file descriptors', w(`
     _llseek close close_range dup dup2 dup3 lseek pread64 preadv preadv2 pwrite64 pwritev pwritev2 read readv write writev`)],
-  '@chown': ['Changing file ownership', w('chown chown32 fchown fchown32 fchownat lchown lchown32')],
+  '@chown': ['Changing file ownership', familyNamed('chown')!.members.map((m) => m.name)],
   '@clock': ['Setting the system clock', w('adjtimex clock_adjtime clock_adjtime64 clock_settime clock_settime64 settimeofday stime')],
   '@cpu-emulation': ['CPU emulation (vm86, LDT, endianness and page protection tricks)', w('modify_ldt subpage_prot switch_endian vm86 vm86old')],
   '@debug': ['Debugging, tracing and performance monitoring of processes', w(`
