@@ -216,7 +216,7 @@ function attribute(policy: Policy, arch: ArchInfo | undefined, ev: SyscallEvent,
     if (!matchesName) continue;
     if (!r.conditions.every((c) => (muxed && c.arg === 0) || conditionHolds(c, ev.args[c.arg] ?? 0n, bits))) continue;
     if (actionValue(r.action) !== value) continue;
-    const where = r.origin?.location?.path ?? (r.origin?.index !== undefined ? `syscalls[${r.origin.index}]` : undefined);
+    const where = r.origin?.location?.path ?? (r.origin?.index !== undefined ? `syscalls[${r.origin.index}]` : r.origin?.comment);
     return `rule ${i + 1}${where ? ` (${where})` : ''}`;
   }
   const d = decodeReturn(value);
