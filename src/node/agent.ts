@@ -124,6 +124,8 @@ export interface Agent {
    * (their routed calls then fail with ENOSYS).
    */
   close(): Promise<void>;
+  /** Resolves when the agent has stopped: by close(), or by itself when its listening socket failed (`error`). */
+  readonly done: Promise<{ error?: string }>;
 }
 
 interface Pending {
@@ -395,7 +397,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       pending.add(c);
       c.timer = setTimeout(() => endPeer(c, `sent no complete message within ${peerTimeoutMs} ms`), peerTimeoutMs);
       try {
-        c.stop = watchFd(p.fd, () => onPeerReadable(c));
+        c.stop = watchFd(p.fd, (ev) => (ev < 0 ? endPeer(c, `the connection failed (libuv error ${ev})`) : onPeerReadable(c)));
       } catch (e) {
         endPeer(c, `cannot watch the connection: ${(e as Error).message}`);
       }
@@ -569,9 +571,22 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   // --------------------------------------------------------------- start
 
-  let stopAccept: () => void;
+  let closed: Promise<void> | undefined;
+  let resolveDone!: (r: { error?: string }) => void;
+  const done = new Promise<{ error?: string }>((r) => (resolveDone = r));
+  let fatalError: string | undefined;
+  let stopAccept: () => void = () => {};
   try {
-    stopAccept = watchFd(lfd, () => onAccept());
+    stopAccept = watchFd(lfd, (ev) => {
+      // The listening socket failed: nothing more can be accepted, so stop (the CLI exits 1).
+      if (ev < 0) {
+        fatalError = `the listening socket failed (libuv error ${ev}); stopping`;
+        emit({ event: 'error', message: fatalError });
+        void close();
+        return;
+      }
+      onAccept();
+    });
   } catch (e) {
     closeQuietly(lfd);
     unlinkSync(socket);
@@ -579,32 +594,34 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   }
   emit({ event: 'listening', socket, ...(recordDir !== undefined ? { record: recordDir } : {}) });
 
-  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      stopAccept();
+      closeQuietly(lfd);
+      try {
+        // Remove the socket only if it is still ours.
+        if (lstatSync(socket).ino === sockIno) unlinkSync(socket);
+      } catch {
+        // gone already
+      }
+      for (const c of [...pending]) endPeer(c, 'the agent is stopping');
+      const n = containers.size;
+      for (const ctr of [...containers]) {
+        // stop() ends supervision: ended() writes the recording so far.
+        ctr.sup?.stop();
+      }
+      emit({ event: 'stopped', containers: n });
+      resolveDone(fatalError !== undefined ? { error: fatalError } : {});
+    })();
+    return closed;
+  };
   return {
     socket,
     ...(recordDir !== undefined ? { recordDir } : {}),
     stats,
     containers: () => [...containers].map((c) => c.ref.id),
-    close() {
-      closed ??= (async () => {
-        closing = true;
-        stopAccept();
-        closeQuietly(lfd);
-        try {
-          // Remove the socket only if it is still ours.
-          if (lstatSync(socket).ino === sockIno) unlinkSync(socket);
-        } catch {
-          // gone already
-        }
-        for (const c of [...pending]) endPeer(c, 'the agent is stopping');
-        const n = containers.size;
-        for (const ctr of [...containers]) {
-          // stop() ends supervision: ended() writes the recording so far.
-          ctr.sup?.stop();
-        }
-        emit({ event: 'stopped', containers: n });
-      })();
-      return closed;
-    },
+    close,
+    done,
   };
 }

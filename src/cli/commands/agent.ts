@@ -106,18 +106,15 @@ Examples:
       throw e;
     }
     if (logFd !== undefined) ctx.stderr.write(`syswall agent: listening on ${agent.socket}; lines go to ${logPath}\n`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-        process.off('SIGHUP', stop);
-        void agent.close().then(resolve);
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
-      process.on('SIGHUP', stop);
-    });
+    const stop = () => void agent.close();
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, stop);
+    const end = await agent.done;
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.off(sig, stop);
     if (logFd !== undefined) closeSync(logFd);
+    if (end.error !== undefined) {
+      ctx.stderr.write(`syswall: error: agent: ${end.error}\n`);
+      return 1;
+    }
     return 0;
   },
 };
