@@ -58,8 +58,10 @@ Options:
                             (default 30)
   -h, --help                show this help
 
-Runs until SIGTERM or SIGINT; then record-mode containers still running have
-what was recorded so far written, and their routed calls fail with ENOSYS.
+Runs until SIGTERM, SIGINT or SIGHUP; then record-mode containers still
+running have what was recorded so far written, and their routed calls fail
+with ENOSYS. Exit 2 for an unusable socket path or record directory, 1 when
+the listening socket fails.
 
 Examples:
   syswall agent --socket /run/syswall/agent.sock
