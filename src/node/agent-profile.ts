@@ -151,8 +151,9 @@ export interface AgentProfile {
  * (runc refuses NOTIFY on write); its Go runtime can take a preemption
  * signal (rt_sigreturn), wake or wait on other threads (futex), yield,
  * sleep, block signals or grow its heap in that window. Seen with runc
- * 1.1.5: a container hung in rt_sigreturn about one start in ten before
- * these were kept. Every program the runtime starts needs them anyway.
+ * 1.1.5: a loop of starts hung within its first few, runc's init waiting in
+ * rt_sigreturn, before these were kept. Every program the runtime starts
+ * needs them anyway.
  */
 export const RECORD_KEPT: readonly string[] = Object.freeze([
   'write', 'rt_sigreturn', 'sigreturn', 'futex', 'futex_time64', 'sched_yield', 'nanosleep', 'clock_nanosleep', 'clock_nanosleep_time64',
