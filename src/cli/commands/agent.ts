@@ -2,7 +2,7 @@ import { closeSync, writeSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { flag, stringOpt, UsageError } from '../command.js';
 import { openLogFile } from '../../node/agent-files.js';
-import { startAgent } from '../../node/agent.js';
+import { startAgent, type Agent } from '../../node/agent.js';
 
 function positiveNumber(text: string | undefined, option: string, allowZero = false): number | undefined {
   if (text === undefined) return undefined;
@@ -92,30 +92,40 @@ Examples:
     const logPath = stringOpt(ctx, 'log');
     const logFd = logPath !== undefined ? openLogFile(logPath) : undefined;
     const write = logFd !== undefined ? (line: string) => writeSync(logFd, line + '\n') : (line: string) => ctx.stderr.write(line + '\n');
-    let agent;
+    // Signals are handled from before the socket exists: a stop asked for during start-up is honoured once it is up.
+    let agent: Agent | undefined;
+    let stopAsked = false;
+    const stop = () => {
+      stopAsked = true;
+      void agent?.close();
+    };
+    const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+    for (const sig of SIGNALS) process.on(sig, stop);
     try {
-      agent = await startAgent({
-        socket,
-        ...(socketMode !== undefined ? { socketMode } : {}),
-        ...(stringOpt(ctx, 'record') !== undefined ? { recordDir: stringOpt(ctx, 'record')! } : {}),
-        json: flag(ctx, 'json'),
-        write,
-        ...(logRate !== undefined ? { logRate } : {}),
-        ...(timeout !== undefined ? { peerTimeoutMs: timeout * 1000 } : {}),
-      });
-    } catch (e) {
+      try {
+        agent = await startAgent({
+          socket,
+          ...(socketMode !== undefined ? { socketMode } : {}),
+          ...(stringOpt(ctx, 'record') !== undefined ? { recordDir: stringOpt(ctx, 'record')! } : {}),
+          json: flag(ctx, 'json'),
+          write,
+          ...(logRate !== undefined ? { logRate } : {}),
+          ...(timeout !== undefined ? { peerTimeoutMs: timeout * 1000 } : {}),
+        });
+      } catch (e) {
+        if (logFd !== undefined) closeSync(logFd);
+        throw e;
+      }
+      if (stopAsked) void agent.close();
+      if (logFd !== undefined) ctx.stderr.write(`syswall agent: listening on ${agent.socket}; lines go to ${logPath}\n`);
+      const end = await agent.done;
       if (logFd !== undefined) closeSync(logFd);
-      throw e;
-    }
-    if (logFd !== undefined) ctx.stderr.write(`syswall agent: listening on ${agent.socket}; lines go to ${logPath}\n`);
-    const stop = () => void agent.close();
-    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, stop);
-    const end = await agent.done;
-    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.off(sig, stop);
-    if (logFd !== undefined) closeSync(logFd);
-    if (end.error !== undefined) {
-      ctx.stderr.write(`syswall: error: agent: ${end.error}\n`);
-      return 1;
+      if (end.error !== undefined) {
+        ctx.stderr.write(`syswall: error: agent: ${end.error}\n`);
+        return 1;
+      }
+    } finally {
+      for (const sig of SIGNALS) process.off(sig, stop);
     }
     return 0;
   },
