@@ -42,8 +42,9 @@ describe('syswall agent: usage', () => {
     const child = spawn(process.execPath, [CLI, 'agent', '--socket', sock, '--json', '--log', log], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
-    await until(() => existsSync(sock), 20_000, 'the socket');
+    await until(() => err.includes('listening on'), 20_000, 'the agent to say it listens');
     expect(err).toContain(`syswall agent: listening on ${sock}; lines go to ${log}`);
+    expect(existsSync(sock)).toBe(true);
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(0);
