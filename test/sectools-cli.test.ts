@@ -102,7 +102,7 @@ describe('syswall asm', () => {
   });
 
   it.each([
-    ['unknown token', 'A = sys_number\nif (A == 1) gotoo x\n', /^syswall: error: .*bad\.asm:2:13: unexpected "gotoo", expected "goto"$/],
+    ['unknown token', 'A = sys_number\nif (A == 1) gotoo x\n', /^syswall: error: .*bad\.asm:2:13: unknown token "gotoo"$/],
     ['unknown mnemonic', 'A = 1\nfrob A\n', /bad\.asm:2:1: unknown token "frob"/],
     ['undefined label', 'goto missing\nreturn A\n', /bad\.asm:1:6: Cannot find label 'missing'/],
     ['duplicate label', 'a: A = 1\na: return A\n', /bad\.asm:2:1: duplicate label 'a'/],

@@ -10,6 +10,8 @@ import { inputKindOf } from '../input.js';
 import { hostArch } from '../../node/host.js';
 import { baseProfileResolver, hostContext, includeResolver } from '../../node/input-files.js';
 import { readInput, writeOutput } from '../io.js';
+import { stDisassemble } from '../../core/bpf/compat/disasm.js';
+import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, reportCompatError } from '../sectools-compat.js';
 
 /** A raw program loaded from a file, with the arch and byte order it is read in. */
 export interface LoadedProgram {
@@ -49,18 +51,38 @@ export function loadProgram(path: string, archName: string | undefined, opts: { 
 
 export const command: Command = {
   name: 'disasm',
-  summary: 'disassemble a raw BPF filter in seccomp-tools\' format',
+  summary: 'disassemble a raw BPF filter (seccomp-tools\' listing, richer; --compat seccomp-tools for its exact output)',
   usage: `Usage: syswall disasm FILE [--arch ARCH] [--no-bpf] [--no-arg-infer] [--asm-able] [--json] [-o OUT]
+       syswall disasm FILE --compat seccomp-tools [--arch ARCH] [--no-bpf] [--no-arg-infer] [--asm-able] [-o OUT]
 
 Prints a raw seccomp filter (struct sock_filter[], 8 bytes per instruction;
 hex text, assembly and policies in any dialect are accepted too, read by
 the same door as every command, policies compiled with the same defaults)
-as seccomp-tools 1.7 does, byte for byte: a
-header, then " NNNN: 0xCC 0xJT 0xJF 0xKKKKKKKK  pseudo-code" per line.
-Syscall names come from the arch each branch checked (prefixed "<arch>."
-when it differs from --arch); argument names are inferred per syscall.
-The output is valid input for \`syswall asm\`, which gives the bytes back.
-FILE "-" reads stdin.
+in seccomp-tools' layout: a header, then " NNNN: 0xCC 0xJT 0xJF 0xKKKKKKKK
+pseudo-code" per line. Syscall names come from the arch each branch checked
+(prefixed "<arch>." when it differs from --arch); argument names are
+inferred per syscall. The output is valid input for \`syswall asm\`, which
+gives the bytes back. FILE "-" reads stdin.
+
+How the default listing differs from seccomp-tools 1.7.1 (--compat
+seccomp-tools prints seccomp-tools' own output instead, for a raw FILE):
+  - return data is shown for every action:  return ALLOW(1)   (seccomp-tools: return ALLOW)
+  - ld len is printed as len:                A = len          (seccomp-tools: A = 64)
+  - syscall names are libseccomp's:          if (A == timerfd_create)   (seccomp-tools: timerfd; also
+                                             madvise/madvise1 on i386, fstat/newfstat on aarch64)
+  - x32 numbers are the real x32 ABI's:      if (A == x32_execve) for 0x40000208   (seccomp-tools:
+                                             0x40000208; its x32_execve is 0x4000003b)
+  - parameter names are syswall's:           A = timeout_msecs # poll(ufds, nfds, timeout_msecs)
+                                             (seccomp-tools: A = timeout # poll(ufds, nfds, timeout))
+  - contradictory paths are dropped, so libseccomp filters keep argument names after the x32 guard:
+                                             A = flags # openat(dfd, filename, flags, mode)
+                                             (seccomp-tools 1.7.1: A = args[2])
+  - arches seccomp-tools lacks are named:    if (A != ARCH_ARM) ... if (A == arm.read)
+                                             (seccomp-tools: 0x40000028 ... close, from the --arch table)
+  - undecodable instructions are listed:     0002: invalid: unknown MISC operation 0x8 (only TAX and TXA exist)
+                                             (seccomp-tools: Line 2 is invalid: MISC operation only supports txa/tax)
+  - empty, truncated and wrong-endian files and jumps past the end are refused with a message
+  - without --arch the arch is the one the program checks, else this machine's (seccomp-tools: always this machine's)
 
 Options:
   -a, --arch ARCH     default arch for names and byte order (default: the arch
@@ -70,12 +92,14 @@ Options:
       --asm-able      same as --no-bpf --no-arg-infer
       --json          print JSON: arch, byte order and one object per instruction
       --input KIND    read FILE as KIND (raw, hex, asm or a policy dialect) instead of detecting it
+${COMPAT_HELP}
   -o, --output OUT    write to OUT instead of stdout
   -h, --help          show this help
 
 Examples:
   syswall disasm examples/sample.bpf
-  syswall disasm filter.bpf --arch s390x --asm-able > filter.asm`,
+  syswall disasm filter.bpf --arch s390x --asm-able > filter.asm
+  syswall disasm filter.bpf --compat seccomp-tools -a amd64`,
   options: {
     input: { type: 'string' },
     arch: { type: 'string', short: 'a' },
@@ -84,18 +108,32 @@ Examples:
     'asm-able': { type: 'boolean' },
     json: { type: 'boolean' },
     output: { type: 'string', short: 'o' },
+    ...COMPAT_OPTIONS,
   },
   run(ctx: CommandContext) {
     if (ctx.positionals.length !== 1) {
       throw new BpfError('USAGE', `disasm: expected exactly one FILE, got ${ctx.positionals.length}`, { hint: 'see `syswall disasm --help`' });
     }
-    const { program, arch, endian } = loadProgram(ctx.positionals[0], stringOpt(ctx, 'arch'), { maxInstructions: Infinity, ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}) });
     const asmAble = flag(ctx, 'asm-able');
-    const opts = { arch, endian, bpf: !(asmAble || flag(ctx, 'no-bpf')), argInfer: !(asmAble || flag(ctx, 'no-arg-infer')) };
-    const text = flag(ctx, 'json')
-      ? JSON.stringify({ arch: arch.name, endian, instructions: disassembleLines(program, opts) }, null, 2) + '\n'
-      : disassemble(program, opts);
+    const bpf = !(asmAble || flag(ctx, 'no-bpf'));
+    const argInfer = !(asmAble || flag(ctx, 'no-arg-infer'));
     const out = stringOpt(ctx, 'output');
+    let text: string;
+    if (compatMode(ctx, 'disasm')) {
+      const arch = compatArch(ctx, 'disasm');
+      const bytes = readInput(ctx.positionals[0]);
+      try {
+        text = stDisassemble(bytes, { arch, bpf, argInfer });
+      } catch (e) {
+        return reportCompatError(ctx, e);
+      }
+    } else {
+      const { program, arch, endian } = loadProgram(ctx.positionals[0], stringOpt(ctx, 'arch'), { maxInstructions: Infinity, ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}) });
+      const opts = { arch, endian, bpf, argInfer };
+      text = flag(ctx, 'json')
+        ? JSON.stringify({ arch: arch.name, endian, instructions: disassembleLines(program, opts) }, null, 2) + '\n'
+        : disassemble(program, opts);
+    }
     if (out) writeOutput(out, text);
     else ctx.stdout.write(text);
     return 0;

@@ -8,8 +8,13 @@ import { flag, stringOpt, UsageError } from '../command.js';
 import { ARCHES } from '../../core/arch/arches.js';
 
 import type { Instruction } from '../../core/bpf/instruction.js';
-import { dumpCommand, dumpPid, type DumpedFilter, type DumpResult } from '../../node/dump.js';
+import { dumpCommand, dumpPid, type DumpedFilter, type DumpResult, type StrictInstall } from '../../node/dump.js';
 import { fsError, println, writeOutput } from '../io.js';
+import { encodeProgram } from '../../core/bpf/codec.js';
+import { strictModeProgram, strictModeSyscalls } from '../../core/bpf/strict.js';
+import { stDisassemble, stStrictBytes } from '../../core/bpf/compat/disasm.js';
+import { stArchOf, type StArch } from '../../core/bpf/compat/tables.js';
+import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, reportCompatError, stFileOf } from '../sectools-compat.js';
 
 const FORMATS = ['disasm', 'raw', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -35,6 +40,18 @@ CONFIG_CHECKPOINT_RESTORE.
 CMD's stdin is syswall's; its stdout and stderr go to syswall's stderr, so
 standard output carries only the dump.
 
+A strict-mode install (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT) or
+seccomp(SECCOMP_SET_MODE_STRICT)) has no BPF; dump shows the equivalent
+7-instruction filter (allow read, write, exit and the arch's sigreturn, kill
+the thread otherwise) and, with --format raw or json, its bytes.
+
+With --compat seccomp-tools, standard output is what seccomp-tools 1.7.1's
+dump prints: per filter (and per strict-mode install, its equivalent filter)
+seccomp-tools' listing with no header lines (--format disasm), the bytes
+(raw) or a "\\xHH..." string (inspect); "[WARN] No seccomp filter was
+installed." when there is none. As in seccomp-tools, --limit defaults to 1
+and -o FILE writes FILE, FILE_1, FILE_2, ...
+
 Options:
   -f, --format F     disasm (default): an instruction listing per filter;
                      raw: the filters as raw struct sock_filter[] files
@@ -51,6 +68,7 @@ Options:
       --pass-fd N    give CMD syswall's file descriptor N (repeatable), e.g.
                      for \`bwrap --seccomp 3 ... 3<filter.bpf\`
   -p, --pid PID      read the filters of a running process instead
+${COMPAT_HELP}
   -h, --help         show this help
 
 Exit status: 0 when at least one filter (or strict-mode install) was found,
@@ -72,11 +90,13 @@ Examples:
     continue: { type: 'boolean' },
     'pass-fd': { type: 'string', multiple: true },
     pid: { type: 'string', short: 'p' },
+    ...COMPAT_OPTIONS,
   },
   async run(ctx) {
-    const format = parseFormat(ctx);
+    const compat = compatMode(ctx, 'dump');
+    const format = compat ? parseCompatFormat(ctx) : parseFormat(ctx);
     const outDir = stringOpt(ctx, 'output');
-    if (format === 'raw' && !outDir) throw new UsageError('dump: --format raw needs -o DIR (one file per filter)', 'or use --format json, which carries the bytes as hex');
+    if (format === 'raw' && !outDir && !compat) throw new UsageError('dump: --format raw needs -o DIR (one file per filter)', 'or use --format json, which carries the bytes as hex');
     const pidText = stringOpt(ctx, 'pid');
     const cmd = [...ctx.positionals, ...(ctx.rest ?? [])];
     let result: DumpResult;
@@ -91,7 +111,7 @@ Examples:
       result = await dumpPid(Number(pidText));
     } else {
       if (cmd.length === 0) throw new UsageError('dump: missing command: give -- CMD [ARGS...] or --pid PID', 'example: syswall dump -- ./program');
-      const limit = intOpt(ctx, 'limit');
+      const limit = intOpt(ctx, 'limit') ?? (compat ? 1 : undefined);
       const timeout = secondsOpt(ctx, 'timeout');
       what = cmd[0];
       result = await dumpCommand(cmd[0], cmd.slice(1), {
@@ -102,9 +122,47 @@ Examples:
         stdio: ['inherit', 2, 2],
       });
     }
-    return report(ctx, result, format, outDir, what);
+    if (compat) return reportCompat(ctx, result, format as CompatFormat, outDir);
+    return report(ctx, result, format as Format, outDir, what);
   },
 };
+
+const COMPAT_FORMATS = ['disasm', 'raw', 'inspect'] as const;
+type CompatFormat = (typeof COMPAT_FORMATS)[number];
+
+function parseCompatFormat(ctx: CommandContext): CompatFormat {
+  const f = stringOpt(ctx, 'format') ?? 'disasm';
+  if (!(COMPAT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`dump: invalid argument: --format ${f}`, `with --compat seccomp-tools the formats are ${COMPAT_FORMATS.join(', ')}`);
+  return f as CompatFormat;
+}
+
+/** seccomp-tools' dump output: one listing (or bytes, or inspect string) per filter, strict installs as their equivalent filter. */
+function reportCompat(ctx: CommandContext, r: DumpResult, format: CompatFormat, outFile: string | undefined): number {
+  const fallback: StArch = compatArch(ctx, 'dump');
+  const stArch = (a: string | null) => (a ? stArchOf(ARCHES[a as keyof typeof ARCHES]) : undefined) ?? fallback;
+  const events = [
+    ...r.filters.map((f) => ({ seq: f.seq, arch: stArch(f.arch), bytes: () => f.bytes })),
+    ...r.strict.map((st) => ({ seq: st.seq, arch: stArch(st.arch), bytes: () => stStrictBytes(stArch(st.arch)) })),
+  ].sort((a, b) => a.seq - b.seq);
+  let serial = 0;
+  for (const ev of events) {
+    const bytes = ev.bytes();
+    let data: string | Uint8Array;
+    try {
+      data = format === 'raw' ? bytes : format === 'inspect' ? `"${Array.from(bytes, (b) => '\\x' + b.toString(16).toUpperCase().padStart(2, '0')).join('')}"\n` : stDisassemble(bytes, { arch: ev.arch });
+    } catch (e) {
+      return reportCompatError(ctx, e);
+    }
+    if (outFile) writeOutput(stFileOf(outFile, serial++), data);
+    else ctx.stdout.write(data);
+  }
+  for (const w of r.warnings) println(ctx.stderr, `syswall: warning: ${w}`);
+  if (events.length === 0) {
+    ctx.stdout.write('[WARN] No seccomp filter was installed.\n');
+    return 1;
+  }
+  return 0;
+}
 
 function parseFormat(ctx: CommandContext): Format {
   const f = stringOpt(ctx, 'format');
@@ -183,6 +241,18 @@ function filterJson(f: DumpedFilter): Record<string, unknown> {
   };
 }
 
+/** A strict-mode install with its equivalent filter. */
+function strictJson(st: StrictInstall, arch: ArchInfo): Record<string, unknown> {
+  const prog = strictModeProgram(arch);
+  return {
+    ...st,
+    allowed: strictModeSyscalls(arch),
+    length: prog.length,
+    program: prog.map((i) => ({ code: i.code, jt: i.jt, jf: i.jf, k: i.k })),
+    hex: Buffer.from(encodeProgram(prog, arch.endian)).toString('hex'),
+  };
+}
+
 function report(ctx: CommandContext, r: DumpResult, format: Format, outDir: string | undefined, what: string): number {
   if (outDir) {
     try {
@@ -193,7 +263,7 @@ function report(ctx: CommandContext, r: DumpResult, format: Format, outDir: stri
   }
   const doc = {
     filters: r.filters.map(filterJson),
-    strict: r.strict,
+    strict: r.strict.map((st) => strictJson(st, st.arch ? ARCHES[st.arch] : hostArch())),
     reason: r.reason,
     exitCode: r.exitCode,
     signal: r.signal,
@@ -203,12 +273,26 @@ function report(ctx: CommandContext, r: DumpResult, format: Format, outDir: stri
   };
   if (format === 'json' && !outDir) println(ctx.stdout, JSON.stringify(doc, null, 2));
   // Filters and strict-mode installs in the order they happened.
-  const events = [...r.filters.map((f, n) => ({ seq: f.seq, f, n })), ...r.strict.map((st) => ({ seq: st.seq, st }))].sort((a, b) => a.seq - b.seq);
+  const events = [...r.filters.map((f, n) => ({ seq: f.seq, f, n })), ...r.strict.map((st, n) => ({ seq: st.seq, st, n }))].sort((a, b) => a.seq - b.seq);
   let first = true;
   for (const ev of events) {
     if ('st' in ev) {
       const s = ev.st;
-      if (format === 'disasm' || outDir) println(ctx.stdout, `# strict mode: pid ${s.pid}${s.tid !== s.pid ? `, tid ${s.tid}` : ''}, via ${s.via}`);
+      const arch = s.arch ? ARCHES[s.arch] : hostArch();
+      const head = `strict mode: pid ${s.pid}${s.tid !== s.pid ? `, tid ${s.tid}` : ''}, via ${s.via}, arch ${arch.name}: the kernel allows only ${strictModeSyscalls(arch).join(', ')}; equivalent filter`;
+      const prog = strictModeProgram(arch);
+      if (outDir) {
+        const ext = format === 'raw' ? 'bpf' : format === 'json' ? 'json' : 'txt';
+        const path = join(outDir, `strict-${ev.n}.${ext}`);
+        const data = format === 'raw' ? encodeProgram(prog, arch.endian) : format === 'json' ? JSON.stringify(strictJson(s, arch), null, 2) + '\n' : [`# ${head}`, ...listing(prog, arch)].join('\n') + '\n';
+        writeOutput(path, data);
+        println(ctx.stdout, `${path}: ${head}`);
+      } else if (format === 'disasm') {
+        if (!first) println(ctx.stdout);
+        first = false;
+        println(ctx.stdout, `# ${head}`);
+        for (const line of listing(prog, arch)) println(ctx.stdout, line);
+      }
       continue;
     }
     const { f, n } = ev;

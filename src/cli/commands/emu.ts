@@ -8,6 +8,11 @@ import { SyscallResolveError } from '../../core/errors.js';
 import { parseBigUint } from '../../core/util/numbers.js';
 import { loadProgram } from './disasm.js';
 import { inputKindOf } from '../input.js';
+import { optparseInteger, rubyInteger, stEmulate } from '../../core/bpf/compat/emu.js';
+import { stSyscalls } from '../../core/bpf/compat/tables.js';
+import { readInput } from '../io.js';
+import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, reportCompatError } from '../sectools-compat.js';
+import type { CommandContext as Ctx } from '../command.js';
 
 function resolveSyscall(text: string, arch: ArchInfo): { nr: number; arch: ArchInfo } {
   if (/^-?(0x[0-9a-f]+|\d+)$/i.test(text)) return { nr: Number(parseBigUint(text, 32, 'syscall number')), arch };
@@ -25,13 +30,24 @@ export const command: Command = {
   name: 'emu',
   summary: 'run a filter on one syscall and show the path and the action',
   usage: `Usage: syswall emu FILE SYSCALL [ARG0..ARG5] [--arch ARCH] [--ip N] [--trace] [--json] [-q]
+       syswall emu FILE [SYSCALL [ARG0..ARG5]] --compat seccomp-tools [--arch ARCH] [--ip N] [-q]
 
 Runs a filter on one hypothetical syscall, like seccomp-tools emu (FILE is a
 raw filter, hex, assembly, or a policy in any dialect, compiled first):
 prints the disassembly, a blank line and "return ACTION at line NNNN". SYSCALL
 is a name of the arch (also x32_NAME, ARCH.NAME) or a number; arguments are
 64-bit, decimal or 0x hex, negative values allowed (-1 = 0xffffffffffffffff).
-Missing arguments are 0. seccomp_data.arch is the arch's AUDIT value.
+Missing arguments are 0. seccomp_data.arch is the arch's AUDIT value. The
+listing shows 6 lines past the returning one, then "... (omitting N lines)"
+when more than 3 remain, as seccomp-tools does.
+
+With --compat seccomp-tools the output is seccomp-tools 1.7.1's: its listing
+and action names (TRAP and TRACE without their data), numbers in Ruby's
+Integer syntax (0x, 0b, 0o, a leading 0 for octal, 1_000), and a field the
+filter loads but the command line did not give (SYSCALL, an argument, --ip)
+is an error, "Undefined Variable". Shifts keep the kernel's behaviour: by X,
+the low 5 bits of X (seccomp-tools: all of X); by a constant of 32 or more,
+refused (the kernel does not load such a filter; seccomp-tools: 0).
 
 Options:
   -a, --arch ARCH   arch of the syscall (default: the arch the program checks, else this machine's)
@@ -41,6 +57,7 @@ Options:
   -q, --quiet       print only the result line
       --input KIND  read FILE as KIND (raw, hex, asm or a policy dialect, compiled
                     with the defaults) instead of detecting it
+${COMPAT_HELP}
   -h, --help        show this help
 
 Examples:
@@ -53,9 +70,11 @@ Examples:
     json: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     input: { type: 'string' },
+    ...COMPAT_OPTIONS,
   },
   numericOperands: true,
   run(ctx: CommandContext) {
+    if (compatMode(ctx, 'emu')) return runCompat(ctx);
     const [file, sys, ...argTexts] = ctx.positionals;
     if (!file || !sys) throw new UsageError('emu: expected FILE and SYSCALL', 'see `syswall emu --help`');
     if (argTexts.length > 6) throw new UsageError(`emu: at most 6 syscall arguments, got ${argTexts.length}`);
@@ -83,3 +102,22 @@ Examples:
     return 0;
   },
 };
+
+/** `seccomp-tools emu`, byte for byte. */
+function runCompat(ctx: Ctx): number {
+  const [file, sys, ...argTexts] = ctx.positionals;
+  if (!file) throw new UsageError('emu: expected FILE [SYSCALL [ARG0..ARG5]]', 'see `syswall emu --help`');
+  const arch = compatArch(ctx, 'emu');
+  const bytes = readInput(file);
+  try {
+    const ipText = stringOpt(ctx, 'ip');
+    const ip = ipText === undefined ? undefined : optparseInteger(ipText, '--ip');
+    const table = stSyscalls(arch).byName;
+    const nr = sys === undefined ? undefined : table.has(sys) ? BigInt(table.get(sys)!) : rubyInteger(sys);
+    const args = argTexts.map(rubyInteger);
+    ctx.stdout.write(stEmulate(bytes, { arch, nr, args, ip }, flag(ctx, 'quiet')));
+    return 0;
+  } catch (e) {
+    return reportCompatError(ctx, e);
+  }
+}

@@ -19,6 +19,7 @@ import { BpfError } from '../errors.js';
 import { bpfClass, type Instruction } from './instruction.js';
 import * as C from './constants.js';
 import { actionInfoOf } from './actions.js';
+import { ACTION_NAMES, KEYWORDS, resolveSyscallName } from './asm/scanner.js';
 
 /** What a register or scratch slot is known to hold. kind 0: unknown; 1: constant n; 2: data word at byte offset n. */
 interface Val {
@@ -49,6 +50,12 @@ function joinInto(dst: LineState, src: LineState): void {
     if (!sameVal(dst.mem[i], src.mem[i])) dst.mem[i] = TOP;
     if (dst.facts[i] !== src.facts[i]) dst.facts[i] = undefined;
   }
+}
+
+/** True if `word` means nothing to the assembler on `arch` (no keyword, action, ARCH_* constant or syscall name). */
+function isPlainWord(word: string, arch: ArchInfo): boolean {
+  const w = word.toLowerCase();
+  return !KEYWORDS.includes(w) && !ACTION_NAMES.includes(word) && !w.startsWith('arch_') && resolveSyscallName(word, arch) === undefined;
 }
 
 /** True for a valid `seccomp_data` word offset (aligned, below 64). */
@@ -308,7 +315,9 @@ export function disassembleLines(program: readonly Instruction[], options: Disas
               const table = fam.token === ARCHES.x86_64.token ? (nr & X32_SYSCALL_BIT ? ARCHES.x32 : ARCHES.x86_64) : fam;
               const params = label !== undefined ? syscallParams(table, syscallName(table, nr)!) : undefined;
               if (label !== undefined && params && f.arg < params.length) {
-                text = `${reg} = ${params[f.arg]}${f.hi ? ' >> 32' : ''} # ${label}(${params.join(', ')})`;
+                // A parameter named like a syscall or keyword (brk's `brk`) would read back as that: keep args[i].
+                const shown = isPlainWord(params[f.arg], def) ? params[f.arg] : `args[${f.arg}]`;
+                text = `${reg} = ${shown}${f.hi ? ' >> 32' : ''} # ${label}(${params.join(', ')})`;
               }
             }
           }

@@ -54,7 +54,7 @@ export function formatEmu(program: readonly Instruction[], result: EmuResult, op
     return options.trace && executed.has(l.line) ? '*' + text.slice(1) : text;
   });
   if (!options.trace) {
-    const keep = result.returnLine + 5;
+    const keep = result.returnLine + 6;
     const rest = shown.length - keep;
     if (rest > 3) shown = [...shown.slice(0, keep), `... (omitting ${rest} lines)`];
   }

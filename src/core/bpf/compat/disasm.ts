@@ -1,0 +1,419 @@
+/**
+ * `disasm --compat seccomp-tools`: the listing seccomp-tools 1.7.1 prints,
+ * byte for byte, for every program it can disassemble.
+ *
+ * seccomp-tools decodes each instruction its own way (jump type from
+ * `code & 0x70`, load size bits ignored, RET|X read as RET|K, ...) and names
+ * operands from a forward pass that keeps, per line, the *set* of path states
+ * reaching it: A, X, the scratch slots and the list of `data word == constant`
+ * facts learnt on the taken side of JEQ, with no pruning of contradictory
+ * paths. A line then shows a syscall or arch name only when every state
+ * agrees (one A value that is a plain data word; one pinned arch; one pinned
+ * syscall number, where "pinned" is the *first* fact about that word).
+ *
+ * This module reproduces those per-line projections exactly without
+ * enumerating paths: its states keep only what the projections and the
+ * transfer functions read (A, X, slots, and the first fact per data word), so
+ * two paths seccomp-tools keeps apart but that agree on all of these are one
+ * state here. The result is the same listing; the cost is bounded by the
+ * number of distinct such states, not of paths (seccomp-tools needs 92 s for a
+ * 42-instruction branching program that takes milliseconds here).
+ *
+ * Where seccomp-tools raises instead of printing (an opcode it does not
+ * decode, scratch slot > 15, an empty program) this throws a
+ * {@link SeccompToolsError} carrying its message.
+ */
+import type { Instruction } from '../instruction.js';
+import { SeccompToolsError } from './errors.js';
+import { stArchOfAudit, stAuditName, stBigEndian, stSyscallArgs, stSyscalls, type StArch } from './tables.js';
+
+/** Decodes raw bytes as seccomp-tools does: 8-byte records in the arch's byte order, a trailing partial record ignored. */
+export function stDecode(bytes: Uint8Array, arch: StArch): Instruction[] {
+  const le = !stBigEndian(arch);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Instruction[] = [];
+  for (let off = 0; off + 8 <= bytes.length; off += 8) {
+    out.push({ code: view.getUint16(off, le), jt: view.getUint8(off + 2), jf: view.getUint8(off + 3), k: view.getUint32(off + 4, le) });
+  }
+  return out;
+}
+
+/** seccomp-tools' reading of one instruction. */
+export type StOp =
+  | { kind: 'ld'; reg: 'A' | 'X'; mode: 'imm' | 'len' | 'mem' | 'abs' }
+  | { kind: 'st'; reg: 'A' | 'X' }
+  | { kind: 'alu'; op: StAluOp; x: boolean }
+  | { kind: 'neg' }
+  | { kind: 'ja' }
+  | { kind: 'jcc'; op: '==' | '>' | '>=' | '&'; x: boolean }
+  | { kind: 'ret'; a: boolean }
+  | { kind: 'tax' }
+  | { kind: 'txa' };
+
+export type StAluOp = '+' | '-' | '*' | '/' | '|' | '&' | '<<' | '>>' | '^';
+
+const ALU_BY_CODE: Record<number, StAluOp> = { 0x00: '+', 0x10: '-', 0x20: '*', 0x30: '/', 0x40: '|', 0x50: '&', 0x60: '<<', 0x70: '>>', 0xa0: '^' };
+const JMP_BY_CODE: Record<number, '==' | '>' | '>=' | '&' | 'ja'> = { 0x00: 'ja', 0x10: '==', 0x20: '>', 0x30: '>=', 0x40: '&' };
+
+/**
+ * Decodes an instruction the way seccomp-tools does, or returns the message
+ * of the ArgumentError it raises for it (`unknown`, `unknown op`, ...).
+ */
+export function stDecodeOp(code: number): StOp | { invalid: string } {
+  switch (code & 7) {
+    case 0:
+    case 1: {
+      const reg = (code & 7) === 0 ? 'A' : 'X';
+      const m = code & 0xe0;
+      if (m === 0x00) return { kind: 'ld', reg, mode: 'imm' };
+      if (m === 0x20) return { kind: 'ld', reg, mode: 'abs' };
+      if (m === 0x60) return { kind: 'ld', reg, mode: 'mem' };
+      if (m === 0x80) return { kind: 'ld', reg, mode: 'len' };
+      return { invalid: 'unknown' };
+    }
+    case 2:
+      return { kind: 'st', reg: 'A' };
+    case 3:
+      return { kind: 'st', reg: 'X' };
+    case 4: {
+      const op = code & 0xf0;
+      if (op === 0x80) return { kind: 'neg' };
+      const sym = ALU_BY_CODE[op];
+      return sym ? { kind: 'alu', op: sym, x: (code & 8) !== 0 } : { invalid: 'unknown op' };
+    }
+    case 5: {
+      const j = JMP_BY_CODE[code & 0x70];
+      if (!j) return { invalid: 'unknown jmp type' };
+      return j === 'ja' ? { kind: 'ja' } : { kind: 'jcc', op: j, x: (code & 8) !== 0 };
+    }
+    case 6:
+      return { kind: 'ret', a: (code & 0x18) === 0x10 };
+    default: {
+      const op = code & 0xf8;
+      if (op === 0x00) return { kind: 'tax' };
+      if (op === 0x80) return { kind: 'txa' };
+      return { invalid: 'MISC operation only supports txa/tax' };
+    }
+  }
+}
+
+/** `ALLOW`, `ERRNO(1)`, `TRAP`, `TRACE(5)`, ... as seccomp-tools labels a return value; undefined for an unknown action. */
+export function stActionLabel(k: number): string | undefined {
+  const v = k >>> 0;
+  const data = v & 0xffff;
+  switch ((v & 0xffff0000) >>> 0) {
+    case 0x80000000: return 'KILL_PROCESS';
+    case 0: return 'KILL';
+    case 0x00030000: return data ? `TRAP(${data})` : 'TRAP';
+    case 0x00050000: return `ERRNO(${data})`;
+    case 0x7fc00000: return 'USER_NOTIF';
+    case 0x7ffc0000: return 'LOG';
+    case 0x7ff00000: return data ? `TRACE(${data})` : 'TRACE';
+    case 0x7fff0000: return 'ALLOW';
+    default: return undefined;
+  }
+}
+
+/**
+ * The action name `emu` prints (seccomp-tools' ACTION table inverted: no
+ * data except ERRNO's); empty for an unknown action.
+ */
+export function stEmuLabel(k: number): string {
+  const v = k >>> 0;
+  const names: Record<number, string> = { 0x80000000: 'KILL_PROCESS', 0: 'KILL', 0x00030000: 'TRAP', 0x00050000: 'ERRNO', 0x7fc00000: 'USER_NOTIF', 0x7ffc0000: 'LOG', 0x7ff00000: 'TRACE', 0x7fff0000: 'ALLOW' };
+  const name = names[(v & 0xffff0000) >>> 0];
+  if (name === undefined) return '';
+  return name === 'ERRNO' ? `ERRNO(${v & 0xffff})` : name;
+}
+
+// Abstract values: 'i<n>' a constant, 'd<off>' the data word at byte offset off, 'o' unknown.
+type V = string;
+const OPAQUE: V = 'o';
+/** Ruby's nil: a scratch slot beyond the end of seccomp-tools' array. */
+const NIL: V = 'n';
+
+interface State {
+  a: V;
+  x: V;
+  mem: V[];
+  /** First `data[off] == v` fact per offset, as [off, v] sorted by off. */
+  pins: [number, number][];
+  key: string;
+}
+
+function mkState(a: V, x: V, mem: V[], pins: [number, number][]): State {
+  return { a, x, mem, pins, key: `${a};${x};${mem.join(',')};${pins.map((p) => p.join('=')).join(',')}` };
+}
+
+function pinned(s: State, off: number): number | undefined {
+  for (const [o, v] of s.pins) if (o === off) return v;
+  return undefined;
+}
+
+const isData = (v: V) => v.charCodeAt(0) === 100; // 'd'
+const dataOff = (v: V) => Number(v.slice(1));
+
+/** What the listing needs to know about one line. */
+interface LineView {
+  reachable: boolean;
+  /** The one A value all states share, or undefined. */
+  a?: V;
+  /** The one pinned arch value all states share (undefined also when some state pins none). */
+  arch?: number;
+  /** Same for the syscall number. */
+  nr?: number;
+}
+
+export interface StDisasmOptions {
+  arch: StArch;
+  /** The `CODE JT JF K` columns and header (seccomp-tools `--bpf`, default true). */
+  bpf?: boolean;
+  /** Argument names (`--arg-infer`, default true). */
+  argInfer?: boolean;
+  /**
+   * Upper bound on abstract states (summed over lines) before giving up;
+   * seccomp-tools itself would run for minutes or hours on such programs.
+   */
+  maxStates?: number;
+}
+
+const crash = (line: number, what: string) =>
+  new SeccompToolsError('ST_CRASH', `seccomp-tools 1.7.1 crashes on this program at line ${line} (${what})`, {
+    crash: true,
+    location: { pc: line },
+    hint: 'seccomp-tools cannot disassemble it; `syswall disasm` without --compat can',
+  });
+
+/** Runs seccomp-tools' forward pass; returns per-line views or throws where seccomp-tools raises. */
+function analyze(program: readonly Instruction[], maxStates: number): LineView[] {
+  const n = program.length;
+  const sets: Map<string, State>[] = Array.from({ length: n }, () => new Map());
+  const init = mkState('i0', 'i0', new Array(16).fill(OPAQUE), []);
+  if (n > 0) sets[0].set(init.key, init);
+  let total = 0;
+  const views: LineView[] = [];
+  for (let i = 0; i < n; i++) {
+    const ins = program[i];
+    const op = stDecodeOp(ins.code);
+    if ('invalid' in op) throw new SeccompToolsError('ST_INVALID', `Line ${i} is invalid: ${op.invalid}`, { location: { pc: i } });
+    const set = sets[i];
+    total += set.size;
+    if (total > maxStates) {
+      throw new SeccompToolsError('ST_TOO_COMPLEX', `seccomp-tools 1.7.1 would track over ${maxStates} path states by line ${i} of this program (it runs for minutes or hours on such filters)`, {
+        crash: true,
+        location: { pc: i },
+        hint: '`syswall disasm` without --compat disassembles it in linear time',
+      });
+    }
+    const add = (to: number, s: State) => {
+      if (to >= n) return;
+      // Ruby hashes the new state here; a hole (nil) in it raises NoMethodError.
+      if (s.a === NIL || s.x === NIL || s.mem.includes(NIL)) throw crash(i, 'a scratch slot beyond mem[15] holds nothing; NoMethodError');
+      if (!sets[to].has(s.key)) sets[to].set(s.key, s);
+    };
+    const k = ins.k >>> 0;
+    for (const s of set.values()) {
+      switch (op.kind) {
+        case 'ld': {
+          let v: V;
+          if (op.mode === 'imm') v = 'i' + k;
+          else if (op.mode === 'len') v = 'i64';
+          else if (op.mode === 'abs') v = 'd' + k;
+          else v = s.mem[k] ?? NIL;
+          add(i + 1, op.reg === 'A' ? mkState(v, s.x, s.mem, s.pins) : mkState(s.a, v, s.mem, s.pins));
+          break;
+        }
+        case 'st': {
+          // seccomp-tools' scratch memory is a Ruby array: a store past its end grows it (with nil holes).
+          if (k >= 1 << 20) throw crash(i, `mem[${k}] is far beyond the 16 scratch slots`);
+          const mem = s.mem.slice();
+          while (mem.length < k) mem.push(NIL);
+          mem[k] = op.reg === 'A' ? s.a : s.x;
+          add(i + 1, mkState(s.a, s.x, mem, s.pins));
+          break;
+        }
+        case 'alu':
+        case 'neg':
+          add(i + 1, mkState(OPAQUE, s.x, s.mem, s.pins));
+          break;
+        case 'tax':
+          add(i + 1, mkState(s.a, s.a, s.mem, s.pins));
+          break;
+        case 'txa':
+          add(i + 1, mkState(s.x, s.x, s.mem, s.pins));
+          break;
+        case 'ja':
+          add(i + 1 + k, s);
+          break;
+        case 'jcc': {
+          if (ins.jt === ins.jf) {
+            add(i + 1 + ins.jt, s);
+            break;
+          }
+          let taken = s;
+          if (op.op === '==' && isData(s.a)) {
+            let rhs: number | undefined;
+            if (!op.x) rhs = k;
+            else if (s.x.charCodeAt(0) === 105) rhs = Number(s.x.slice(1)); // 'i'
+            else if (isData(s.x)) rhs = pinned(s, dataOff(s.x));
+            const off = dataOff(s.a);
+            if (rhs !== undefined && pinned(s, off) === undefined) {
+              const pins = [...s.pins, [off, rhs] as [number, number]].sort((p, q) => p[0] - q[0]);
+              taken = mkState(s.a, s.x, s.mem, pins);
+            }
+          }
+          add(i + 1 + ins.jt, taken);
+          add(i + 1 + ins.jf, s);
+          break;
+        }
+        case 'ret':
+          break;
+      }
+    }
+    const view: LineView = { reachable: set.size > 0 };
+    if (set.size > 0) {
+      let a: V | undefined;
+      let sameA = true;
+      let arch: number | undefined | null = null;
+      let sameArch = true;
+      let nr: number | undefined | null = null;
+      let sameNr = true;
+      for (const s of set.values()) {
+        if (a === undefined) a = s.a;
+        else if (a !== s.a) sameA = false;
+        const pa = pinned(s, 4);
+        if (arch === null) arch = pa;
+        else if (arch !== pa) sameArch = false;
+        const pn = pinned(s, 0);
+        if (nr === null) nr = pn;
+        else if (nr !== pn) sameNr = false;
+      }
+      if (sameA) view.a = a;
+      if (sameArch && arch !== null && arch !== undefined) view.arch = arch;
+      if (sameNr && nr !== null && nr !== undefined) view.nr = nr;
+    }
+    views.push(view);
+    sets[i] = new Map(); // free
+  }
+  return views;
+}
+
+const pad4 = (n: number) => n.toString().padStart(4, '0');
+const hex = (n: number) => '0x' + (n >>> 0).toString(16);
+
+/** One instruction's pseudo-code text, given its line view. */
+function render(ins: Instruction, line: number, view: LineView, def: StArch, argInfer: boolean): string {
+  const op = stDecodeOp(ins.code) as StOp;
+  const k = ins.k >>> 0;
+  const inferred = view.arch !== undefined ? stArchOfAudit(view.arch) : undefined;
+  const a = inferred ?? def;
+  const big = stBigEndian(def);
+  const hiWord = (off: number) => (off % 8 === 4) !== big;
+  const goto = (off: number) => `goto ${pad4(line + off + 1)}`;
+  switch (op.kind) {
+    case 'ld': {
+      const head = `${op.reg} = `;
+      if (op.mode === 'imm') return head + k;
+      if (op.mode === 'len') return head + '64';
+      if (op.mode === 'mem') return head + `mem[${k}]`;
+      if (k === 0) return head + 'sys_number';
+      if (k === 4) return head + 'arch';
+      if (k === 8 || k === 12) return head + (hiWord(k) ? 'instruction_pointer >> 32' : 'instruction_pointer');
+      if (k < 16 || k >= 64 || k % 4 !== 0) return head + 'INVALID';
+      const idx = (k - 16) / 4;
+      const hi = hiWord(k);
+      const arg = idx >> 1;
+      const plain = hi ? `args[${arg}] >> 32` : `args[${arg}]`;
+      if (!argInfer || view.nr === undefined) return head + plain;
+      const sys = stSyscalls(a).byNumber.get(view.nr);
+      const params = sys === undefined ? undefined : stSyscallArgs(sys);
+      if (!params || params[arg] === undefined) return head + plain;
+      const name = a === def ? sys! : `${a}.${sys}`;
+      return head + `${params[arg]}${hi ? ' >> 32' : ''} # ${name}(${params.join(', ')})`;
+    }
+    case 'st':
+      return `mem[${k}] = ${op.reg}`;
+    case 'neg':
+      return 'A = -A';
+    case 'alu':
+      return `A ${op.op}= ${op.x ? 'X' : op.op === '<<' || op.op === '>>' ? String(k) : hex(k)}`;
+    case 'ja':
+      return goto(k);
+    case 'jcc': {
+      if (ins.jt === 0 && ins.jf === 0) return '/* no-op */';
+      if (ins.jt === ins.jf) return goto(ins.jt);
+      let v: string;
+      if (op.x) v = 'X';
+      else if (view.a === undefined || !isData(view.a)) v = String(k);
+      else {
+        const off = dataOff(view.a);
+        if (off === 0) {
+          const name = op.op === '==' ? stSyscalls(a).byNumber.get(k) : undefined;
+          v = name === undefined ? hex(k) : a === def ? name : `${a}.${name}`;
+        } else if (off === 4) v = stAuditName(k) ?? hex(k);
+        else v = hex(k);
+      }
+      if (ins.jt === 0) {
+        if (op.op === '&') return `if (!(A & ${v})) ${goto(ins.jf)}`;
+        const neg = op.op === '==' ? '!=' : op.op === '>' ? '<=' : '<';
+        return `if (A ${neg} ${v}) ${goto(ins.jf)}`;
+      }
+      return `if (A ${op.op} ${v}) ${goto(ins.jt)}${ins.jf === 0 ? '' : ` else ${goto(ins.jf)}`}`;
+    }
+    case 'ret':
+      return op.a ? 'return A' : `return ${stActionLabel(k) ?? hex(k)}`;
+    case 'tax':
+      return 'X = A';
+    case 'txa':
+      return 'A = X';
+  }
+}
+
+/** The header of the `--bpf` listing (two lines, with newlines). */
+export const ST_HEADER = ' line  CODE  JT   JF      K\n=================================\n';
+
+/** The listing lines (without newlines) of a decoded program. Throws {@link SeccompToolsError} where seccomp-tools raises. */
+export function stDisassembleLines(program: readonly Instruction[], options: StDisasmOptions): string[] {
+  if (program.length === 0) {
+    throw new SeccompToolsError('ST_EMPTY', 'seccomp-tools 1.7.1 crashes on an empty program (NoMethodError)', { crash: true, message: 'empty program: seccomp-tools 1.7.1 crashes on it (NoMethodError)' });
+  }
+  const bpf = options.bpf ?? true;
+  const argInfer = options.argInfer ?? true;
+  const views = analyze(program, options.maxStates ?? 2_000_000);
+  return program.map((ins, line) => {
+    const text = render(ins, line, views[line], options.arch, argInfer);
+    if (!bpf) return `${pad4(line)}: ${text}`;
+    const h2 = (n: number) => n.toString(16).padStart(2, '0');
+    return ` ${pad4(line)}: 0x${h2(ins.code)} 0x${h2(ins.jt)} 0x${h2(ins.jf)} 0x${(ins.k >>> 0).toString(16).padStart(8, '0')}  ${text}`;
+  });
+}
+
+/** `seccomp-tools disasm` output for raw bytes (in the arch's byte order). */
+export function stDisassemble(bytes: Uint8Array, options: StDisasmOptions): string {
+  const lines = stDisassembleLines(stDecode(bytes, options.arch), options);
+  return ((options.bpf ?? true) ? ST_HEADER : '') + lines.join('\n') + '\n';
+}
+
+/**
+ * The filter seccomp-tools 1.7.1's `dump` shows for a strict-mode install:
+ * `A = sys_number`, `==` tests of read, write, exit and `sigreturn` (or
+ * `rt_sigreturn` where its table has no `sigreturn`) jumping to
+ * `return ALLOW`, else `return KILL`; as raw bytes in the arch's byte order.
+ */
+export function stStrictBytes(arch: StArch): Uint8Array {
+  const t = stSyscalls(arch).byName;
+  const names = ['read', 'write', 'exit', t.has('sigreturn') ? 'sigreturn' : 'rt_sigreturn'];
+  const prog: Instruction[] = [{ code: 0x20, jt: 0, jf: 0, k: 0 }];
+  names.forEach((n, i) => prog.push({ code: 0x15, jt: names.length - i, jf: 0, k: t.get(n)! }));
+  prog.push({ code: 0x06, jt: 0, jf: 0, k: 0 }, { code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 });
+  const out = new Uint8Array(prog.length * 8);
+  const view = new DataView(out.buffer);
+  const le = !stBigEndian(arch);
+  prog.forEach((ins, i) => {
+    view.setUint16(i * 8, ins.code, le);
+    view.setUint8(i * 8 + 2, ins.jt);
+    view.setUint8(i * 8 + 3, ins.jf);
+    view.setUint32(i * 8 + 4, ins.k, le);
+  });
+  return out;
+}
