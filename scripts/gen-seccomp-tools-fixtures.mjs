@@ -93,7 +93,7 @@ function randK(code, arch) {
   if ((cls === 0 || cls === 1) && (code & 0xe0) === 0x20) return chance(0.85) ? pick([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60]) : pick([1, 2, 3, 5, 13, 62, 64, 68, 0x100, u32()]);
   if ((cls === 0 || cls === 1) && (code & 0xe0) === 0x60) return chance(0.93) ? int(0, 15) : int(16, 20);
   if (cls === 2 || cls === 3) return chance(0.95) ? int(0, 15) : int(16, 18);
-  if (cls === 4 && ((code & 0xf0) === 0x60 || (code & 0xf0) === 0x70)) return chance(0.8) ? int(0, 31) : pick([32, 33, 63, 64, 100]);
+  if (cls === 4 && ((code & 0xf0) === 0x60 || (code & 0xf0) === 0x70)) return chance(0.985) ? int(0, 31) : pick([32, 33, 63, 64, 100]);
   if (cls === 4 && (code & 0xf0) === 0x30) return chance(0.9) ? int(1, 100) : 0;
   if (cls === 6) return pick(ACTIONS);
   if (cls === 5 && (code & 0x70) === 0) return chance(0.9) ? int(0, 4) : pick([100, u32()]);
@@ -238,6 +238,35 @@ function shaped(arch) {
   b.op(0x06, pick([0, 0x80000000]));
   const prog = b.build();
   return prog.every(([, jt, jf]) => jt <= 255 && jf <= 255) ? prog : shaped(arch);
+}
+
+// ---------------------------------------------------------------- hand-made programs
+/**
+ * Programs that probe known behaviours: seccomp-tools' path explosion
+ * (k blocks of `if (A == c) goto +1; X = c` give it 2^k states), shifts of 32
+ * or more (seccomp-tools computes 0; the kernel masks a shift by X and refuses
+ * a constant one), division by X = 0, a long linear program.
+ */
+function specials() {
+  const out = [];
+  const lo = (i, a) => 16 + 8 * i + (BIG[a] ? 4 : 0);
+  for (const k of [6, 10, 13, 15, 22]) {
+    const p = [[0x20, 0, 0, 16]];
+    for (let i = 0; i < k; i++) p.push([0x15, 1, 0, 100 + i], [0x01, 0, 0, 100 + i]);
+    p.push([0x1d, 0, 1, 0], [0x06, 0, 0, 0x7fff0000], [0x06, 0, 0, 0x00050001]);
+    out.push({ id: `special/explosion-${k}`, arch: 'amd64', prog: p, emu: [['openat', '100', '101', '0', '0', '0', '0'], ['read', '0', '0', '0', '0', '0', '0']], timeout: k > 16 ? 20 : 60 });
+  }
+  for (const a of ['amd64', 's390x']) {
+    out.push({ id: `special/shift-x-40/${a}`, arch: a, prog: [[0x20, 0, 0, lo(1, a)], [0x07, 0, 0, 0], [0x20, 0, 0, lo(0, a)], [0x6c, 0, 0, 0], [0x16, 0, 0, 0]], emu: [['read', '0x12345678', '40', '0', '0', '0', '0'], ['read', '0x12345678', '31', '0', '0', '0', '0']] });
+    out.push({ id: `special/rshift-x-33/${a}`, arch: a, prog: [[0x20, 0, 0, lo(1, a)], [0x07, 0, 0, 0], [0x20, 0, 0, lo(0, a)], [0x7c, 0, 0, 0], [0x16, 0, 0, 0]], emu: [['read', '0xffff0000', '33', '0', '0', '0', '0'], ['read', '0xffff0000', '3', '0', '0', '0', '0']] });
+    out.push({ id: `special/shift-k-40/${a}`, arch: a, prog: [[0x20, 0, 0, lo(0, a)], [0x64, 0, 0, 40], [0x16, 0, 0, 0]], emu: [['read', '0x12345678', '0', '0', '0', '0', '0']] });
+    out.push({ id: `special/div-x-zero/${a}`, arch: a, prog: [[0x00, 0, 0, 5], [0x01, 0, 0, 0], [0x3c, 0, 0, 0], [0x16, 0, 0, 0]], emu: [['read', '0', '0', '0', '0', '0', '0']] });
+  }
+  const long = [[0x20, 0, 0, 0]];
+  for (let i = 0; i < 1500; i++) long.push([0x15, 1500 - i, 0, i]);
+  long.push([0x06, 0, 0, 0x00050001], [0x06, 0, 0, 0x7fff0000]);
+  out.push({ id: 'special/linear-1500', arch: 'amd64', prog: long, emu: [['1499'], ['1500'], ['write']], timeout: 60 });
+  return out;
 }
 
 // ---------------------------------------------------------------- real filters
@@ -491,6 +520,7 @@ async function main() {
     programs.push({ id: `wrong-endian/${i}`, arch: 's390x', prog: shaped(a), encodeAs: a });
   }
   const cases = programs.map((p) => ({ id: p.id, arch: p.arch, bytes: encode(p.prog, p.encodeAs ?? p.arch), prog: p.prog }));
+  for (const sp of specials()) cases.push({ ...sp, bytes: encode(sp.prog, sp.arch) });
   const reals = [...pythonFilters(), ...syswallFilters(), ...exampleFilters()];
   for (const r of reals) cases.push({ ...r, real: true });
   for (const f of readdirSync(join(root, 'test', 'fixtures', 'seccomp-tools')).filter((x) => x.endsWith('.bpf'))) {
@@ -501,7 +531,7 @@ async function main() {
   const disasmJobs = [];
   for (const c of cases) {
     for (const [flag, extra] of Object.entries(DISASM_FLAGS)) {
-      disasmJobs.push({ id: `${c.id}#${flag}`, argv: ['disasm', 'prog.bpf', '-a', c.arch, ...extra], files: { 'prog.bpf': b64(c.bytes) }, timeout: c.real ? 60 : 5 });
+      disasmJobs.push({ id: `${c.id}#${flag}`, argv: ['disasm', 'prog.bpf', '-a', c.arch, ...extra], files: { 'prog.bpf': b64(c.bytes) }, timeout: c.timeout ?? (c.real ? 60 : 5) });
     }
   }
   const dres = await runJobs(disasmJobs, 'disasm');
@@ -518,14 +548,14 @@ async function main() {
   const emuCases = [];
   for (const c of cases) {
     if (c.id.startsWith('wrong-endian')) continue;
-    const runs = c.real ? 4 : c.id.startsWith('shaped') ? 2 : chance(0.4) ? 1 : 0;
+    const runs = c.emu ? c.emu.length : c.real ? 4 : c.id.startsWith('shaped') ? 2 : chance(0.4) ? 1 : 0;
     for (let r = 0; r < runs; r++) {
-      const { sys, args, ip } = emuArgs(c.arch, c.prog ?? [[0, 0, 0, 0]]);
-      const noSys = chance(0.03);
+      const { sys, args, ip } = c.emu ? { sys: c.emu[r][0], args: c.emu[r].slice(1), ip: [] } : emuArgs(c.arch, c.prog ?? [[0, 0, 0, 0]]);
+      const noSys = !c.emu && chance(0.03);
       const tail = noSys ? [] : [sys, ...args];
       const id = `${c.id}@${r}`;
       emuCases.push({ id, arch: c.arch, hex: c.bytes.toString('hex'), argv: [...ip, ...tail] });
-      for (const q of [false, true]) emuJobs.push({ id: `${id}#${q ? 'quiet' : 'verbose'}`, argv: ['emu', '-a', c.arch, ...ip, ...(q ? ['-q'] : []), 'prog.bpf', ...tail], files: { 'prog.bpf': b64(c.bytes) }, timeout: c.real ? 60 : 3 });
+      for (const q of [false, true]) emuJobs.push({ id: `${id}#${q ? 'quiet' : 'verbose'}`, argv: ['emu', '-a', c.arch, ...ip, ...(q ? ['-q'] : []), 'prog.bpf', ...tail], files: { 'prog.bpf': b64(c.bytes) }, timeout: c.timeout ?? (c.real ? 60 : 3) });
     }
   }
   const eres = await runJobs(emuJobs, 'emu');
@@ -548,6 +578,26 @@ async function main() {
     for (let i = 0; i < 140; i++) sources.push({ id: `generated/${a}/${i}`, arch: a, src: asmSource(a) });
     for (let i = 0; i < 90; i++) sources.push({ id: `mutated/${a}/${i}`, arch: a, src: mutate(asmSource(a), a) });
   }
+  const SPECIAL_ASM = {
+    'newline-after-compare': 'A = sys_number\nif (A ==\n  read) goto ok\nif (A !=\n\n  write)\n  goto bad\nif (\n  A\n  &\n  1\n) goto ok\nok: return ALLOW\nbad: return KILL\n',
+    'comment-after-constant': 'A = write # note(write)\nA = sys_number # read(fd, buf, count)\nreturn ALLOW\n',
+    'seccomp-tools-names': 'A = sys_number\nif (A == timerfd) goto ok\nif (A == x32_execve) goto ok\nif (A == i386.madvise1) goto ok\nif (A == aarch64.newfstat) goto ok\nA = args_h[2]\nA = args_h[0] >> 32\nok: return ALLOW\n',
+    'crlf': 'A = sys_number\r\nif (A == read) goto ok\r\nreturn KILL\r\nok: return ALLOW\r\n',
+    'trailing-blank-newline': 'A = 1 \nreturn ALLOW\n',
+    'statements-on-one-line': 'A = 1 X = 2 return A\n',
+    'nbsp': 'A = 1\u00c2\u00a0\nreturn ALLOW\n',
+    'form-feed': 'A = 1\f\nreturn ALLOW\n',
+    'vertical-tab': 'A =\v1\nreturn ALLOW\n',
+    'too-big-constants': 'A = 4294967296\nreturn 0x1ffffffff\n',
+    'errno-too-big': 'return ERRNO(0x10001)\n',
+    'empty': '',
+    'only-comments': '# nothing\n\n',
+    'over-4096': 'A = 0\n'.repeat(4100) + 'return A\n',
+    'goto-past-end': 'A = 1\ngoto 5\nreturn A\n',
+    'next-at-end': 'A = 1\ngoto next\n',
+    'lowercase-arch-constant': 'A = arch\nif (A == arch_x86_64) goto ok\nreturn KILL\nok: return ALLOW\n',
+  };
+  for (const [name, src] of Object.entries(SPECIAL_ASM)) for (const a of ['amd64', 'i386', 'aarch64']) sources.push({ id: `special/${name}/${a}`, arch: a, src });
   const asmJobs = [];
   for (const s of sources) {
     for (const f of ASM_FORMATS) asmJobs.push({ id: `${s.id}#${f}`, argv: ['asm', 'prog.asm', '-a', s.arch, '-f', f], files: { 'prog.asm': Buffer.from(s.src, 'latin1').toString('base64') }, timeout: 10 });
@@ -555,7 +605,38 @@ async function main() {
   const ares = await runJobs(asmJobs, 'asm');
   const asmCases = sources.map((s) => ({ id: s.id, arch: s.arch, source: s.src, results: Object.fromEntries(ASM_FORMATS.map((f) => [f, stored(ares.get(`${s.id}#${f}`))])) }));
   writeGz('asm.json.gz', { cases: asmCases });
-  console.log(`cases: disasm ${disasmCases.length} programs, emu ${emuCases.length} runs, asm ${asmCases.length} sources`);
+  const dumps = dumpCases();
+  writeGz('dump.json.gz', { cases: dumps });
+  console.log(`cases: disasm ${disasmCases.length} programs, emu ${emuCases.length} runs, asm ${asmCases.length} sources, dump ${dumps.length}`);
+}
+
+/**
+ * `seccomp-tools dump` of the C test programs of test/fixtures/dump (built
+ * here and again by the test, so the filters are the same): its stdout for
+ * each output format. The programs' own output goes to /dev/null, as
+ * seccomp-tools' README suggests (`-c "./bin > /dev/null"`).
+ */
+const DUMP_PROGRAMS = [
+  { name: 'multi', cflags: ['-pthread'], args: [], limit: 10 },
+  { name: 'two_filters', cflags: [], args: ['OUTDIR'], limit: 10 },
+  { name: 'i386_filters', cflags: ['-m32', '-nostdlib', '-static', '-ffreestanding', '-fno-pie', '-no-pie', '-fno-stack-protector'], args: [], limit: 10 },
+];
+function dumpCases() {
+  const tmp = mkdtempSync(join(tmpdir(), 'st-dump-'));
+  const out = [];
+  for (const p of DUMP_PROGRAMS) {
+    const bin = join(tmp, p.name);
+    const cc = spawnSync('gcc', ['-O2', '-Wall', '-o', bin, join(root, 'test', 'fixtures', 'dump', `${p.name}.c`), ...p.cflags], { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error(`gcc ${p.name}: ${cc.stderr}`);
+    const args = p.args.map((x) => (x === 'OUTDIR' ? tmp : x));
+    for (const format of ['disasm', 'inspect', 'raw']) {
+      const r = spawnSync('ruby', ['-Ilib', 'bin/seccomp-tools', 'dump', '-c', `${[bin, ...args].join(' ')} >/dev/null`, '-l', String(p.limit), '-f', format], { cwd: checkout, timeout: 30000 });
+      if (r.status !== 0) throw new Error(`seccomp-tools dump ${p.name}: ${r.stderr}`);
+      out.push({ id: `dump/${p.name}/${format}`, program: p.name, cflags: p.cflags, args: p.args, limit: p.limit, format, stdout: r.stdout.toString('latin1') });
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  return out;
 }
 
 function writeGz(name, doc) {

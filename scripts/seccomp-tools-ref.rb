@@ -15,12 +15,12 @@
 #    "timeout": true?, "exit": N?, "ms": N}
 # Files are written to a scratch directory that is the working directory of
 # the job, so error messages name them as given. stdout is a StringIO, so
-# seccomp-tools prints no colour (as when piped).
+# seccomp-tools prints no colour (as when piped). Each job runs in a forked
+# child that is killed at the job's time limit.
 
 require 'base64'
 require 'json'
 require 'stringio'
-require 'timeout'
 require 'tmpdir'
 
 checkout = ARGV.fetch(0)
@@ -31,34 +31,66 @@ raise "expected seccomp-tools 1.7.1, got #{SeccompTools::VERSION}" unless Seccom
 
 real_stdout = $stdout
 real_stdin = $stdin
-Dir.mktmpdir('st-ref-') do |work|
-  Dir.chdir(work) do
-    real_stdin.each_line do |line|
-      job = JSON.parse(line)
-      Dir.children(work).each { |f| File.delete(File.join(work, f)) }
-      (job['files'] || {}).each { |name, b64| File.binwrite(File.join(work, name), Base64.strict_decode64(b64)) }
-      out = StringIO.new(''.b)
-      res = { 'id' => job['id'] }
-      t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
-      begin
-        $stdout = out
-        $stdin = StringIO.new(Base64.strict_decode64(job['stdin'] || ''))
-        Timeout.timeout(job['timeout'] || 5) { SeccompTools::CLI.work(job['argv']) }
-      rescue Timeout::Error
-        res['timeout'] = true
-      rescue SystemExit => e
-        res['exit'] = e.status
-      rescue NoMemoryError, StandardError, ScriptError => e
-        res['error'] = { 'class' => e.class.name, 'message' => e.message.dup.force_encoding('BINARY').unpack1('H*') }
-      ensure
-        $stdout = real_stdout
-        $stdin = real_stdin
-      end
-      res['ms'] = ((Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0) * 1000).round
-      res['stdout'] = Base64.strict_encode64(out.string)
-      real_stdout.puts(JSON.generate(res))
-      real_stdout.flush
-      GC.start if rand < 0.05
+
+# Runs one job in a forked child (so a job that seccomp-tools makes run for
+# minutes, or grow to gigabytes, is killed at its time limit without taking
+# the batch down) and returns its result hash.
+def run_job(job, work)
+  reader, writer = IO.pipe
+  pid = fork do
+    reader.close
+    Dir.chdir(work)
+    out = StringIO.new(''.b)
+    res = {}
+    begin
+      $stdout = out
+      $stdin = StringIO.new(Base64.strict_decode64(job['stdin'] || ''))
+      SeccompTools::CLI.work(job['argv'])
+    rescue SystemExit => e
+      res['exit'] = e.status
+    rescue NoMemoryError, StandardError, ScriptError, SystemStackError => e
+      res['error'] = { 'class' => e.class.name, 'message' => e.message.dup.force_encoding('BINARY').unpack1('H*') }
     end
+    res['stdout'] = Base64.strict_encode64(out.string)
+    writer.write(JSON.generate(res))
+    writer.close
+    exit!(0)
+  end
+  writer.close
+  data = +''
+  eof = false
+  deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + (job['timeout'] || 5)
+  until eof
+    left = deadline - Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    break if left <= 0 || !IO.select([reader], nil, nil, left)
+
+    chunk = reader.read_nonblock(1 << 16, exception: false)
+    if chunk.nil? then eof = true
+    elsif chunk != :wait_readable then data << chunk
+    end
+  end
+  reader.close
+  unless eof
+    Process.kill('KILL', pid)
+    Process.waitpid(pid)
+    return { 'timeout' => true, 'stdout' => '' }
+  end
+  Process.waitpid(pid)
+  return { 'error' => { 'class' => 'ChildDied', 'message' => '' }, 'stdout' => '' } if data.empty?
+
+  JSON.parse(data)
+end
+
+Dir.mktmpdir('st-ref-') do |work|
+  real_stdin.each_line do |line|
+    job = JSON.parse(line)
+    Dir.children(work).each { |f| File.delete(File.join(work, f)) }
+    (job['files'] || {}).each { |name, b64| File.binwrite(File.join(work, name), Base64.strict_decode64(b64)) }
+    t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    res = run_job(job, work)
+    res['id'] = job['id']
+    res['ms'] = ((Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0) * 1000).round
+    real_stdout.puts(JSON.generate(res))
+    real_stdout.flush
   end
 end

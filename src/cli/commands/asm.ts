@@ -1,7 +1,8 @@
 import type { Command, CommandContext } from '../command.js';
 import { stringOpt, UsageError } from '../command.js';
 import { resolveArch } from '../../core/arch/arches.js';
-import { assemble, assembleSeccompTools, MAX_INSTRUCTIONS } from '../../core/bpf/asm/index.js';
+import { assemble, assembleSeccompTools } from '../../core/bpf/asm/index.js';
+import { BPF_MAXINSNS as MAX_INSTRUCTIONS } from '../../core/bpf/constants.js';
 import { encodeProgram } from '../../core/bpf/codec.js';
 import { ST_FORMATS, stFormat, type StFormat } from '../../core/bpf/compat/formats.js';
 import { formatProgram, resolveOutputFormat, OUTPUT_FORMATS } from '../../core/bpf/formats.js';

@@ -11,6 +11,7 @@ import { hostArch } from '../../node/host.js';
 import { baseProfileResolver, hostContext, includeResolver } from '../../node/input-files.js';
 import { readInput, writeOutput } from '../io.js';
 import { stDisassemble } from '../../core/bpf/compat/disasm.js';
+import { BPF_MAXINSNS as MAX_INSTRUCTIONS } from '../../core/bpf/constants.js';
 import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, reportCompatError } from '../sectools-compat.js';
 
 /** A raw program loaded from a file, with the arch and byte order it is read in. */
@@ -129,6 +130,7 @@ Examples:
       }
     } else {
       const { program, arch, endian } = loadProgram(ctx.positionals[0], stringOpt(ctx, 'arch'), { maxInstructions: Infinity, ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}) });
+      if (program.length > MAX_INSTRUCTIONS) ctx.stderr.write(`syswall: warning: ${program.length} instructions; the kernel accepts at most ${MAX_INSTRUCTIONS}, so this filter never loads\n`);
       const opts = { arch, endian, bpf, argInfer };
       text = flag(ctx, 'json')
         ? JSON.stringify({ arch: arch.name, endian, instructions: disassembleLines(program, opts) }, null, 2) + '\n'

@@ -4,7 +4,8 @@ import { findArch, type ArchInfo } from '../../core/arch/arches.js';
 import { syscallName } from '../../core/arch/syscalls.js';
 import { resolveSyscallWord } from '../../core/bpf/asm/index.js';
 import { emulate, formatEmu } from '../../core/bpf/emu.js';
-import { SyscallResolveError } from '../../core/errors.js';
+import { BpfError, SyscallResolveError } from '../../core/errors.js';
+import { BPF_MAXINSNS as MAX_INSTRUCTIONS } from '../../core/bpf/constants.js';
 import { parseBigUint } from '../../core/util/numbers.js';
 import { loadProgram } from './disasm.js';
 import { inputKindOf } from '../input.js';
@@ -109,6 +110,7 @@ function runCompat(ctx: Ctx): number {
   if (!file) throw new UsageError('emu: expected FILE [SYSCALL [ARG0..ARG5]]', 'see `syswall emu --help`');
   const arch = compatArch(ctx, 'emu');
   const bytes = readInput(file);
+  if (bytes.length / 8 > MAX_INSTRUCTIONS) ctx.stderr.write(`syswall: warning: ${Math.floor(bytes.length / 8)} instructions; the kernel accepts at most ${MAX_INSTRUCTIONS}, so this filter never runs\n`);
   try {
     const ipText = stringOpt(ctx, 'ip');
     const ip = ipText === undefined ? undefined : optparseInteger(ipText, '--ip');

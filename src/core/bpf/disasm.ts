@@ -1,7 +1,9 @@
 /**
- * Disassembler in seccomp-tools' format (1.7.1): `disasm` text byte for byte
- * on the programs seccomp-tools handles, plus explicit `invalid:` lines where
- * seccomp-tools crashes.
+ * syswall's disassembler: seccomp-tools 1.7.1's layout and pseudo-code, with
+ * syswall's names and the differences README lists (return data always shown,
+ * `A = len`, libseccomp's syscall table and real x32 numbers, syswall's
+ * parameter names, every arch named, explicit `invalid:` lines where
+ * seccomp-tools crashes). `compat/disasm.ts` is seccomp-tools' exact output.
  *
  * Operand naming needs to know, per line, what A and X hold, which arch the
  * program checked and which syscall number it compared. seccomp-tools keeps a

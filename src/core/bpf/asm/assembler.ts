@@ -26,8 +26,6 @@ import type { Instruction } from '../instruction.js';
 import { buildTables, drive, type DriverContext, type Rule, type Tables } from './lalr.js';
 import { scanSeccompTools, scanSyswall, type AsmToken, type Dialect } from './scanner.js';
 
-/** The kernel's limit on a filter's length (BPF_MAXINSNS). */
-export const MAX_INSTRUCTIONS = 4096;
 
 /** An operand: register, `len`, a constant (`false` where seccomp-tools computes Ruby's `nil & n`), a data word, a scratch slot. */
 type Scalar =
@@ -346,8 +344,8 @@ export function assembleSyswall(source: string, options: SyswallAssembleOptions)
     },
     symbols: new Map(),
   });
-  if (prog.length > MAX_INSTRUCTIONS) {
-    throw new AsmError('ASM_TOO_LONG', `the program has ${prog.length} instructions; the kernel accepts at most ${MAX_INSTRUCTIONS}`, { location: { file }, hint: 'split it into several filters' });
+  if (prog.length > C.BPF_MAXINSNS) {
+    throw new AsmError('ASM_TOO_LONG', `the program has ${prog.length} instructions; the kernel accepts at most ${C.BPF_MAXINSNS}`, { location: { file }, hint: 'split it into several filters' });
   }
   return prog.map((p) => p as Instruction);
 }
@@ -375,6 +373,25 @@ export interface StAssembleOptions {
  */
 export function assembleSeccompTools(text: string, options: StAssembleOptions): Uint8Array {
   const file = options.file ?? '<inline>';
+  // `asm` is pure: the last source's result is reused (callers that render several formats ask again).
+  if (lastSt && lastSt.text === text && lastSt.arch === options.arch && lastSt.file === file) {
+    if (lastSt.error) throw lastSt.error;
+    return lastSt.bytes!.slice();
+  }
+  try {
+    const bytes = assembleSt(text, options.arch, file);
+    lastSt = { text, arch: options.arch, file, bytes };
+    return bytes.slice();
+  } catch (e) {
+    if (e instanceof SeccompToolsError) lastSt = { text, arch: options.arch, file, error: e };
+    throw e;
+  }
+}
+
+let lastSt: { text: string; arch: StArch; file: string; bytes?: Uint8Array; error?: SeccompToolsError } | undefined;
+
+function assembleSt(text: string, arch: StArch, file: string): Uint8Array {
+  const options = { arch };
   const { tokens, unknown } = scanSeccompTools(text, options.arch);
   const fmt = (tok: AsmToken, msg: string) => stFormatError(text, file, tok, msg);
   if (unknown.length) {

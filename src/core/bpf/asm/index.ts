@@ -9,7 +9,7 @@ import type { Instruction } from '../instruction.js';
 import { assembleSyswall } from './assembler.js';
 import { resolveSyscallName } from './scanner.js';
 
-export { assembleSeccompTools, rubyInspectString, MAX_INSTRUCTIONS, type StAssembleOptions } from './assembler.js';
+export { assembleSeccompTools, rubyInspectString, type StAssembleOptions } from './assembler.js';
 export { resolveSyscallName, type NameResolution, type Dialect } from './scanner.js';
 
 export interface AssembleOptions {

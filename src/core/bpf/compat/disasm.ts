@@ -184,12 +184,91 @@ const crash = (line: number, what: string) =>
     hint: 'seccomp-tools cannot disassemble it; `syswall disasm` without --compat can',
   });
 
+/** Live-variable bits: A, X, mem[0..15]. */
+const LIVE_A = 1;
+const LIVE_X = 2;
+const liveMem = (k: number) => 4 << k;
+/** The first `sys_number ==` fact (names arguments), the first `arch ==` fact (picks the table), any other fact (JEQ against X reads them). */
+const PIN_NR = 1 << 20;
+const PIN_ARCH = 1 << 21;
+const PIN_OTHER = 1 << 22;
+
+/**
+ * What each line's entry state still needs (backward liveness over
+ * seccomp-tools' reading of the program): A where a line prints it (a
+ * conditional with a constant) or reads it, X where JEQ compares it or it is
+ * copied or stored, a slot where it is loaded; the syscall-number fact where
+ * an argument load may follow, the arch fact where a comparison or an
+ * argument load may follow, other facts where JEQ against X may follow.
+ * seccomp-tools keeps values nobody will look at apart; merging states that
+ * differ only in them leaves every listing line the same and keeps the pass
+ * small.
+ */
+function liveness(program: readonly Instruction[]): number[] {
+  const n = program.length;
+  const live = new Array<number>(n + 1).fill(0);
+  const inOf = (t: number) => (t < n ? live[t] : 0);
+  for (let i = n - 1; i >= 0; i--) {
+    const ins = program[i];
+    const op = stDecodeOp(ins.code);
+    if ('invalid' in op) { live[i] = ~0; continue; }
+    const k = ins.k >>> 0;
+    let out = 0;
+    let use = 0;
+    let def = 0;
+    switch (op.kind) {
+      case 'ret': break;
+      case 'ja': out = inOf(i + 1 + k); break;
+      case 'jcc':
+        out = inOf(i + 1 + ins.jt) | inOf(i + 1 + ins.jf);
+        if (ins.jt !== ins.jf) use = op.x ? (op.op === '==' ? LIVE_A | LIVE_X | PIN_NR | PIN_ARCH | PIN_OTHER : 0) : LIVE_A | PIN_ARCH;
+        break;
+      case 'ld':
+        out = inOf(i + 1);
+        def = op.reg === 'A' ? LIVE_A : LIVE_X;
+        if (op.mode === 'mem') use = k < 16 ? liveMem(k) : ~0;
+        if (op.mode === 'abs' && k >= 16 && k < 64 && k % 4 === 0) use = PIN_NR | PIN_ARCH;
+        break;
+      case 'st':
+        out = inOf(i + 1);
+        use = op.reg === 'A' ? LIVE_A : LIVE_X;
+        def = k < 16 ? liveMem(k) : 0;
+        if (k >= 16) use = ~0;
+        break;
+      case 'alu':
+      case 'neg':
+        out = inOf(i + 1);
+        def = LIVE_A;
+        break;
+      case 'tax': out = inOf(i + 1); use = LIVE_A; def = LIVE_X; break;
+      case 'txa': out = inOf(i + 1); use = LIVE_X; def = LIVE_A; break;
+    }
+    live[i] = use | (out & ~def);
+  }
+  return live;
+}
+
+/** A state with its dead parts forgotten, and its unobservable facts dropped. */
+function canonical(s: State, live: number): State {
+  const a = live & LIVE_A ? s.a : OPAQUE;
+  const x = live & LIVE_X ? s.x : OPAQUE;
+  let mem = s.mem;
+  if (mem.some((v, k) => k < 16 && v !== OPAQUE && !(live & liveMem(k)))) mem = mem.map((v, k) => (k >= 16 || live & liveMem(k) ? v : OPAQUE));
+  const pins = s.pins.filter(([o]) => (o === 0 ? live & PIN_NR : o === 4 ? live & PIN_ARCH : live & PIN_OTHER));
+  if (a === s.a && x === s.x && mem === s.mem && pins.length === s.pins.length) return s;
+  return mkState(a, x, mem, pins);
+}
+
 /** Runs seccomp-tools' forward pass; returns per-line views or throws where seccomp-tools raises. */
 function analyze(program: readonly Instruction[], maxStates: number): LineView[] {
   const n = program.length;
   const sets: Map<string, State>[] = Array.from({ length: n }, () => new Map());
+  const live = liveness(program);
   const init = mkState('i0', 'i0', new Array(16).fill(OPAQUE), []);
-  if (n > 0) sets[0].set(init.key, init);
+  if (n > 0) {
+    const c = canonical(init, live[0]);
+    sets[0].set(c.key, c);
+  }
   let total = 0;
   const views: LineView[] = [];
   for (let i = 0; i < n; i++) {
@@ -209,7 +288,8 @@ function analyze(program: readonly Instruction[], maxStates: number): LineView[]
       if (to >= n) return;
       // Ruby hashes the new state here; a hole (nil) in it raises NoMethodError.
       if (s.a === NIL || s.x === NIL || s.mem.includes(NIL)) throw crash(i, 'a scratch slot beyond mem[15] holds nothing; NoMethodError');
-      if (!sets[to].has(s.key)) sets[to].set(s.key, s);
+      const c = canonical(s, live[to]);
+      if (!sets[to].has(c.key)) sets[to].set(c.key, c);
     };
     const k = ins.k >>> 0;
     for (const s of set.values()) {
@@ -369,6 +449,9 @@ function render(ins: Instruction, line: number, view: LineView, def: StArch, arg
   }
 }
 
+let lastAnalysis: { program: readonly Instruction[]; views: LineView[] } | undefined;
+const decoded = new WeakMap<Uint8Array, Map<StArch, Instruction[]>>();
+
 /** The header of the `--bpf` listing (two lines, with newlines). */
 export const ST_HEADER = ' line  CODE  JT   JF      K\n=================================\n';
 
@@ -379,7 +462,13 @@ export function stDisassembleLines(program: readonly Instruction[], options: StD
   }
   const bpf = options.bpf ?? true;
   const argInfer = options.argInfer ?? true;
-  const views = analyze(program, options.maxStates ?? 2_000_000);
+  // The pass does not depend on the display flags; the last program's result is reused (emu and the flag variants ask twice).
+  let views: LineView[];
+  if (lastAnalysis && lastAnalysis.program === program) views = lastAnalysis.views;
+  else {
+    views = analyze(program, options.maxStates ?? 2_000_000);
+    lastAnalysis = { program, views };
+  }
   return program.map((ins, line) => {
     const text = render(ins, line, views[line], options.arch, argInfer);
     if (!bpf) return `${pad4(line)}: ${text}`;
@@ -390,7 +479,11 @@ export function stDisassembleLines(program: readonly Instruction[], options: StD
 
 /** `seccomp-tools disasm` output for raw bytes (in the arch's byte order). */
 export function stDisassemble(bytes: Uint8Array, options: StDisasmOptions): string {
-  const lines = stDisassembleLines(stDecode(bytes, options.arch), options);
+  let byArch = decoded.get(bytes);
+  if (!byArch) decoded.set(bytes, (byArch = new Map()));
+  let program = byArch.get(options.arch);
+  if (!program) byArch.set(options.arch, (program = stDecode(bytes, options.arch)));
+  const lines = stDisassembleLines(program, options);
   return ((options.bpf ?? true) ? ST_HEADER : '') + lines.join('\n') + '\n';
 }
 

@@ -123,6 +123,7 @@ export function stRun(program: readonly Instruction[], input: StEmuInput): StEmu
         if (typeof a === 'number' && typeof sv === 'number') r = jumpTest(JMP_CODE[op.op], a, sv)!;
         else if (op.op === '==') r = a === sv;
         else if (op.op === '&' && typeof a === 'boolean') r = a && truthy(sv);
+        else if (typeof a === 'number' && op.op !== '&') throw new SeccompToolsError('ST_COMPARE', `comparison of Integer with ${sv} failed`, { location: { pc } });
         else return rubyCrash(op.op === '&' ? 'TypeError' : 'NoMethodError');
         pc += (r ? ins.jt : ins.jf) + 1;
         break;
