@@ -131,7 +131,7 @@ describe('issue 14, bug 5: dump shows a strict-mode install as its equivalent 7-
       const multi = compile(dir, 'multi', ['-pthread']);
       const text = runCli(['dump', '--', multi]);
       expect(text.status).toBe(0);
-      expect(text.stdout).toMatch(/# strict mode: pid \d+, via prctl, arch x86_64: the kernel allows only read, write, exit, rt_sigreturn; equivalent filter\n line  CODE  JT   JF      K\n=+\n 0000: 0x20 0x00 0x00 0x00000000  A = sys_number\n( 000[1-5]: .*\n){5} 0006: 0x06 0x00 0x00 0x7fff0000  return ALLOW\n/);
+      expect(text.stdout).toMatch(/# strict mode: pid \d+, via prctl, arch x86_64: the kernel allows only read, write, exit, rt_sigreturn; equivalent filter\n line {2}CODE {2}JT {3}JF {6}K\n=+\n 0000: 0x20 0x00 0x00 0x00000000 {2}A = sys_number\n( 000[1-5]: .*\n){5} 0006: 0x06 0x00 0x00 0x7fff0000 {2}return ALLOW\n/);
       const json = JSON.parse(runCli(['dump', '--json', '--', multi]).stdout);
       expect(json.strict).toHaveLength(1);
       expect(json.strict[0]).toMatchObject({ via: 'prctl', length: 7, allowed: ['read', 'write', 'exit', 'rt_sigreturn'] });

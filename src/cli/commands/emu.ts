@@ -4,7 +4,7 @@ import { findArch, type ArchInfo } from '../../core/arch/arches.js';
 import { syscallName } from '../../core/arch/syscalls.js';
 import { resolveSyscallWord } from '../../core/bpf/asm/index.js';
 import { emulate, formatEmu } from '../../core/bpf/emu.js';
-import { BpfError, SyscallResolveError } from '../../core/errors.js';
+import { SyscallResolveError } from '../../core/errors.js';
 import { BPF_MAXINSNS as MAX_INSTRUCTIONS } from '../../core/bpf/constants.js';
 import { parseBigUint } from '../../core/util/numbers.js';
 import { loadProgram } from './disasm.js';

@@ -22,6 +22,7 @@ import { AsmError } from '../../errors.js';
 import { SeccompToolsError } from '../compat/errors.js';
 import { stAuditValue, stBigEndian, stSyscalls, ST_ARCHES, type StArch } from '../compat/tables.js';
 import * as C from '../constants.js';
+import { ACTIONS } from '../actions.js';
 import type { Instruction } from '../instruction.js';
 import { buildTables, drive, type DriverContext, type Rule, type Tables } from './lalr.js';
 import { scanSeccompTools, scanSyswall, type AsmToken, type Dialect } from './scanner.js';
@@ -73,10 +74,8 @@ function rubyToI(s: string): number {
 
 const wordOffset = (base: number, hi: boolean, big: boolean) => base + (hi === big ? 0 : 4);
 
-const ACTION_VALUE: Record<string, number> = {
-  KILL_PROCESS: 0x80000000, KILL_THREAD: 0, KILL: 0, TRAP: 0x00030000, ERRNO: 0x00050000,
-  USER_NOTIF: 0x7fc00000, LOG: 0x7ffc0000, TRACE: 0x7ff00000, ALLOW: 0x7fff0000,
-};
+/** Action names in assembly: every kind and its short name (`KILL` = KILL_THREAD), from the one action table. */
+const ACTION_VALUE: Record<string, number> = Object.fromEntries(Object.values(ACTIONS).flatMap((a) => [[a.kind, a.value], [a.short, a.value]]));
 
 
 function grammar(dialect: Dialect): Rule<V, Ctx>[] {

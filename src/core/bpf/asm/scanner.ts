@@ -22,6 +22,7 @@
 import { ARCHES, findArch, type ArchInfo } from '../../arch/arches.js';
 import { isKnownSyscall, suggestSyscall, syscallName, syscallNumber } from '../../arch/syscalls.js';
 import { stArchOf, stSyscalls, ST_ARCHES, type StArch } from '../compat/tables.js';
+import { ACTIONS } from '../actions.js';
 
 export type Dialect = 'syswall' | 'seccomp-tools';
 
@@ -42,7 +43,8 @@ export interface AsmToken {
 }
 
 export const KEYWORDS = ['a', 'x', 'if', 'else', 'return', 'mem', 'args', 'args_h', 'data', 'len', 'sys_number', 'arch', 'instruction_pointer'];
-export const ACTION_NAMES = ['KILL_PROCESS', 'KILL_THREAD', 'KILL', 'TRAP', 'ERRNO', 'USER_NOTIF', 'LOG', 'TRACE', 'ALLOW'];
+/** Action names (case-sensitive): every kind and its short name, from the one action table. */
+export const ACTION_NAMES = [...new Set(Object.values(ACTIONS).flatMap((a) => [a.kind, a.short]))];
 export const ARCH_VALUE_NAMES = ['ARCH_X86_64', 'ARCH_I386', 'ARCH_AARCH64', 'ARCH_RISCV64', 'ARCH_S390X'];
 
 const ST_WS = '[ \\t\\r\\n\\f\\v]';

@@ -23,7 +23,9 @@
  * decode, scratch slot > 15, an empty program) this throws a
  * {@link SeccompToolsError} carrying its message.
  */
-import type { Instruction } from '../instruction.js';
+import { actionInfoOf } from '../actions.js';
+import * as C from '../constants.js';
+import { bpfClass, bpfMiscOp, bpfMode, bpfOp, bpfRetSrc, bpfSrc, type Instruction } from '../instruction.js';
 import { SeccompToolsError } from './errors.js';
 import { stArchOfAudit, stAuditName, stBigEndian, stSyscallArgs, stSyscalls, type StArch } from './tables.js';
 
@@ -60,38 +62,42 @@ const JMP_BY_CODE: Record<number, '==' | '>' | '>=' | '&' | 'ja'> = { 0x00: 'ja'
  * of the ArgumentError it raises for it (`unknown`, `unknown op`, ...).
  */
 export function stDecodeOp(code: number): StOp | { invalid: string } {
-  switch (code & 7) {
-    case 0:
-    case 1: {
-      const reg = (code & 7) === 0 ? 'A' : 'X';
-      const m = code & 0xe0;
-      if (m === 0x00) return { kind: 'ld', reg, mode: 'imm' };
-      if (m === 0x20) return { kind: 'ld', reg, mode: 'abs' };
-      if (m === 0x60) return { kind: 'ld', reg, mode: 'mem' };
-      if (m === 0x80) return { kind: 'ld', reg, mode: 'len' };
+  const x = bpfSrc(code) === C.BPF_X;
+  switch (bpfClass(code)) {
+    case C.BPF_LD:
+    case C.BPF_LDX: {
+      const reg = bpfClass(code) === C.BPF_LD ? 'A' : 'X';
+      // The size bits are ignored: LD|H|ABS reads like LD|W|ABS.
+      const m = bpfMode(code);
+      if (m === C.BPF_IMM) return { kind: 'ld', reg, mode: 'imm' };
+      if (m === C.BPF_ABS) return { kind: 'ld', reg, mode: 'abs' };
+      if (m === C.BPF_MEM) return { kind: 'ld', reg, mode: 'mem' };
+      if (m === C.BPF_LEN) return { kind: 'ld', reg, mode: 'len' };
       return { invalid: 'unknown' };
     }
-    case 2:
+    case C.BPF_ST:
       return { kind: 'st', reg: 'A' };
-    case 3:
+    case C.BPF_STX:
       return { kind: 'st', reg: 'X' };
-    case 4: {
-      const op = code & 0xf0;
-      if (op === 0x80) return { kind: 'neg' };
+    case C.BPF_ALU: {
+      const op = bpfOp(code);
+      if (op === C.BPF_NEG) return { kind: 'neg' };
       const sym = ALU_BY_CODE[op];
-      return sym ? { kind: 'alu', op: sym, x: (code & 8) !== 0 } : { invalid: 'unknown op' };
+      return sym ? { kind: 'alu', op: sym, x } : { invalid: 'unknown op' };
     }
-    case 5: {
-      const j = JMP_BY_CODE[code & 0x70];
+    case C.BPF_JMP: {
+      // seccomp-tools reads the jump type from bits 4-6 only (`code & 0x70`): bit 7 is ignored.
+      const j = JMP_BY_CODE[bpfOp(code) & 0x70];
       if (!j) return { invalid: 'unknown jmp type' };
-      return j === 'ja' ? { kind: 'ja' } : { kind: 'jcc', op: j, x: (code & 8) !== 0 };
+      return j === 'ja' ? { kind: 'ja' } : { kind: 'jcc', op: j, x };
     }
-    case 6:
-      return { kind: 'ret', a: (code & 0x18) === 0x10 };
+    case C.BPF_RET:
+      // RET|X reads as RET|K.
+      return { kind: 'ret', a: bpfRetSrc(code) === C.BPF_A };
     default: {
-      const op = code & 0xf8;
-      if (op === 0x00) return { kind: 'tax' };
-      if (op === 0x80) return { kind: 'txa' };
+      const op = bpfMiscOp(code);
+      if (op === C.BPF_TAX) return { kind: 'tax' };
+      if (op === C.BPF_TXA) return { kind: 'txa' };
       return { invalid: 'MISC operation only supports txa/tax' };
     }
   }
@@ -99,31 +105,22 @@ export function stDecodeOp(code: number): StOp | { invalid: string } {
 
 /** `ALLOW`, `ERRNO(1)`, `TRAP`, `TRACE(5)`, ... as seccomp-tools labels a return value; undefined for an unknown action. */
 export function stActionLabel(k: number): string | undefined {
-  const v = k >>> 0;
-  const data = v & 0xffff;
-  switch ((v & 0xffff0000) >>> 0) {
-    case 0x80000000: return 'KILL_PROCESS';
-    case 0: return 'KILL';
-    case 0x00030000: return data ? `TRAP(${data})` : 'TRAP';
-    case 0x00050000: return `ERRNO(${data})`;
-    case 0x7fc00000: return 'USER_NOTIF';
-    case 0x7ffc0000: return 'LOG';
-    case 0x7ff00000: return data ? `TRACE(${data})` : 'TRACE';
-    case 0x7fff0000: return 'ALLOW';
-    default: return undefined;
-  }
+  const a = actionInfoOf(k);
+  if (!a) return undefined;
+  const data = k & 0xffff;
+  // seccomp-tools shows ERRNO's data always, TRAP's and TRACE's when non-zero, no other action's.
+  if (a.kind === 'ERRNO' || ((a.kind === 'TRAP' || a.kind === 'TRACE') && data !== 0)) return `${a.short}(${data})`;
+  return a.short;
 }
 
 /**
- * The action name `emu` prints (seccomp-tools' ACTION table inverted: no
+ * The action name `emu` prints (seccomp-tools' action table inverted: no
  * data except ERRNO's); empty for an unknown action.
  */
 export function stEmuLabel(k: number): string {
-  const v = k >>> 0;
-  const names: Record<number, string> = { 0x80000000: 'KILL_PROCESS', 0: 'KILL', 0x00030000: 'TRAP', 0x00050000: 'ERRNO', 0x7fc00000: 'USER_NOTIF', 0x7ffc0000: 'LOG', 0x7ff00000: 'TRACE', 0x7fff0000: 'ALLOW' };
-  const name = names[(v & 0xffff0000) >>> 0];
-  if (name === undefined) return '';
-  return name === 'ERRNO' ? `ERRNO(${v & 0xffff})` : name;
+  const a = actionInfoOf(k);
+  if (!a) return '';
+  return a.kind === 'ERRNO' ? `${a.short}(${k & 0xffff})` : a.short;
 }
 
 // Abstract values: 'i<n>' a constant, 'd<off>' the data word at byte offset off, 'o' unknown.
