@@ -162,7 +162,7 @@ describe('syswall dump -- CMD', () => {
     expect(heads.map((l) => l.replace(/pid \d+, (tid \d+, )?/, ''))).toEqual([
       '# filter 0: via prctl, arch x86_64, 1 instruction',
       '# filter 1: via prctl, arch x86_64, 1 instruction',
-      '# strict mode: via prctl',
+      '# strict mode: via prctl, arch x86_64: the kernel allows only read, write, exit, rt_sigreturn; equivalent filter',
       '# filter 2: via seccomp, flags TSYNC, arch x86_64, 1 instruction',
     ]);
   });
