@@ -8,7 +8,7 @@
 // Debian's ruby, /usr/bin/python3 with python3-seccomp (libseccomp-compiled
 // filters), and a built syswall (`npm run build`, for syswall-compiled filters).
 //
-//   node scripts/gen-seccomp-tools-fixtures.mjs [CHECKOUT] [--seed N] [--jobs N]
+//   node scripts/gen-seccomp-tools-fixtures.mjs [CHECKOUT] [--seed N] [--jobs N] [--only color]
 //
 // The cases are made from a seeded PRNG (same seed, same cases): random
 // programs over amd64, i386, aarch64, riscv64 and s390x (chaotic opcode mixes
@@ -509,6 +509,11 @@ const ASM_FORMATS = ['inspect', 'raw', 'c_array', 'carray', 'c_source', 'assembl
 
 async function main() {
   mkdirSync(OUT_DIR, { recursive: true });
+  const only = opt('--only', undefined);
+  if (only === 'color') {
+    writeGz('color.json.gz', { cases: colorCases() });
+    return;
+  }
   // 1. programs
   const programs = [];
   for (const a of ARCHES) {
@@ -607,6 +612,7 @@ async function main() {
   writeGz('asm.json.gz', { cases: asmCases });
   const dumps = dumpCases();
   writeGz('dump.json.gz', { cases: dumps });
+  writeGz('color.json.gz', { cases: colorCases() });
   console.log(`cases: disasm ${disasmCases.length} programs, emu ${emuCases.length} runs, asm ${asmCases.length} sources, dump ${dumps.length}`);
 }
 
@@ -635,6 +641,42 @@ function dumpCases() {
       out.push({ id: `dump/${p.name}/${format}`, program: p.name, cflags: p.cflags, args: p.args, limit: p.limit, format, stdout: r.stdout.toString('latin1') });
     }
   }
+  rmSync(tmp, { recursive: true, force: true });
+  return out;
+}
+
+/**
+ * seccomp-tools' colours, recorded on a terminal (script(1) gives it a pty):
+ * disasm and emu of a few programs that exercise every coloured piece
+ * (syscall and arch operands, argument names and their comments, the dimmed
+ * emu listing), and dump's [WARN] line.
+ */
+function colorCases() {
+  const tmp = mkdtempSync(join(tmpdir(), 'st-color-'));
+  const fx = join(root, 'test', 'fixtures', 'seccomp-tools');
+  const hand = {
+    'args-and-arch': [[0x20, 0, 0, 4], [0x15, 0, 7, 0xc000003e], [0x20, 0, 0, 0], [0x15, 0, 3, 257], [0x20, 0, 0, 32], [0x15, 0, 3, 0x41], [0x06, 0, 0, 0x7fff0000], [0x15, 0, 1, 0x999], [0x06, 0, 0, 0x0005000d], [0x06, 0, 0, 0]],
+    'hex-syscall-and-arm': [[0x20, 0, 0, 4], [0x15, 0, 4, 0x40000028], [0x20, 0, 0, 0], [0x25, 2, 0, 100], [0x15, 1, 0, 0x999], [0x06, 0, 0, 0], [0x06, 0, 0, 0x7fff0000]],
+  };
+  const progs = [
+    ['libseccomp.bpf', readFileSync(join(fx, 'libseccomp.bpf')), 'amd64', ['write', '1']],
+    ['DEF-CON-2020-bdooos.bpf', readFileSync(join(fx, 'DEF-CON-2020-bdooos.bpf')), 'aarch64', ['ioctl', '0', '0']],
+    ...Object.entries(hand).map(([n, p]) => [n, encode(p, 'amd64'), 'amd64', ['openat', '0', '0', '0x41', '0', '0', '0']]),
+  ];
+  const out = [];
+  const run = (argv) => {
+    const cmd = ['ruby', '-Ilib', 'bin/seccomp-tools', ...argv].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: checkout, timeout: 60000 });
+    if (r.status !== 0) throw new Error(`seccomp-tools ${argv.join(' ')} on a pty: ${r.stderr}`);
+    return r.stdout.toString('latin1').replace(/\r\n/g, '\n');
+  };
+  for (const [name, bytes, arch, emu] of progs) {
+    const f = join(tmp, 'prog.bpf');
+    writeFileSync(f, bytes);
+    out.push({ id: `color/disasm/${name}`, command: 'disasm', arch, hex: bytes.toString('hex'), argv: [], stdout: run(['disasm', f, '-a', arch]) });
+    out.push({ id: `color/emu/${name}`, command: 'emu', arch, hex: bytes.toString('hex'), argv: emu, stdout: run(['emu', '-a', arch, f, ...emu]) });
+  }
+  out.push({ id: 'color/dump/warn', command: 'dump', arch: 'amd64', hex: '', argv: ['true'], stdout: run(['dump', '-c', 'true']) });
   rmSync(tmp, { recursive: true, force: true });
   return out;
 }

@@ -9,8 +9,7 @@ import type { Instruction } from '../instruction.js';
 import { assembleSyswall } from './assembler.js';
 import { resolveSyscallName } from './scanner.js';
 
-export { assembleSeccompTools, rubyInspectString, type StAssembleOptions } from './assembler.js';
-export { resolveSyscallName, type NameResolution, type Dialect } from './scanner.js';
+export { assembleSeccompTools } from './assembler.js';
 
 export interface AssembleOptions {
   /** Arch for syscall names and the word order of 64-bit fields. */

@@ -6,7 +6,7 @@
  * the plain one), and its five AUDIT_ARCH constants. The data is generated
  * (seccomp-tools.generated.ts); syswall's own tables live in src/core/arch.
  */
-import { ARCHES, findArch, type ArchInfo } from '../../arch/arches.js';
+import { findArch, type ArchInfo } from '../../arch/arches.js';
 import { ST_ARCHES, ST_ARCH_CONSTANT, ST_ARGS_TEXT, ST_AUDIT, ST_SYSCALL_TEXT, type StArch } from './seccomp-tools.generated.js';
 
 export { ST_ARCHES, type StArch } from './seccomp-tools.generated.js';
@@ -89,12 +89,6 @@ const FROM_SYSWALL: Partial<Record<string, StArch>> = { x86_64: 'amd64', x86: 'i
 /** The seccomp-tools arch for a syswall arch (x86_64 -> amd64, x86 -> i386, ...), if seccomp-tools has it. */
 export function stArchOf(arch: ArchInfo): StArch | undefined {
   return FROM_SYSWALL[arch.name];
-}
-
-/** The syswall arch of a seccomp-tools arch. */
-export function syswallArchOf(arch: StArch): ArchInfo {
-  const name = (Object.keys(FROM_SYSWALL) as (keyof typeof ARCHES)[]).find((k) => FROM_SYSWALL[k] === arch)!;
-  return ARCHES[name];
 }
 
 /**
