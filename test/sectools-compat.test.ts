@@ -313,3 +313,27 @@ describe('dump --compat seccomp-tools on real programs prints what seccomp-tools
     expect(r.status).toBe(0);
   });
 });
+
+describe('colours on a terminal, as seccomp-tools prints them on a pty', () => {
+  const cases = load<{ cases: { id: string; command: string; arch: StArch; hex: string; argv: string[]; stdout: string }[] }>('color.json.gz').cases;
+  it.each(cases.filter((c) => c.command !== 'dump').map((c) => [c.id, c] as const))('%s', (_id, c) => {
+    const bytes = Buffer.from(c.hex, 'hex');
+    if (c.command === 'disasm') expect(stDisassemble(bytes, { arch: c.arch, color: true })).toBe(c.stdout);
+    else {
+      const [sys, ...args] = c.argv;
+      const nr = BigInt(stSyscalls(c.arch).byName.get(sys)!);
+      expect(stEmulate(bytes, { arch: c.arch, nr, args: args.map(rubyInteger) }, false, true)).toBe(c.stdout);
+    }
+  });
+  it('the CLI colours only on a terminal (script(1) gives it one), and dump\'s [WARN] line', () => {
+    const warn = cases.find((c) => c.id === 'color/dump/warn')!;
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} dump --compat seccomp-tools -- true 2>/dev/null`, '/dev/null'], { encoding: 'latin1' });
+    expect(r.stdout.replace(/\r\n/g, '\n')).toBe(warn.stdout);
+    const d = cases.find((c) => c.id === 'color/disasm/libseccomp.bpf')!;
+    const f = join(mkdtempSync(join(tmpdir(), 'syswall-color-')), 'p.bpf');
+    writeFileSync(f, Buffer.from(d.hex, 'hex'));
+    const t = spawnSync('script', ['-qec', `${process.execPath} ${CLI} disasm ${f} -a amd64 --compat seccomp-tools`, '/dev/null'], { encoding: 'latin1' });
+    expect(t.stdout.replace(/\r\n/g, '\n')).toBe(d.stdout);
+    expect(runCli(['disasm', f, '-a', 'amd64', '--compat', 'seccomp-tools']).stdout).not.toContain('\x1b');
+  });
+});

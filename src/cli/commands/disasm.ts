@@ -124,7 +124,8 @@ Examples:
       const arch = compatArch(ctx, 'disasm');
       const bytes = readInput(ctx.positionals[0]);
       try {
-        text = stDisassemble(bytes, { arch, bpf, argInfer });
+        // Colour as seccomp-tools: on a terminal, never into a file.
+        text = stDisassemble(bytes, { arch, bpf, argInfer, color: Boolean(ctx.stdout.isTTY) && !out });
       } catch (e) {
         return reportCompatError(ctx, e);
       }

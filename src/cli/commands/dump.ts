@@ -12,7 +12,7 @@ import { dumpCommand, dumpPid, type DumpedFilter, type DumpResult, type StrictIn
 import { fsError, println, writeOutput } from '../io.js';
 import { encodeProgram } from '../../core/bpf/codec.js';
 import { strictModeProgram, strictModeSyscalls } from '../../core/bpf/strict.js';
-import { stDisassemble, stStrictBytes } from '../../core/bpf/compat/disasm.js';
+import { stColorize, stDisassemble, stStrictBytes } from '../../core/bpf/compat/disasm.js';
 import { stArchOf, type StArch } from '../../core/bpf/compat/tables.js';
 import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, reportCompatError, stFileOf } from '../sectools-compat.js';
 
@@ -149,7 +149,7 @@ function reportCompat(ctx: CommandContext, r: DumpResult, format: CompatFormat, 
     const bytes = ev.bytes();
     let data: string | Uint8Array;
     try {
-      data = format === 'raw' ? bytes : format === 'inspect' ? `"${Array.from(bytes, (b) => '\\x' + b.toString(16).toUpperCase().padStart(2, '0')).join('')}"\n` : stDisassemble(bytes, { arch: ev.arch });
+      data = format === 'raw' ? bytes : format === 'inspect' ? `"${Array.from(bytes, (b) => '\\x' + b.toString(16).toUpperCase().padStart(2, '0')).join('')}"\n` : stDisassemble(bytes, { arch: ev.arch, color: Boolean(ctx.stdout.isTTY) && !outFile });
     } catch (e) {
       return reportCompatError(ctx, e);
     }
@@ -158,7 +158,7 @@ function reportCompat(ctx: CommandContext, r: DumpResult, format: CompatFormat, 
   }
   for (const w of r.warnings) println(ctx.stderr, `syswall: warning: ${w}`);
   if (events.length === 0) {
-    ctx.stdout.write('[WARN] No seccomp filter was installed.\n');
+    ctx.stdout.write(`[${ctx.stdout.isTTY ? stColorize('WARN', 'warn') : 'WARN'}] No seccomp filter was installed.\n`);
     return 1;
   }
   return 0;

@@ -117,7 +117,7 @@ function runCompat(ctx: Ctx): number {
     const table = stSyscalls(arch).byName;
     const nr = sys === undefined ? undefined : table.has(sys) ? BigInt(table.get(sys)!) : rubyInteger(sys);
     const args = argTexts.map(rubyInteger);
-    ctx.stdout.write(stEmulate(bytes, { arch, nr, args, ip }, flag(ctx, 'quiet')));
+    ctx.stdout.write(stEmulate(bytes, { arch, nr, args, ip }, flag(ctx, 'quiet'), Boolean(ctx.stdout.isTTY)));
     return 0;
   } catch (e) {
     return reportCompatError(ctx, e);

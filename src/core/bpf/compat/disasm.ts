@@ -167,6 +167,8 @@ export interface StDisasmOptions {
   bpf?: boolean;
   /** Argument names (`--arg-infer`, default true). */
   argInfer?: boolean;
+  /** Colour as seccomp-tools does on a terminal (syscall and arch operands, argument names, comments). */
+  color?: boolean;
   /**
    * Upper bound on abstract states (summed over lines) before giving up;
    * seccomp-tools itself would run for minutes or hours on such programs.
@@ -376,10 +378,20 @@ function analyze(program: readonly Instruction[], maxStates: number): LineView[]
 }
 
 const pad4 = (n: number) => n.toString().padStart(4, '0');
+
+/** seccomp-tools' terminal colours. */
+const COLOR = { syscall: '\x1b[38;5;120m', arch: '\x1b[38;5;230m', args: '\x1b[38;5;230m', gray: '\x1b[2m', warn: '\x1b[38;5;230m' } as const;
+const RESET = '\x1b[0m';
+
+/** seccomp-tools' `colorize`: wraps `s` in a colour; only the first reset inside re-opens it. */
+export function stColorize(s: string, kind: keyof typeof COLOR): string {
+  return COLOR[kind] + s.replace(RESET, RESET + COLOR[kind]) + RESET;
+}
 const hex = (n: number) => '0x' + (n >>> 0).toString(16);
 
 /** One instruction's pseudo-code text, given its line view. */
-function render(ins: Instruction, line: number, view: LineView, def: StArch, argInfer: boolean): string {
+function render(ins: Instruction, line: number, view: LineView, def: StArch, argInfer: boolean, color: boolean): string {
+  const paint = (t: string, kind: keyof typeof COLOR) => (color ? stColorize(t, kind) : t);
   const op = stDecodeOp(ins.code) as StOp;
   const k = ins.k >>> 0;
   const inferred = view.arch !== undefined ? stArchOfAudit(view.arch) : undefined;
@@ -406,7 +418,7 @@ function render(ins: Instruction, line: number, view: LineView, def: StArch, arg
       const params = sys === undefined ? undefined : stSyscallArgs(sys);
       if (!params || params[arg] === undefined) return head + plain;
       const name = a === def ? sys! : `${a}.${sys}`;
-      return head + `${params[arg]}${hi ? ' >> 32' : ''} # ${name}(${params.join(', ')})`;
+      return head + `${paint(params[arg], 'args')}${hi ? ' >> 32' : ''} ${paint(`# ${name}(${params.join(', ')})`, 'gray')}`;
     }
     case 'st':
       return `mem[${k}] = ${op.reg}`;
@@ -426,8 +438,8 @@ function render(ins: Instruction, line: number, view: LineView, def: StArch, arg
         const off = dataOff(view.a);
         if (off === 0) {
           const name = op.op === '==' ? stSyscalls(a).byNumber.get(k) : undefined;
-          v = name === undefined ? hex(k) : a === def ? name : `${a}.${name}`;
-        } else if (off === 4) v = stAuditName(k) ?? hex(k);
+          v = paint(name === undefined ? hex(k) : a === def ? name : `${a}.${name}`, 'syscall');
+        } else if (off === 4) v = paint(stAuditName(k) ?? hex(k), 'arch');
         else v = hex(k);
       }
       if (ins.jt === 0) {
@@ -467,7 +479,7 @@ export function stDisassembleLines(program: readonly Instruction[], options: StD
     lastAnalysis = { program, views };
   }
   return program.map((ins, line) => {
-    const text = render(ins, line, views[line], options.arch, argInfer);
+    const text = render(ins, line, views[line], options.arch, argInfer, options.color ?? false);
     if (!bpf) return `${pad4(line)}: ${text}`;
     const h2 = (n: number) => n.toString(16).padStart(2, '0');
     return ` ${pad4(line)}: 0x${h2(ins.code)} 0x${h2(ins.jt)} 0x${h2(ins.jf)} 0x${(ins.k >>> 0).toString(16).padStart(8, '0')}  ${text}`;

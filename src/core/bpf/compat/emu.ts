@@ -20,7 +20,7 @@
 import * as C from '../constants.js';
 import type { Instruction } from '../instruction.js';
 import { aluOp, jumpTest } from '../interpreter.js';
-import { stDecode, stDecodeOp, stDisassembleLines, stEmuLabel, ST_HEADER } from './disasm.js';
+import { stColorize, stDecode, stDecodeOp, stDisassembleLines, stEmuLabel, ST_HEADER } from './disasm.js';
 import { SeccompToolsError } from './errors.js';
 import { stAudit, stBigEndian, type StArch } from './tables.js';
 
@@ -173,18 +173,20 @@ export function stEmuResultLine(r: StEmuResult): string {
  * `... (omitting N lines)` when more than 3 remain), a blank line and the
  * result line.
  */
-export function stEmulate(bytes: Uint8Array, input: StEmuInput, quiet = false): string {
+export function stEmulate(bytes: Uint8Array, input: StEmuInput, quiet = false, color = false): string {
   const program = stDecode(bytes, input.arch);
   const r = stRun(program, input);
   const tail = stEmuResultLine(r);
   if (quiet) return tail;
-  const lines = stDisassembleLines(program, { arch: input.arch });
+  const lines = stDisassembleLines(program, { arch: input.arch, color });
+  // seccomp-tools meant to dim the lines that did not run, but 1.7.1 dims every one (its trace is never filled).
+  const dim = (t: string) => (color ? stColorize(t, 'gray') : t);
   let out = ST_HEADER;
   for (let idx = 0; idx < lines.length; idx++) {
-    out += lines[idx] + '\n';
+    out += dim(lines[idx] + '\n');
     const rem = lines.length - idx - 1;
     if (rem > 3 && idx > r.pc + 4) {
-      out += `... (omitting ${rem} lines)\n`;
+      out += dim(`... (omitting ${rem} lines)\n`);
       break;
     }
   }
