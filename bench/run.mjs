@@ -11,6 +11,7 @@ const BENCHES = {
   compile: () => import('./compile.mjs'),
   workload: () => import('./workload.mjs'),
   record: () => import('./record.mjs'),
+  'seccomp-tools': () => import('./seccomp-tools.mjs'),
   agent: () => import('./agent.mjs'),
 };
 
