@@ -28,6 +28,8 @@ export function compatMode(ctx: CommandContext, cmd: string): boolean {
   for (const o of ['json', 'trace']) {
     if (ctx.values[o] !== undefined) throw new UsageError(`${cmd}: --${o} has no seccomp-tools equivalent; drop it or --compat`);
   }
+  const input = stringOpt(ctx, 'input');
+  if (input !== undefined && input !== 'raw') throw new UsageError(`${cmd}: with --compat seccomp-tools FILE is raw BPF, as seccomp-tools reads it; --input ${input} needs the default mode`);
   return true;
 }
 
