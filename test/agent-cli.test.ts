@@ -42,12 +42,17 @@ describe('syswall agent: usage', () => {
     const child = spawn(process.execPath, [CLI, 'agent', '--socket', sock, '--json', '--log', log], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
-    await until(() => err.includes('listening on'), 20_000, 'the agent to say it listens');
-    expect(err).toContain(`syswall agent: listening on ${sock}; lines go to ${log}`);
-    expect(existsSync(sock)).toBe(true);
-    child.kill('SIGTERM');
-    const code = await new Promise((r) => child.on('exit', r));
-    expect(code).toBe(0);
+    const exit = new Promise((r) => child.on('exit', r));
+    try {
+      await until(() => err.includes('listening on'), 20_000, 'the agent to say it listens');
+      expect(err).toContain(`syswall agent: listening on ${sock}; lines go to ${log}`);
+      expect(existsSync(sock)).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      // Whatever failed above, no agent is left behind.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
     expect(existsSync(sock)).toBe(false);
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.event)).toEqual(['listening', 'stopped']);

@@ -178,8 +178,13 @@ export class AgentProcess {
   async ready(ms = 20_000): Promise<this> {
     let exited = false;
     void this.exit.then(() => (exited = true));
-    await until(() => exited || this.lines.some((l) => l.event === 'listening'), ms, 'the agent to listen');
-    if (!this.lines.some((l) => l.event === 'listening')) throw new Error(`the agent exited: ${this.other.join('\n')}`);
+    try {
+      await until(() => exited || this.lines.some((l) => l.event === 'listening'), ms, 'the agent to listen');
+      if (!this.lines.some((l) => l.event === 'listening')) throw new Error(`the agent exited: ${this.other.join('\n')}`);
+    } catch (e) {
+      this.child.kill('SIGKILL');
+      throw e;
+    }
     return this;
   }
 
@@ -192,8 +197,11 @@ export class AgentProcess {
     return this.events(event, id);
   }
 
+  /** SIGTERM, then SIGKILL if it has not stopped within 10 s. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
     await this.exit;
+    clearTimeout(t);
   }
 }
