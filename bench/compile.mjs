@@ -14,6 +14,7 @@
 //
 // Run: npm run bench -- compile   (BENCH_ROUNDS=N for more timing rounds)
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const HARNESS = join(ROOT, 'test/libseccomp/compile.py');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BLOCK = 5;
+const WARMUP = 30;
 const OPS = { NE: 1, LT: 2, LE: 3, EQ: 4, GE: 5, GT: 6, MASKED_EQ: 7 };
 
 /** The harness line for a policy (see test/libseccomp/compile.py). */
@@ -112,9 +114,11 @@ function dockerDefault() {
   const times = new Map(variants.map(([l]) => [l, []]));
   const libTimes = [];
   const filters = new Map();
-  // Blocks of BLOCK runs, alternating: libseccomp (one Python process, each run timed inside it), then
-  // each syswall mode in-process; the first syswall run of a block is not counted (it pays the garbage
-  // collection of the previous block's process output, not compiling).
+  // Warm: WARMUP runs of each mode first (V8 compiles the hot loops to machine code over the first
+  // dozen runs; libseccomp is C). Then blocks of BLOCK runs, alternating: libseccomp (one Python
+  // process, each run timed inside it), then each syswall mode in-process; the first syswall run of a
+  // block is not counted (it pays the garbage collection of the previous block's process output).
+  for (const [, opts] of variants) for (let k = 0; k < WARMUP; k++) compilePolicy(policy, opts);
   for (let round = 0; round < ROUNDS; round++) {
     libTimes.push(...libseccomp([policy], 2, BLOCK).map((r) => r.ms));
     for (const [label, opts] of variants) {
@@ -150,6 +154,31 @@ function dockerDefault() {
   printTable(['compiler', 'arch', 'length', 'mean', 'max', 'worst mean', 'worst max', 'bound', 'cacheable', 'compile ms', 'ms/opt2', 'mean/opt2', 'len/opt2'], rows);
   const build = filters.get('syswall').stats.build.stages.map((s) => `${s.name} ${s.ms.toFixed(2)} ms`).join(', ');
   console.log(`syswall build stages (last run): ${build}`);
+  coldCompile(libMs);
+}
+
+/**
+ * Cold: the first compile in a fresh Node process (after the imports; V8 has not compiled anything yet),
+ * CPU time, median of 5 processes; against the same warm libseccomp median (C needs no warm-up).
+ */
+function coldCompile(libMs) {
+  const script = `
+    const { readFileSync } = await import('node:fs');
+    const { parsePolicyText } = await import(${JSON.stringify(join(ROOT, 'dist/core/formats/parse.js'))});
+    const { compilePolicy } = await import(${JSON.stringify(join(ROOT, 'dist/core/compile/compile.js'))});
+    const { policy } = parsePolicyText(readFileSync(${JSON.stringify(join(ROOT, 'data/profiles/docker-default.json'))}, 'utf8'), { context: { arch: 'x86_64', kernel: '6.8' } });
+    const c0 = process.cpuUsage();
+    compilePolicy(policy);
+    const c = process.cpuUsage(c0);
+    console.log((c.user + c.system) / 1000);`;
+  const ms = [];
+  for (let i = 0; i < 5; i++) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    ms.push(Number(r.stdout.trim()));
+  }
+  const m = median(ms);
+  console.log(`cold (first compile in a fresh Node process, default options, CPU ms, median of 5): ${m.toFixed(1)} ms, ${(m / libMs).toFixed(2)}x libseccomp's warm median`);
 }
 
 /** A small deterministic PRNG (xorshift32). */
@@ -234,10 +263,21 @@ function smallProfiles() {
   printTable(['arch', 'libseccomp opt2', 'syswall --enosys none', 'syswall --enosys unknown'], rows);
 }
 
+/** Part 4: the length of the program `syswall run` loads by default (bench/workload.mjs runs it). */
+function otherPrograms() {
+  const rows = [];
+  const builtin = parsePolicyText(readFileSync(join(ROOT, 'data/profiles/default/x86_64.json'), 'utf8'), { context: { arch: 'x86_64' } }).policy;
+  rows.push(['built-in `default` for x86_64 hosts (what `syswall run` loads; bench/workload.mjs)', compilePolicy(builtin).instructions.length]);
+  console.log('\nOther programs the benchmarks run (syswall, default options unless stated)');
+  printTable(['program', 'length'], rows);
+}
+
 export async function run() {
+  console.log(`${new Date().toISOString()}  node ${process.version}  ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   dockerDefault();
   smallPolicies();
   smallProfiles();
+  otherPrograms();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

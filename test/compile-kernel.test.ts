@@ -54,3 +54,34 @@ describe('compiled Docker default on the real kernel', () => {
     expect(got.x32_mount).not.toBe(0); // refused (EPERM from the filter)
   });
 });
+
+const PY_EDGES = String.raw`
+import ctypes, json
+libc = ctypes.CDLL(None, use_errno=True)
+def sc(nr, *args):
+    r = libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(a) for a in args])
+    return 0 if r >= 0 else ctypes.get_errno()
+print(json.dumps({'getppid': sc(110), 'minus1': sc(-1), 'nr1000': sc(1000), 'getuid': sc(102), 'getpid': sc(39)}))
+`;
+
+describe('edge cases on the real kernel', () => {
+  it('ERRNO(4095) returns -4095, a rule on -1 decides syscall(-1), and --enosys unknown answers ENOSYS above the table', async () => {
+    const policy: Policy = {
+      defaultAction: { kind: 'ERRNO', data: 1 },
+      badArchAction: { kind: 'KILL_PROCESS' },
+      arches: ['x86_64'],
+      rules: [
+        ...['execve', 'brk', 'mmap', 'munmap', 'mprotect', 'openat', 'open', 'read', 'pread64', 'close', 'fstat', 'newfstatat', 'lseek', 'getdents64', 'getrandom', 'futex', 'rt_sigaction', 'rt_sigprocmask', 'ioctl', 'arch_prctl', 'set_tid_address', 'set_robust_list', 'rseq', 'prlimit64', 'readlink', 'write', 'exit_group', 'getcwd', 'sysinfo', 'gettid', 'getpid', 'sigaltstack', 'stat', 'lstat', 'access', 'faccessat2', 'dup', 'fcntl', 'readlinkat', 'statx', 'uname', 'getuid', 'geteuid', 'getgid', 'getegid', 'mremap', 'madvise', 'clock_gettime', 'clock_getres', 'gettimeofday', 'getppid']
+          .filter((n) => n !== 'getppid' && n !== 'getuid')
+          .map((syscall) => ({ syscall, action: { kind: 'ALLOW' as const }, conditions: [] })),
+        { syscall: 'getppid', action: { kind: 'ERRNO', data: 4095 }, conditions: [] },
+        { syscall: 0xffffffff, action: { kind: 'ERRNO', data: 7 }, conditions: [] },
+      ],
+    };
+    const filter = compilePolicy(policy, { enosys: 'unknown' });
+    const child = spawn('/usr/bin/python3', ['-c', PY_EDGES], { program: filter.instructions, flags: filter.flags, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [out, err, result] = await Promise.all([collect(child.stdout), collect(child.stderr), child.result]);
+    expect(result.exitCode, err).toBe(0);
+    expect(JSON.parse(out)).toEqual({ getppid: 4095, minus1: 7, nr1000: 38, getuid: 1, getpid: 0 });
+  });
+});

@@ -94,8 +94,10 @@ Options:
   -f, --format FORMAT     ${FORMATS.join(', ')}
       --stats             print statistics to stderr: length, instructions
                           executed per syscall (args 0, and worst case over
-                          argument values), kernel-cacheable syscalls, compile
-                          time; per arch, for nr 0..470 and the arch's table
+                          argument values) beside the range bound (the least a
+                          search over the decision ranges can do),
+                          kernel-cacheable syscalls, compile time; per arch,
+                          for nr 0..470 and the arch's table
       --json              print a JSON report on stdout (the filter goes to -o,
                           or into the report when there is no -o); --stats
                           numbers are part of it

@@ -17,7 +17,7 @@
  */
 import * as C from '../bpf/constants.js';
 import type { DNode, DTest, TestOp } from './decision.js';
-import { optimalSearchTree, shortestSearchTree, type LeafLimits, type Range, type SearchLeaf, type SearchTree, NR_LEAF_LIMITS } from './layout.js';
+import { mergeRanges, optimalSearchTree, shortestSearchTree, type LeafLimits, type Range, type SearchLeaf, type SearchTree, NR_LEAF_LIMITS } from './layout.js';
 import type { Label, ProgramBuilder } from './program-builder.js';
 import type { Section } from './sections.js';
 
@@ -230,19 +230,7 @@ function blockRanges(entry: DTest): Range<DNode>[] {
     return n;
   };
   const ranges = sorted.map((lo, i) => ({ lo, hi: i + 1 < sorted.length ? sorted[i + 1] - 1 : FULL, decision: exitAt(lo), weight: 1 }));
-  return mergeEqual(ranges);
-}
-
-function mergeEqual(ranges: Range<DNode>[]): Range<DNode>[] {
-  const out: Range<DNode>[] = [];
-  for (const r of ranges) {
-    const last = out[out.length - 1];
-    if (last && last.decision === r.decision) {
-      last.hi = r.hi;
-      last.weight += r.weight;
-    } else out.push({ ...r });
-  }
-  return out;
+  return mergeRanges(ranges);
 }
 
 /** Longest chain of block nodes from the entry (the comparisons the diagram's own order costs). */
@@ -286,15 +274,26 @@ function wordBlock(entry: DTest, optimize: boolean): WordBlock {
   return { entry, word, tree, exits: treeExits(tree, word, []) };
 }
 
-/** Collects the blocks reachable from the roots, in an order where parents come before children. */
-function orderBlocks(roots: readonly DTest[], optimize: boolean): { order: WordBlock[]; incoming: Map<DTest, Set<string>> } {
+/** What the accumulator holds where two paths meet. */
+function joinAcc(state: AccState | undefined, acc: WordAcc): AccState {
+  if (state === undefined) return { kind: 'word', word: acc };
+  if (state.kind === 'word' && state.word.offset === acc.offset && state.word.mask === acc.mask) return state;
+  return MIXED;
+}
+
+const MIXED: AccState = { kind: 'mixed' };
+
+/**
+ * Collects the blocks reachable from the roots, in an order where parents
+ * come before children, with the accumulator state on entry to each (joined
+ * over every path into it).
+ */
+function orderBlocks(roots: readonly DTest[], optimize: boolean): { order: WordBlock[]; incoming: Map<DTest, AccState> } {
   const blocks = new Map<DTest, WordBlock>();
-  const incoming = new Map<DTest, Set<string>>();
+  const incoming = new Map<DTest, AccState>();
   const post: WordBlock[] = [];
   const visit = (n: DTest, acc: WordAcc) => {
-    let ins = incoming.get(n);
-    if (!ins) incoming.set(n, (ins = new Set()));
-    ins.add(accKey(acc));
+    incoming.set(n, joinAcc(incoming.get(n), acc));
     if (blocks.has(n)) return;
     const blk = wordBlock(n, optimize);
     blocks.set(n, blk);
@@ -306,21 +305,13 @@ function orderBlocks(roots: readonly DTest[], optimize: boolean): { order: WordB
   return { order: post.reverse(), incoming };
 }
 
-const accKey = (w: WordAcc) => `${w.offset}/${w.mask}`;
-
-function accState(keys: ReadonlySet<string>): AccState {
-  if (keys.size !== 1) return { kind: 'mixed' };
-  const [offset, mask] = [...keys][0].split('/').map(Number);
-  return { kind: 'word', word: { offset, mask } };
-}
-
 /** Emits every argument block of a section. */
 function emitArgumentCode(b: ProgramBuilder, roots: readonly DTest[], labels: SectionLabels, options: CodegenOptions, report: CodegenReport): void {
   const { order, incoming } = orderBlocks(roots, options.optimize);
   for (const blk of order) {
     b.bind(labels.of(blk.entry));
     report.wordBlocks++;
-    const acc = options.optimize ? accState(incoming.get(blk.entry)!) : ({ kind: 'mixed' } as AccState);
+    const acc = options.optimize ? incoming.get(blk.entry)! : MIXED;
     const held = acc.kind === 'word' && acc.word.offset === blk.word.offset;
     if (held && acc.word.mask === blk.word.mask) report.loadsShared++;
     else if (held && acc.word.mask === FULL) b.stmt(C.BPF_ALU | C.BPF_AND | C.BPF_K, blk.word.mask);

@@ -158,9 +158,13 @@ function decideStage(diagrams: DiagramBuilder, policy: Policy, arches: readonly 
     const db = buildArchDb(arch, resolved, native, describe, skipped);
     const map = new Map<number, DNode>();
     for (const sys of db.syscalls.values()) {
-      const what = `${syscallName(arch, sys.nr) ?? '#' + sys.nr} on ${arch.name}`;
-      let d: DNode = sys.chains === null ? diagrams.leaf(sys.action) : diagrams.fromDbTree(sys.chains, defaultLeaf, what);
-      if (optimize) d = diagrams.simplify(d, what);
+      let d: DNode;
+      if (sys.chains === null) d = diagrams.leaf(sys.action);
+      else {
+        const what = `${syscallName(arch, sys.nr) ?? '#' + sys.nr} on ${arch.name}`;
+        d = diagrams.fromDbTree(sys.chains, defaultLeaf, what);
+        if (optimize) d = diagrams.simplify(d, what);
+      }
       if (options.mapAction) d = diagrams.mapLeaves(d, options.mapAction);
       map.set(sys.nr >>> 0, d);
       decisions++;

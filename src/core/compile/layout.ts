@@ -92,13 +92,60 @@ function exceptionsOf<T>(ranges: readonly Range<T>[], i: number, j: number, d: T
   return out.sort((x, y) => y.weight - x.weight || x.value - y.value);
 }
 
-/** Possible leaves, per run of ranges: row i holds j = i..i+row.length-1 (beyond a row's end no leaf is possible). */
-interface LeafTable<T> {
+/**
+ * Possible leaves, per run of ranges i..j: row i covers j = i..i+rowLength(i)-1
+ * (beyond a row's end no leaf is possible). Flat typed arrays, row after row.
+ */
+class LeafTable<T> {
+  readonly rowStart: Int32Array;
   /** Exceptions of the best leaf (its height), or -1 when i..j cannot be one leaf. */
-  readonly count: Int32Array[];
+  count: Int32Array;
   /** Expected-comparison cost of the best leaf. */
-  readonly cost: Float64Array[];
-  readonly decision: T[][];
+  cost: Float64Array;
+  /** The best leaf's decision, as an index into `decisions`. */
+  decisionId: Int32Array;
+  size = 0;
+
+  constructor(n: number, readonly decisions: readonly T[]) {
+    this.rowStart = new Int32Array(n + 1);
+    this.count = new Int32Array(4 * n + 16);
+    this.cost = new Float64Array(4 * n + 16);
+    this.decisionId = new Int32Array(4 * n + 16);
+  }
+
+  push(count: number, cost: number, decision: number): void {
+    if (this.size === this.count.length) {
+      const grow = <A extends Int32Array | Float64Array>(a: A, make: (n: number) => A): A => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.count = grow(this.count, (k) => new Int32Array(k));
+      this.cost = grow(this.cost, (k) => new Float64Array(k));
+      this.decisionId = grow(this.decisionId, (k) => new Int32Array(k));
+    }
+    this.count[this.size] = count;
+    this.cost[this.size] = cost;
+    this.decisionId[this.size] = decision;
+    this.size++;
+  }
+
+  rowLength(i: number): number {
+    return this.rowStart[i + 1] - this.rowStart[i];
+  }
+
+  /** Exceptions of the best leaf for i..j, -1 when none is possible. */
+  exceptions(i: number, j: number): number {
+    return j - i < this.rowLength(i) ? this.count[this.rowStart[i] + j - i] : -1;
+  }
+
+  leafCost(i: number, j: number): number {
+    return this.cost[this.rowStart[i] + j - i];
+  }
+
+  decision(i: number, j: number): T {
+    return this.decisions[this.decisionId[this.rowStart[i] + j - i]];
+  }
 }
 
 /**
@@ -111,11 +158,11 @@ interface LeafTable<T> {
  */
 function leafTable<T>(ranges: readonly Range<T>[], limits: LeafLimits, instructionCost = 0): LeafTable<T> {
   const n = ranges.length;
-  const table: LeafTable<T> = { count: [], cost: [], decision: [] };
   // Decisions as small ids, so that per-run counts live in typed arrays.
   const ids = new Map<T, number>();
   const decisionOf: T[] = [];
   const id = new Int32Array(n);
+  let widest = 1;
   ranges.forEach((r, k) => {
     let x = ids.get(r.decision);
     if (x === undefined) {
@@ -124,73 +171,71 @@ function leafTable<T>(ranges: readonly Range<T>[], limits: LeafLimits, instructi
       decisionOf.push(r.decision);
     }
     id[k] = x;
+    widest = Math.max(widest, Math.min(r.hi - r.lo + 1, limits.maxWidth));
   });
+  const table = new LeafTable<T>(n, decisionOf);
   const narrow = new Float64Array(decisionOf.length);
   const weightOf = new Float64Array(decisionOf.length);
+  const touched = new Int32Array(decisionOf.length);
+  // The narrow values of the run, heaviest first (as their checks are emitted): weight and decision.
+  const vw = new Float64Array(n * widest + 1);
+  const vd = new Int32Array(n * widest + 1);
   for (let i = 0; i < n; i++) {
-    const counts: number[] = [0];
-    const costs: number[] = [0];
-    const decisions: T[] = [ranges[i].decision];
-    // Per decision: values in narrow ranges and total weight; the narrow values by weight (heaviest
-    // first, as their checks are emitted); the one decision of the wide ranges (if any).
-    const touched: number[] = [];
-    const vw: number[] = [];
-    const vd: number[] = [];
+    table.rowStart[i] = table.size;
+    table.push(0, 0, id[i]);
+    let touchedCount = 0;
+    let values = 0;
     let narrowTotal = 0;
     let wide = -1;
-    const note = (k: number): boolean => {
-      const r = ranges[k];
-      const d = id[k];
+    for (let j = i; j < n; j++) {
+      // Add range j to the run.
+      const r = ranges[j];
+      const d = id[j];
       const width = r.hi - r.lo + 1;
-      if (narrow[d] === 0 && weightOf[d] === 0) touched.push(d);
+      if (narrow[d] === 0 && weightOf[d] === 0) touched[touchedCount++] = d;
       if (width > limits.maxWidth) {
-        if (wide >= 0 && wide !== d) return false;
+        if (wide >= 0 && wide !== d) break;
         wide = d;
       } else {
         narrowTotal += width;
         narrow[d] += width;
         const w = r.weight / width;
-        let at = vw.length;
+        let at = values;
         while (at > 0 && vw[at - 1] < w) at--;
-        for (let v = 0; v < width; v++) {
-          vw.splice(at, 0, w);
-          vd.splice(at, 0, d);
-        }
+        vw.copyWithin(at + width, at, values);
+        vd.copyWithin(at + width, at, values);
+        vw.fill(w, at, at + width);
+        vd.fill(d, at, at + width);
+        values += width;
       }
       weightOf[d] += r.weight;
-      return true;
-    };
-    note(i);
-    for (let j = i + 1; j < n && limits.maxExceptions > 0; j++) {
-      if (!note(j)) break;
+      if (j === i) continue;
+      if (limits.maxExceptions === 0) break;
       let best = -1;
       let bestCount = -1;
       let bestCost = Infinity;
       let fewest = Infinity;
-      for (const d of wide >= 0 ? [wide] : touched) {
-        const count = narrowTotal - narrow[d];
+      for (let t = 0; t < (wide >= 0 ? 1 : touchedCount); t++) {
+        const c = wide >= 0 ? wide : touched[t];
+        const count = narrowTotal - narrow[c];
         fewest = Math.min(fewest, count);
-        if (count > limits.maxExceptions || (wide < 0 && narrow[d] === 0)) continue;
-        // d's values pass every check; the k-th excepted value stops at the k-th.
-        let cost = count * weightOf[d];
+        if (count > limits.maxExceptions || (wide < 0 && narrow[c] === 0)) continue;
+        // c's values pass every check; the k-th excepted value stops at the k-th.
+        let cost = count * weightOf[c];
         let k = 0;
-        for (let v = 0; v < vw.length; v++) if (vd[v] !== d) cost += ++k * vw[v];
+        for (let v = 0; v < values; v++) if (vd[v] !== c) cost += ++k * vw[v];
         if (cost + count * instructionCost < bestCost + bestCount * instructionCost) {
-          best = d;
+          best = c;
           bestCount = count;
           bestCost = cost;
         }
       }
       if (fewest > limits.maxExceptions) break;
-      counts.push(best < 0 ? -1 : bestCount);
-      costs.push(bestCost);
-      decisions.push(best < 0 ? ranges[i].decision : decisionOf[best]);
+      table.push(best < 0 ? -1 : bestCount, bestCost, best < 0 ? id[i] : best);
     }
-    for (const d of touched) narrow[d] = weightOf[d] = 0;
-    table.count.push(Int32Array.from(counts));
-    table.cost.push(Float64Array.from(costs));
-    table.decision.push(decisions);
+    for (let t = 0; t < touchedCount; t++) narrow[touched[t]] = weightOf[touched[t]] = 0;
   }
+  table.rowStart[n] = table.size;
   return table;
 }
 
@@ -198,14 +243,14 @@ function leafTable<T>(ranges: readonly Range<T>[], limits: LeafLimits, instructi
 interface Table<T> {
   readonly n: number;
   readonly choice: Int32Array;
-  readonly leafDecision: T[][];
+  readonly leaves: LeafTable<T>;
 }
 
 /** Builds the leaf or split chosen for ranges i..j. */
 function buildTree<T>(ranges: readonly Range<T>[], table: Table<T>, i: number, j: number): SearchTree<T> {
   const c = table.choice[i * table.n + j];
   if (c < 0) {
-    const d = table.leafDecision[i][j - i];
+    const d = table.leaves.decision(i, j);
     const exceptions = exceptionsOf(ranges, i, j, d).map(({ value, decision }) => ({ value, decision }));
     return { leaf: { first: i, last: j, decision: d, exceptions } };
   }
@@ -223,12 +268,14 @@ function prefixWeights<T>(ranges: readonly Range<T>[]): Float64Array {
  * and per argument word; fresh n x n arrays each time cost more in garbage
  * collection than the DP itself). Every cell a DP reads it has written first.
  */
+/** Smallest table allocated (argument-word trees are tiny; this keeps them from reallocating). */
+const MIN_SCRATCH_CELLS = 1024;
 let scratch: { size: number; cost: Float64Array; costT: Float64Array; choice: Int32Array; root: Int32Array } | undefined;
 
 /** n x n tables (row-major): cost and its transpose, choice (-1 leaf, else the split), root (the best split even where a leaf won). */
 function scratchTables(n: number): { cost: Float64Array; costT: Float64Array; choice: Int32Array; root: Int32Array } {
   if (!scratch || scratch.size < n * n) {
-    const size = Math.max(n * n, 1024);
+    const size = Math.max(n * n, MIN_SCRATCH_CELLS);
     scratch = { size, cost: new Float64Array(size), costT: new Float64Array(size), choice: new Int32Array(size), root: new Int32Array(size) };
   }
   return scratch;
@@ -248,15 +295,15 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
   const n = ranges.length;
   const prefix = prefixWeights(ranges);
   const leaves = leafTable(ranges, limits, instructionCost);
-  const starts = leafStartsByEnd(leaves.count, n);
+  const starts = leafStartsByEnd(leaves, n);
   // cost[i * n + j] and its transpose costT[j * n + i]: the split loops read a row of each, in order.
   const { cost, costT, choice, root } = scratchTables(n);
   let work = 0;
   for (let len = 1; len <= n; len++) {
     for (let i = 0, j = len - 1; j < n; i++, j++) {
       const ij = i * n + j;
-      const ex = j - i < leaves.count[i].length ? leaves.count[i][j - i] : -1;
-      let best = ex >= 0 ? leaves.cost[i][j - i] + ex * instructionCost : Infinity;
+      const ex = leaves.exceptions(i, j);
+      let best = ex >= 0 ? leaves.leafCost(i, j) + ex * instructionCost : Infinity;
       let pick = -1;
       if (len === 1) {
         root[ij] = i;
@@ -281,7 +328,7 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
       work += hi - lo + 1;
       // Splits next to a run that can be one leaf: leaves break the quadrangle inequality Knuth's
       // window rests on, but each run has few such splits (leaf runs are short), so they are tried too.
-      const leftEnd = Math.min(i + leaves.count[i].length - 1, j - 1);
+      const leftEnd = Math.min(i + leaves.rowLength(i) - 1, j - 1);
       for (let r = i; r <= leftEnd; r++) {
         if (r >= lo && r <= hi) continue;
         work++;
@@ -312,17 +359,17 @@ export function optimalSearchTree<T>(ranges: readonly Range<T>[], limits: LeafLi
       choice[ij] = pick;
     }
   }
-  return { tree: buildTree(ranges, { n, choice, leafDecision: leaves.decision }, 0, n - 1), cost: cost[n - 1], work };
+  return { tree: buildTree(ranges, { n, choice, leaves }, 0, n - 1), cost: cost[n - 1], work };
 }
 
 /** For each end j, the starts i < j of runs i..j that can be one leaf (CSR layout: list[offset[j]..offset[j+1])). */
-function leafStartsByEnd(count: readonly Int32Array[], n: number): { offset: Int32Array; list: Int32Array } {
+function leafStartsByEnd<T>(leaves: LeafTable<T>, n: number): { offset: Int32Array; list: Int32Array } {
   const offset = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) for (let d = 1; d < count[i].length; d++) if (count[i][d] >= 0) offset[i + d + 1]++;
+  for (let i = 0; i < n; i++) for (let d = 1; d < leaves.rowLength(i); d++) if (leaves.exceptions(i, i + d) >= 0) offset[i + d + 1]++;
   for (let j = 0; j < n; j++) offset[j + 1] += offset[j];
   const list = new Int32Array(offset[n]);
   const fill = offset.slice(0, n);
-  for (let i = 0; i < n; i++) for (let d = 1; d < count[i].length; d++) if (count[i][d] >= 0) list[fill[i + d]++] = i;
+  for (let i = 0; i < n; i++) for (let d = 1; d < leaves.rowLength(i); d++) if (leaves.exceptions(i, i + d) >= 0) list[fill[i + d]++] = i;
   return { offset, list };
 }
 
@@ -340,9 +387,9 @@ export function shortestSearchTree<T>(ranges: readonly Range<T>[], limits: LeafL
   for (let len = 1; len <= n; len++) {
     for (let i = 0, j = len - 1; j < n; i++, j++) {
       const w = prefix[j + 1] - prefix[i];
-      const ex = j - i < leaves.count[i].length ? leaves.count[i][j - i] : -1;
+      const ex = leaves.exceptions(i, j);
       let bestH = ex >= 0 ? ex : Infinity;
-      let bestC = ex >= 0 ? leaves.cost[i][j - i] : Infinity;
+      let bestC = ex >= 0 ? leaves.leafCost(i, j) : Infinity;
       let pick = -1;
       for (let r = i; r < j; r++) {
         work++;
@@ -359,5 +406,5 @@ export function shortestSearchTree<T>(ranges: readonly Range<T>[], limits: LeafL
       choice[i * n + j] = pick;
     }
   }
-  return { tree: buildTree(ranges, { n, choice, leafDecision: leaves.decision }, 0, n - 1), cost: cost[n - 1], work };
+  return { tree: buildTree(ranges, { n, choice, leaves }, 0, n - 1), cost: cost[n - 1], work };
 }

@@ -108,10 +108,10 @@ export class ProgramBuilder {
     const report: PassReport = { rounds: 0, threaded: 0, deadRemoved: 0, sharedReturns: 0, uselessJumps: 0 };
     for (;;) {
       report.rounds++;
-      const threaded = threadJumps(this.items);
-      const shared = shareReturns(this.items);
-      const dead = removeDeadCode(this.items);
-      const useless = removeUselessJumps(this.items);
+      const threaded = threadJumps(this.items, this.nextLabel);
+      const shared = shareReturns(this.items, this.nextLabel);
+      const dead = removeDeadCode(this.items, this.nextLabel);
+      const useless = removeUselessJumps(this.items, this.nextLabel);
       report.threaded += threaded;
       report.sharedReturns += shared;
       report.deadRemoved += dead;
@@ -217,19 +217,23 @@ function encode(items: readonly Item[], pos: ReadonlyMap<number, number>): Instr
   return out;
 }
 
-/** For each label, the index of the instruction it points at (skipping labels); absent at the end. */
-function resolveTargets(items: readonly Item[]): Map<number, number> {
-  const at = new Map<number, number>();
-  const pending: number[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i];
-    if (it.kind === 'label') pending.push(it.label.id);
-    else {
-      for (const id of pending) at.set(id, i);
-      pending.length = 0;
+/** For each label id, the index of the instruction it points at (skipping labels); undefined at the end or unbound. */
+class Targets {
+  private readonly at: Int32Array;
+  constructor(items: readonly Item[], labelCount: number) {
+    this.at = new Int32Array(labelCount).fill(-1);
+    let first = 0;
+    for (let i = 0; i < items.length; i++) {
+      if (items[i].kind === 'label') continue;
+      for (let k = first; k < i; k++) this.at[(items[k] as Extract<Item, { kind: 'label' }>).label.id] = i;
+      first = i + 1;
     }
   }
-  return at;
+
+  get(id: number): number | undefined {
+    const v = this.at[id];
+    return v < 0 ? undefined : v;
+  }
 }
 
 /**
@@ -238,8 +242,8 @@ function resolveTargets(items: readonly Item[]): Map<number, number> {
  * (the RET is one instruction either way). Returns the targets moved.
  * Before: `jeq #1, L1, L2 ... L1: ja L3`   After: `jeq #1, L3, L2`.
  */
-function threadJumps(items: Item[]): number {
-  const at = resolveTargets(items);
+function threadJumps(items: Item[], labelCount: number): number {
+  const at = new Targets(items, labelCount);
   let changed = 0;
   const follow = (l: Label): Label => {
     let cur = l;
@@ -277,9 +281,9 @@ function threadJumps(items: Item[]): number {
  * dies unless an instruction falls through into it. Returns the jumps moved.
  * Before: `jeq #5, L1, L2; L1: ret #0; ...; L3: ret #0`  After: `jeq #5, L3, L2`.
  */
-function shareReturns(items: Item[]): number {
-  const at = resolveTargets(items);
-  const pcOf = new Map<number, number>();
+function shareReturns(items: Item[], labelCount: number): number {
+  const at = new Targets(items, labelCount);
+  const pcOf = new Int32Array(items.length);
   const lastRet = new Map<number, { index: number; label: Label; pc: number }>();
   let pc = 0;
   const pending: Label[] = [];
@@ -289,7 +293,7 @@ function shareReturns(items: Item[]): number {
       pending.push(it.label);
       continue;
     }
-    pcOf.set(i, pc);
+    pcOf[i] = pc;
     if (isRet(it.ins.code) && pending.length) lastRet.set(it.ins.k, { index: i, label: pending[0], pc });
     pending.length = 0;
     pc++;
@@ -299,7 +303,7 @@ function shareReturns(items: Item[]): number {
     const it = items[i];
     if (it.kind !== 'ins' || !isJump({ code: it.ins.code })) continue;
     const ins = it.ins;
-    const from = pcOf.get(i)!;
+    const from = pcOf[i];
     for (const side of ['t', 'f'] as const) {
       const l = ins[side];
       if (!l) continue;
@@ -318,8 +322,8 @@ function shareReturns(items: Item[]): number {
 }
 
 /** Dead code: instructions no path reaches. Returns how many were removed. Before: `ret #0; ld [0]; L: ...`  After: `ret #0; L: ...`. */
-function removeDeadCode(items: Item[]): number {
-  const at = resolveTargets(items);
+function removeDeadCode(items: Item[], labelCount: number): number {
+  const at = new Targets(items, labelCount);
   const live = new Set<number>();
   const first = items.findIndex((it) => it.kind === 'ins');
   const stack = first >= 0 ? [first] : [];
@@ -367,9 +371,9 @@ function removeDeadCode(items: Item[]): number {
  * becomes `ja`; a `ja` to the very next instruction is removed. Returns the
  * number of jumps changed.
  */
-function removeUselessJumps(items: Item[]): number {
+function removeUselessJumps(items: Item[], labelCount: number): number {
   let changed = 0;
-  const at = resolveTargets(items);
+  const at = new Targets(items, labelCount);
   for (const it of items) {
     if (it.kind !== 'ins' || !isCond(it.ins.code)) continue;
     if (at.get(it.ins.t!.id) === at.get(it.ins.f!.id)) {

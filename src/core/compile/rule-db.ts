@@ -72,8 +72,6 @@ export interface DbSyscall {
   /** Action when `chains` is null. */
   action: number;
   chains: DbNode | null;
-  /** Indexes of the policy rules that contributed. */
-  rules: number[];
 }
 
 /** The rule database of one arch. */
@@ -88,7 +86,7 @@ interface DbRule {
   nr: number;
   action: number;
   /** At most one condition per argument index, sorted by index. */
-  conds: (Condition & { mask32?: never })[];
+  conds: readonly Condition[];
   index: number;
 }
 
@@ -129,6 +127,11 @@ function chainEq(a: DbNode, b: DbNode): boolean {
 
 const isLeaf = (n: DbNode) => n.nxtT === null && n.nxtF === null;
 
+/** Longest level walked before a level is taken to loop (libseccomp's merge can tangle its links). */
+const MAX_LEVEL_LENGTH = 100_000;
+/** Merge steps for one rule before the merge is taken to run away (libseccomp never finishes such policies). */
+const MAX_MERGE_STEPS = 1_000_000;
+
 /**
  * The first node of the level holding `n`. Returns undefined when the level
  * links loop: libseccomp's merge can tangle them on some policies (and then
@@ -137,7 +140,7 @@ const isLeaf = (n: DbNode) => n.nxtT === null && n.nxtF === null;
 export function levelStart(n: DbNode): DbNode | undefined {
   let cur = n;
   for (let steps = 0; cur.lvlPrv; steps++) {
-    if (steps > 100_000) return undefined;
+    if (steps > MAX_LEVEL_LENGTH) return undefined;
     cur = cur.lvlPrv;
   }
   return cur;
@@ -350,10 +353,9 @@ function dbAdd(db: ArchDb, rule: DbRule, describe: (index: number) => string): v
   const chains = ruleChain(db.arch, rule);
   const existing = db.syscalls.get(rule.nr);
   if (!existing) {
-    db.syscalls.set(rule.nr, { nr: rule.nr, action: chains ? 0 : rule.action, chains, rules: [rule.index] });
+    db.syscalls.set(rule.nr, { nr: rule.nr, action: chains ? 0 : rule.action, chains });
     return;
   }
-  existing.rules.push(rule.index);
   if (existing.chains === null) return; // an unconditional rule wins over later conditional ones
   if (chains === null) {
     existing.chains = null;
@@ -364,7 +366,7 @@ function dbAdd(db: ArchDb, rule: DbRule, describe: (index: number) => string): v
     // Find the level head (chains always points at some node of the top level).
     const top = levelStart(existing.chains);
     if (!top) throw new Tangle();
-    existing.chains = treeAdd(top, chains, { steps: 1_000_000 });
+    existing.chains = treeAdd(top, chains, { steps: MAX_MERGE_STEPS });
   } catch (e) {
     if (e instanceof Tangle) {
       throw new CompileError('RULES_TOO_COMPLEX', `the rules for ${nrLabel(db.arch, rule.nr)} on ${db.arch.name} overlap in too many ways to merge (at ${describe(rule.index)})`, {
@@ -444,7 +446,8 @@ export function buildArchDb(arch: ArchInfo, rules: readonly ResolvedRule[], nati
 }
 
 /** Checks the one-condition-per-argument rule and sorts by argument index. */
-function normaliseConditions(conds: readonly Condition[], index: number, describe: (i: number) => string): Condition[] {
+function normaliseConditions(conds: readonly Condition[], index: number, describe: (i: number) => string): readonly Condition[] {
+  if (conds.length === 0) return conds;
   const seen = new Set<number>();
   for (const c of conds) {
     if (seen.has(c.arg)) {

@@ -7,7 +7,7 @@
 import { ARCHES, X32_SYSCALL_BIT, type ArchInfo } from '../arch/arches.js';
 import { maxSyscallNumber, syscallName, syscallNumber, syscallTable } from '../arch/syscalls.js';
 import type { DNode } from './decision.js';
-import { mergeRanges, type Range } from './layout.js';
+import type { Range } from './layout.js';
 import type { ResolvedRule } from './rule-db.js';
 
 /** How syscalls the policy does not mention are treated when the default action denies. */
@@ -38,6 +38,8 @@ const SECONDARY_ARCH_WEIGHT = 1 / 16;
  * path drops from 18 to 14 for about 0.2 more on the mean; docs/benchmarks.md).
  */
 const ARG_DEPENDENT_WEIGHT = 32;
+/** Numbers from 2^31 up to the x32 bit's half: runc's x86_64-only stub answers ENOSYS there before libseccomp's bad-arch test. */
+const RUNC_HIGH_NUMBERS: readonly [number, number] = [0x80000000, 0xbfffffff];
 /** Most numbers per range scanned for frequency-table names (ranges are only that long below the table end). */
 const FREQUENCY_SCAN_LIMIT = 4096;
 
@@ -123,7 +125,7 @@ function enosysPaints(sec: Section, arch: ArchInfo, ctx: RangeContext, hole: DNo
     const max = highestNamed(arch, first, ctx.resolved, dlo, dhi);
     if (max < 0) return;
     // runc's x86_64 stub section skips numbers with the x32 bit (-1 has it): they go on to the filter
-    // (see runcLatePaint for the numbers above 2^31 without it).
+    // (see RUNC_HIGH_NUMBERS for the numbers above 2^31 without it).
     if (arch === ARCHES.x86_64 && sec.parts.length === 1) paints.push({ lo: max + 1, hi: X32_SYSCALL_BIT - 1, d: ctx.enosysLeaf });
     else above(max + 1);
     return;
@@ -145,20 +147,34 @@ function enosysPaints(sec: Section, arch: ArchInfo, ctx: RangeContext, hole: DNo
  * their boundaries: one sweep, O(p log p).
  */
 function resolvePaints(paints: readonly Paint[]): { lo: number; hi: number; d: DNode }[] {
-  const boundSet = new Set<number>();
+  const all = new Float64Array(2 * paints.length);
+  let k = 0;
   for (const p of paints) {
-    boundSet.add(p.lo);
-    if (p.hi < NR_MAX) boundSet.add(p.hi + 1);
+    all[k++] = p.lo;
+    if (p.hi < NR_MAX) all[k++] = p.hi + 1;
   }
-  const bounds = [...boundSet].sort((a, b) => a - b);
-  const index = new Map<number, number>();
-  bounds.forEach((b, i) => index.set(b, i));
-  const cell: DNode[] = new Array(bounds.length);
+  const sorted = all.subarray(0, k).sort();
+  let u = 0;
+  for (let i = 0; i < k; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[u++] = sorted[i];
+  const bounds = sorted.subarray(0, u);
+  const index = (x: number): number => {
+    let lo = 0;
+    let hi = u - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (bounds[mid] <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const cell: DNode[] = new Array(u);
   for (const p of paints) {
-    const end = p.hi < NR_MAX ? index.get(p.hi + 1)! : bounds.length;
-    for (let i = index.get(p.lo)!; i < end; i++) cell[i] = p.d;
+    const end = p.hi < NR_MAX ? index(p.hi + 1) : u;
+    for (let i = index(p.lo); i < end; i++) cell[i] = p.d;
   }
-  return bounds.map((lo, i) => ({ lo, hi: i + 1 < bounds.length ? bounds[i + 1] - 1 : NR_MAX, d: cell[i] }));
+  const out: { lo: number; hi: number; d: DNode }[] = new Array(u);
+  for (let i = 0; i < u; i++) out[i] = { lo: bounds[i], hi: i + 1 < u ? bounds[i + 1] - 1 : NR_MAX, d: cell[i] };
+  return out;
 }
 
 /**
@@ -180,22 +196,34 @@ function foldHoles(segs: { lo: number; hi: number; d: DNode }[], hole: DNode, ct
   return folded;
 }
 
-/** The weight of [lo, hi]: one per number up to each arch's table end, a frequency table's counts, a little otherwise. */
-function rangeWeight(sec: Section, lo: number, hi: number, ctx: RangeContext): number {
-  let w = OUTSIDE_WEIGHT;
-  for (const arch of sec.parts) {
+/** What weighs the numbers of one arch of a section: its span from the domain's start to the table's end, and the weight per number. */
+interface WeightSpan {
+  readonly arch: ArchInfo;
+  readonly lo: number;
+  readonly hi: number;
+  readonly perNumber: number;
+}
+
+function weightSpans(sec: Section): WeightSpan[] {
+  return sec.parts.map((arch) => {
     const [dlo] = domainOf(sec, arch);
-    const top = Math.max(maxSyscallNumber(arch), dlo);
-    const a = Math.max(dlo, lo);
-    const b = Math.min(top, hi);
-    if (a <= b) w += (b - a + 1) * (arch === sec.parts[0] ? 1 : SECONDARY_ARCH_WEIGHT);
+    return { arch, lo: dlo, hi: Math.max(maxSyscallNumber(arch), dlo), perNumber: arch === sec.parts[0] ? 1 : SECONDARY_ARCH_WEIGHT };
+  });
+}
+
+/** The weight of [lo, hi]: one per number up to each arch's table end, a frequency table's counts, a little otherwise. */
+function rangeWeight(spans: readonly WeightSpan[], lo: number, hi: number, frequencies: Readonly<Record<string, number>> | undefined): number {
+  let w = OUTSIDE_WEIGHT;
+  for (const span of spans) {
+    const a = Math.max(span.lo, lo);
+    const b = Math.min(span.hi, hi);
+    if (a <= b) w += (b - a + 1) * span.perNumber;
   }
-  const freq = ctx.frequencies;
-  if (freq) {
-    for (const arch of sec.parts) {
+  if (frequencies) {
+    for (const { arch } of spans) {
       for (let nr = lo; nr <= Math.min(hi, lo + FREQUENCY_SCAN_LIMIT); nr++) {
         const name = syscallName(arch, nr);
-        if (name && freq[name]) w += freq[name];
+        if (name && frequencies[name]) w += frequencies[name];
       }
     }
   }
@@ -218,20 +246,30 @@ export function sectionRanges(sec: Section, perArch: ReadonlyMap<ArchInfo, Reado
   // runc's stub on an x86_64 section without x32: numbers above 2^31 without the x32 bit meet its jgt before
   // libseccomp's bad-arch test, so they get ENOSYS (checked against runc 1.1.5's installed filters).
   if (ctx.enosys === 'runc' && hasX86_64 && !hasX32 && highestNamed(ARCHES.x86_64, sec.parts[0] === ARCHES.x86_64, ctx.resolved, 0, NR_MAX) >= 0) {
-    paints.push({ lo: 0x80000000, hi: 0xbfffffff, d: ctx.enosysLeaf });
+    paints.push({ lo: RUNC_HIGH_NUMBERS[0], hi: RUNC_HIGH_NUMBERS[1], d: ctx.enosysLeaf });
   }
   // The rules' decisions; -1 from the first arch that has a rule for it.
   let minusOne: DNode | undefined;
   for (const arch of sec.parts) {
     const [dlo, dhi] = domainOf(sec, arch);
-    for (const [nr, d] of perArch.get(arch)!) {
+    perArch.get(arch)!.forEach((d, nr) => {
       if (nr >= dlo && nr <= dhi && nr !== NR_MAX) paints.push({ lo: nr, hi: nr, d });
       else if (nr === NR_MAX && minusOne === undefined) minusOne = d;
-    }
+    });
   }
   if (minusOne) paints.push({ lo: NR_MAX, hi: NR_MAX, d: minusOne });
   const segs = resolvePaints(paints);
   const holesFolded = foldHoles(segs, hole, ctx);
-  const ranges = mergeRanges(segs.map((s) => ({ lo: s.lo, hi: s.hi, decision: s.d, weight: rangeWeight(sec, s.lo, s.hi, ctx) * (s.d.kind === 'test' ? ARG_DEPENDENT_WEIGHT : 1) })));
+  // Adjacent segments with one decision merge into one range (weights add up).
+  const spans = weightSpans(sec);
+  const ranges: Range<DNode>[] = [];
+  for (const seg of segs) {
+    const weight = rangeWeight(spans, seg.lo, seg.hi, ctx.frequencies) * (seg.d.kind === 'test' ? ARG_DEPENDENT_WEIGHT : 1);
+    const last = ranges[ranges.length - 1];
+    if (last && last.decision === seg.d) {
+      last.hi = seg.hi;
+      last.weight += weight;
+    } else ranges.push({ lo: seg.lo, hi: seg.hi, decision: seg.d, weight });
+  }
   return { ranges, report: { painted: segs.length, holesFolded, ranges: ranges.length } };
 }

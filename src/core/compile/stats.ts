@@ -160,11 +160,14 @@ interface Explore {
 
 class BudgetExceeded extends Error {}
 
+/** Instructions the exact worst-path explorer may step through per syscall before it falls back to the memoised upper bound. */
+export const WORST_PATH_BUDGET = 200_000;
+
 /**
  * The longest path (instructions executed) for one (token, nr) over every
  * value of the other words. See the module comment for exactness.
  */
-export function worstPathLength(program: readonly Instruction[], token: number, nr: number, budget = 200_000): { length: number; exact: boolean; readsArgs: boolean } {
+export function worstPathLength(program: readonly Instruction[], token: number, nr: number, budget = WORST_PATH_BUDGET): { length: number; exact: boolean; readsArgs: boolean } {
   try {
     const r = explore(program, token, nr, true, budget);
     return { length: r.max, exact: r.exact, readsArgs: r.readsArgs };
