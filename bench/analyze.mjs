@@ -14,7 +14,14 @@ import { explainAnalysis, formatExplain } from '../dist/core/analyze/explain.js'
 import { diffPrograms } from '../dist/core/analyze/diff.js';
 import { lintAnalysis } from '../dist/core/analyze/lint.js';
 import { buildCfg, cfgToSvg } from '../dist/core/analyze/graph.js';
-import { loadAnalysisInput } from '../dist/core/analyze/input.js';
+import { layoutCfg } from '../dist/core/analyze/cfg-layout.js';
+
+/** The control-flow graph as SVG (built, laid out by dagre, drawn). */
+const svgOf = (prog) => {
+  const cfg = buildCfg(prog);
+  return cfgToSvg(cfg, layoutCfg(cfg));
+};
+import { loadInput } from '../dist/core/input/load.js';
 import { lintInput } from '../dist/core/analyze/policy-lint.js';
 import { syscallNumber } from '../dist/core/arch/syscalls.js';
 import { DOCKER_DEFAULT_CAPS } from '../dist/core/formats/context.js';
@@ -88,7 +95,7 @@ export async function run() {
   cases.push(['300 syscalls, 40 with 2 arg rules, opt 2', synth(2), synth(1)]);
 
   // Warm-up pass over every case so the first row is not charged for JIT compilation.
-  for (const [, a, b] of cases) for (let i = 0; i < 5; i++) { formatExplain(explainAnalysis(analyzeProgram(a.prog))); diffPrograms(a.prog, b.prog); cfgToSvg(buildCfg(a.prog)); }
+  for (const [, a, b] of cases) for (let i = 0; i < 5; i++) { formatExplain(explainAnalysis(analyzeProgram(a.prog))); diffPrograms(a.prog, b.prog); svgOf(a.prog); }
   console.log('filter | insns | explain ms | diff ms (vs other opt) | lint ms | graph svg ms | libseccomp compile ms | concrete sweep ms (points) | explain / compile | explain / sweep');
   console.log('---|---|---|---|---|---|---|---|---|---');
   for (const [name, a, b] of cases) {
@@ -97,7 +104,7 @@ export async function run() {
     if (!diff.out.equivalent) throw new Error('expected equivalent programs');
     const an = analyzeProgram(a.prog);
     const lint = time(() => lintAnalysis(an));
-    const graph = time(() => cfgToSvg(buildCfg(a.prog)));
+    const graph = time(() => svgOf(a.prog));
     const sw = time(() => sweep(a.prog));
     console.log(`${name} | ${a.prog.length} | ${explain.ms.toFixed(1)} | ${diff.ms.toFixed(1)} | ${lint.ms.toFixed(1)} | ${graph.ms.toFixed(1)} | ${a.compileMs.toFixed(1)} | ${sw.ms.toFixed(2)} (${sw.out}) | ${(explain.ms / a.compileMs).toFixed(2)}x | ${(explain.ms / sw.ms).toFixed(1)}x`);
   }
@@ -130,14 +137,14 @@ print(json.dumps({n: [seccomp.resolve_syscall(a, n) for a in (seccomp.Arch.X86_6
   const bytes = new TextEncoder().encode(text);
   const opts = { file: 'docker-default.json', context: { arch: 'x86_64', kernel: [6, 18] }, enosys: 'none' };
   const lib = libseccomp({ docker: { profile: known, arch: 'amd64', caps: [...DOCKER_DEFAULT_CAPS] }, optimize: 2 });
-  const compile = time(() => loadAnalysisInput(bytes, opts));
+  const compile = time(() => loadInput(bytes, opts));
   const ours = compile.out.program;
   for (let i = 0; i < 5; i++) { formatExplain(explainAnalysis(analyzeProgram(ours))); diffPrograms(ours, lib.prog); }
   const explain = time(() => formatExplain(explainAnalysis(analyzeProgram(ours))));
   const explainLib = time(() => formatExplain(explainAnalysis(analyzeProgram(lib.prog))));
   const diff = time(() => diffPrograms(ours, lib.prog));
   const diffLib = time(() => diffPrograms(lib.prog, lib.prog));
-  const lint = time(() => lintInput(loadAnalysisInput(bytes, { ...opts, recover: true })));
+  const lint = time(() => lintInput(loadInput(bytes, { ...opts, recover: true })));
   if (!diff.out.equivalent) throw new Error('expected syswall and libseccomp compilations to be equivalent');
   console.log(`\nDocker default as a policy (${drop.size} names libseccomp 2.5.4 resolves differently dropped: ${[...drop].join(', ')})`);
   console.log('filter | insns | explain ms | diff vs libseccomp opt 2 ms | parse+compile ms | parse+compile+lint ms | libseccomp compile ms | explain / explain of libseccomp\'s | diff / libseccomp self-diff');

@@ -12,7 +12,7 @@ import { CompileError } from '../errors.js';
 import { ALL_WORDS, splitByTest, wordSetKey, type WordSet, type WordTestOp } from '../symbolic/wordset.js';
 
 /** Upper bound on diagram nodes built for one syscall before giving up. */
-export const MAX_DIAGRAM_WORK = 200_000;
+const MAX_DIAGRAM_WORK = 200_000;
 
 function tooComplex(what: string): CompileError {
   return new CompileError('RULES_TOO_COMPLEX', `the argument conditions for ${what} overlap in too many ways to merge (more than ${MAX_DIAGRAM_WORK} decision nodes, or a tangled merge)`, {

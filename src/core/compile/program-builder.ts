@@ -31,7 +31,7 @@ type Item = { kind: 'label'; label: Label } | { kind: 'ins'; ins: SymInstr };
 type InsItem = Extract<Item, { kind: 'ins' }>;
 
 /** The farthest a conditional jump reaches (jt and jf are 8-bit). */
-export const MAX_COND_JUMP = 255;
+const MAX_COND_JUMP = 255;
 const isCond = (code: number) => isConditionalJump({ code });
 const isJa = (code: number) => isUnconditionalJump({ code });
 const isRet = (code: number) => isReturn({ code });

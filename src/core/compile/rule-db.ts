@@ -385,7 +385,7 @@ function dbAdd(db: ArchDb, rule: DbRule, describe: (index: number) => string): v
 }
 
 /** Syscall number -1 as seccomp_data.nr holds it: a tracer skipped the call (libseccomp compiles rules on it with API_TSKIP). */
-export const TRACER_SKIP_NR = 0xffffffff;
+const TRACER_SKIP_NR = 0xffffffff;
 
 /** A rule from the policy, resolved for the database: action value and syscall. */
 export interface ResolvedRule {
@@ -461,6 +461,6 @@ function normaliseConditions(conds: readonly Condition[], index: number, describ
 }
 
 /** Name of a syscall number on an arch, for messages. */
-export function nrLabel(arch: ArchInfo, nr: number): string {
+function nrLabel(arch: ArchInfo, nr: number): string {
   return syscallName(arch, nr) ?? `#${nr}`;
 }

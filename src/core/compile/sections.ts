@@ -15,7 +15,7 @@ export type { EnosysMode } from '../defaults.js';
 import type { EnosysMode } from '../defaults.js';
 
 /** The largest 32-bit value; as a syscall number, libseccomp's -1 ("tracer skip"). */
-export const NR_MAX = 0xffffffff;
+const NR_MAX = 0xffffffff;
 /*
  * Search-tree weights. Without a frequency table every number from the
  * section's first arch's base to the end of its table weighs 1 (a syscall,

@@ -161,7 +161,7 @@ interface Explore {
 class BudgetExceeded extends Error {}
 
 /** Instructions the exact worst-path explorer may step through per syscall before it falls back to the memoised upper bound. */
-export const WORST_PATH_BUDGET = 200_000;
+const WORST_PATH_BUDGET = 200_000;
 
 /**
  * The longest path (instructions executed) for one (token, nr) over every
