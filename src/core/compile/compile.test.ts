@@ -3,7 +3,7 @@ import { ARCHES, X32_SYSCALL_BIT } from '../arch/arches.js';
 import { maxSyscallNumber, syscallNumber, syscallTable } from '../arch/syscalls.js';
 import * as C from '../bpf/constants.js';
 import { seccompDataWords } from '../bpf/data.js';
-import { runWords } from '../bpf/interpreter.js';
+import { runWords, traceProgram } from '../bpf/interpreter.js';
 import type { Action, Policy } from '../policy/types.js';
 import { compilePolicy, type EnosysMode } from './compile.js';
 
@@ -75,6 +75,24 @@ describe('ENOSYS modes', () => {
     expect(decide(q, 'unknown', 'x32', syscallNumber(ARCHES.x32, 'read')!)).toBe(ALLOW);
     expect(decide(q, 'unknown', 'x86_64', 0xffffffff)).toBe(ENOSYS);
     expect(decide(q, 'none', 'x86_64', 0xffffffff)).toBe(EPERM);
+  });
+});
+
+describe('frequency table', () => {
+  it('puts frequent syscalls nearer the root: their paths shorten, and decisions do not change', () => {
+    const names = ['read', 'write', 'openat', 'close', 'mmap', 'futex', 'clone', 'execve', 'getpid', 'brk', 'exit_group', 'rt_sigaction', 'ioctl', 'poll', 'lseek', 'getuid'];
+    const p = policy(['x86_64'], { kind: 'ERRNO', data: 1 }, names);
+    const plain = compilePolicy(p, { enosys: 'none' }).instructions;
+    const weighted = compilePolicy(p, { enosys: 'none', frequencies: { getuid: 1e6, poll: 1e6 } }).instructions;
+    const steps = (prog: typeof plain, nr: number) => traceProgram(prog, seccompDataWords({ nr, arch: ARCHES.x86_64.token, args: [] })).steps;
+    for (const name of ['getuid', 'poll']) {
+      const nr = syscallNumber(ARCHES.x86_64, name)!;
+      expect(steps(weighted, nr), name).toBeLessThan(steps(plain, nr));
+    }
+    for (let nr = 0; nr < 480; nr++) {
+      const w = seccompDataWords({ nr, arch: ARCHES.x86_64.token, args: [] });
+      expect(runWords(weighted, w)).toBe(runWords(plain, w));
+    }
   });
 });
 
