@@ -49,9 +49,9 @@ describe('syswall diff', () => {
     expect(r.stdout).toBe('');
     expect(r.status).toBe(0);
   });
-  it('exit 1 with the difference', () => {
+  it('exit 3 with the difference', () => {
     const r = runCli(['diff', d1, planted]);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(3);
     expect(r.stdout).toContain('syslog (x86_64 nr 103): A=ERRNO(1), B=ALLOW when args[0] >= 0x10\n');
     const j = JSON.parse(runCli(['diff', d1, planted, '--json']).stdout);
     expect(j.equivalent).toBe(false);
@@ -67,9 +67,9 @@ describe('syswall lint', () => {
     const j = JSON.parse(runCli(['lint', weak, '--json']).stdout);
     expect(j.worst).toBe('error');
   });
-  it('Docker default: warnings only (exit 1)', () => {
+  it('Docker default: warnings only (exit 4)', () => {
     const r = runCli(['lint', d2]);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(4);
     expect(r.stdout).not.toMatch(/^error:/m);
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ARCHES } from '../src/core/arch/arches.js';
 import { syscallNumber } from '../src/core/arch/syscalls.js';
 import type { Instruction } from '../src/core/bpf/instruction.js';
-import { lintExitCode, lintProgram } from '../src/core/analyze/lint.js';
+import { lintProgram } from '../src/core/analyze/lint.js';
+import { lintExitCode } from '../src/cli/exit.js';
 import { actionName } from '../src/core/bpf/actions.js';
 import { runProgram } from '../src/core/bpf/interpreter.js';
 import { ALLOW, ERRNO, I386, KILL, X86_64, and, archCheck, jeq, jgt, ld, nrList, ret } from './helpers/bpf-build.js';
@@ -59,7 +60,7 @@ describe('lint on hand-written weak programs', () => {
     const msgs = r.findings.map((f) => f.message);
     expect(msgs).toEqual(expect.arrayContaining(['bpf is allowed', 'ptrace is allowed', 'unshare is allowed', 'personality is allowed with any persona']));
     expect(r.findings.find((f) => f.code === 'CLONE_NAMESPACES')!.message).toMatch(/0x10000000/);
-    expect(lintExitCode(r)).toBe(1);
+    expect(lintExitCode(r)).toBe(4);
   });
 
   it('ERRNO_NOT_ENOSYS for clone3 and faccessat2 denied with EPERM', () => {

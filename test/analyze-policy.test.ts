@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { detectInput } from '../src/core/formats/door.js';
 import { loadInput } from '../src/core/input/load.js';
 import { lintInput, type PolicyFinding } from '../src/core/analyze/policy-lint.js';
-import { lintExitCode } from '../src/core/analyze/lint.js';
+import { lintExitCode } from '../src/cli/exit.js';
 import { ARCHES } from '../src/core/arch/arches.js';
 import { encodeProgram } from '../src/core/bpf/codec.js';
 import { expectCleanError, ROOT, runCli } from './helpers/cli.js';
@@ -75,12 +75,12 @@ describe('weak-policy corpus', () => {
     expect(sev('rule-shadowed.json', 'RULE_SHADOWED')).toBe('warning');
   });
 
-  it('the CLI exits 3 on errors, 1 on warnings, with file:line:col prefixes', () => {
+  it('the CLI exits 3 on errors, 4 on warnings, with file:line:col prefixes', () => {
     const e = runCli(['lint', join('test/fixtures/weak-policies/same-arg-or.json')]);
     expect(e.status).toBe(3);
     expect(e.stdout).toMatch(/^test\/fixtures\/weak-policies\/same-arg-or\.json:\d+:\d+: error: SAME_ARG_OR \(socket\): /m);
     const w = runCli(['lint', 'test/fixtures/weak-policies/unknown-syscall.json', '--kernel', '6.1']);
-    expect(w.status).toBe(1);
+    expect(w.status).toBe(4);
     expect(w.stdout).toMatch(/unknown-syscall\.json:9:17: warning: UNKNOWN_SYSCALL \(opne\): unknown syscall "opne" is left out \(did you mean "open"\?\)/);
     const j = runCli(['lint', 'test/fixtures/weak-policies/errnoret-non-errno.json', '--json']);
     expect(j.status).toBe(3);
@@ -167,7 +167,7 @@ describe('analysis CLIs on policies and assembly', () => {
     expect(eq.stdout).toBe('');
     expect(eq.status).toBe(0);
     const ne = runCli(['diff', 'test/fixtures/weak-policies/clone-namespaces.json', 'test/fixtures/weak-policies/dangerous-allow.json', '--arch', 'x86_64']);
-    expect(ne.status).toBe(1);
+    expect(ne.status).toBe(3);
     expect(ne.stdout.split('\n')).toEqual(expect.arrayContaining(['clone (x86_64 nr 56): A=ALLOW, B=ERRNO(38)', 'bpf (x86_64 nr 321): A=ERRNO(38), B=ALLOW']));
   });
 

@@ -207,16 +207,16 @@ describe('syswall dump -- CMD', () => {
     }
   });
 
-  it('warns and exits 1 when nothing installs a filter', () => {
+  it('warns and exits 3 when nothing installs a filter', () => {
     const r = runCli(['dump', '--', 'true']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^syswall: warning: true installed no seccomp filter \(it exited with status 0\)$/m);
   });
 
   it('stops at --timeout and reports what it has', () => {
     const r = runCli(['dump', '--timeout', '0.3', '--json', '--', 'sleep', '60']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ filters: [], reason: 'timeout' });
     expect(r.stderr).toMatch(/timed out; killed sleep/);
   });
@@ -260,10 +260,10 @@ describe('syswall dump --pid and syswall status', () => {
     expect(r.stdout).toMatch(new RegExp(`^# filter ${n + 1}: pid ${holder.pid}, index ${n + 1}, arch x86_64, 7 instructions$`, 'm'));
   });
 
-  it('--pid on a process without filters warns and exits 1', () => {
+  it('--pid on a process without filters warns and exits 3', () => {
     if (self().mode !== 0) return; // under an inherited filter every process has one; covered above
     const r = runCli(['dump', '--pid', String(plainProc.pid)]);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(3);
     expect(r.stderr).toMatch(new RegExp(`process ${plainProc.pid} holds no seccomp filter \\(seccomp mode 0\\)`));
   });
 

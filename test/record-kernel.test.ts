@@ -220,7 +220,7 @@ describe('syswall record: bad input', () => {
   });
 
   it('a command that does not exist', () => {
-    const line = expectCleanError(runCli(['record', '-o', join(dir, 'bad2.json'), '--', 'no-such-command-xyz']), 1);
+    const line = expectCleanError(runCli(['record', '-o', join(dir, 'bad2.json'), '--', 'no-such-command-xyz']), 127);
     expect(line).toMatch(/cannot exec no-such-command-xyz/);
     expect(leftovers()).toEqual([]);
   });

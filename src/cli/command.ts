@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SyswallError } from '../core/errors.js';
+import { closest } from '../core/util/suggest.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -26,7 +27,7 @@ export interface Command {
   /** Full help text shown by `syswall NAME --help`. */
   usage: string;
   options: OptionSpec;
-  /** Accept negative numbers such as `-1` as operands. */
+  /** Accept negative numbers such as `-1` as operands (option values may always be negative). */
   numericOperands?: boolean;
   /** Returns the exit code. */
   run(ctx: CommandContext): Promise<number> | number;
@@ -39,28 +40,62 @@ export class UsageError extends SyswallError {
   }
 }
 
+/** Options every command takes (the global flags, accepted before or after the command name). */
 export const SHARED_OPTIONS: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
   debug: { type: 'boolean' },
+  version: { type: 'boolean', short: 'V' },
 };
+
+// parseArgs reads "-1" as an option; negative numbers are protected with a
+// prefix no argument can contain (argv strings cannot hold NUL) and restored
+// after parsing, in operands and option values alike.
+const NEG = '\u0000neg:';
+const unprotect = (v: string): string => (v.startsWith(NEG) ? v.slice(NEG.length) : v);
+
+/** Turns a node:util parseArgs error into one plain line (and a hint). */
+function usageErrorOf(cmd: Command, e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const msg = String(err?.message ?? e);
+  const see = `see \`syswall ${cmd.name} --help\``;
+  const unknown = /^Unknown option '([^']*)'/.exec(msg);
+  if (unknown) {
+    const opt = unknown[1];
+    const names = Object.keys({ ...SHARED_OPTIONS, ...cmd.options });
+    const near = opt.startsWith('--') ? closest(opt.slice(2).split('=')[0], names) : undefined;
+    return new UsageError(`${cmd.name}: unknown option ${opt}`, near ? `did you mean --${near}? (${see.slice(4)})` : see);
+  }
+  const missing = /^Option '(?:-\S, )?(--[^ ']+)[^']*' argument missing/.exec(msg);
+  if (missing) return new UsageError(`${cmd.name}: option ${missing[1]} needs a value`, see);
+  const ambiguous = /^Option '(?:-\S, )?(--[^ ']+)[^']*' argument is ambiguous/.exec(msg);
+  if (ambiguous) return new UsageError(`${cmd.name}: option ${ambiguous[1]} needs a value`, `a value that starts with "-" is written ${ambiguous[1]}=VALUE`);
+  const noValue = /^Option '(?:-\S, )?(--[^ ']+)[^']*' does not take an argument/.exec(msg);
+  if (noValue) return new UsageError(`${cmd.name}: option ${noValue[1]} takes no value`, see);
+  return new UsageError(`${cmd.name}: ${msg.split('\n')[0]}`, see);
+}
 
 /** Parses argv for a command; throws {@link UsageError} on unknown options. */
 export function parseCommandArgs(cmd: Command, argv: string[]): Omit<CommandContext, 'stdout' | 'stderr'> {
   const dd = argv.indexOf('--');
   const head = dd >= 0 ? argv.slice(0, dd) : argv;
   const rest = dd >= 0 ? argv.slice(dd + 1) : undefined;
-  // parseArgs would read "-1" as an option; protect numeric operands.
-  const placeholder = '\u0000neg:';
-  const protectedHead = cmd.numericOperands ? head.map((a) => (/^-\d/.test(a) ? placeholder + a : a)) : head;
+  const protectedHead = head.map((a) => (/^-(\d|\.\d)/.test(a) ? NEG + a : a));
   let parsed;
   try {
     parsed = parseArgs({ args: protectedHead, options: { ...SHARED_OPTIONS, ...cmd.options }, allowPositionals: true, strict: true });
   } catch (e) {
-    const msg = e instanceof Error ? e.message.replace(/^.*?: /, '') : String(e);
-    throw new UsageError(`${cmd.name}: ${msg.split('\n')[0]}`, `see \`syswall ${cmd.name} --help\``);
+    throw usageErrorOf(cmd, e);
   }
-  const positionals = parsed.positionals.map((p) => (p.startsWith(placeholder) ? p.slice(placeholder.length) : p));
-  return { values: parsed.values as CommandContext['values'], positionals, rest };
+  const values: CommandContext['values'] = {};
+  for (const [k, v] of Object.entries(parsed.values)) {
+    values[k] = typeof v === 'string' ? unprotect(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? unprotect(x) : String(x))) : (v as boolean | undefined);
+  }
+  const positionals = parsed.positionals.map(unprotect);
+  if (!cmd.numericOperands) {
+    const neg = parsed.positionals.find((p) => p.startsWith(NEG));
+    if (neg !== undefined) throw new UsageError(`${cmd.name}: unknown option ${unprotect(neg)}`, `see \`syswall ${cmd.name} --help\``);
+  }
+  return { values, positionals, rest };
 }
 
 /** Reads a string option or undefined. */

@@ -2,13 +2,23 @@
 /**
  * The `syswall` binary: dispatches to one module per subcommand, prints
  * errors as one line (with a hint where one helps; the stack only with
- * --debug) and maps them to exit codes: 2 for bad usage or input, 1 for a
- * failure at run time.
+ * --debug) and maps them to exit codes (the contract in README, "Exit
+ * status"): 0 success, 1 failure at run time, 2 bad usage or input, 3 and
+ * up a command's own answers (lint findings, diff differences, ...).
+ *
+ * Global flags (--debug, --help, --version, and --json for the commands that
+ * print JSON) are accepted before or after the command name. Everything
+ * written to stderr is escaped and capped (src/cli/stdio.ts); a closed
+ * stdout (`syswall syscalls | head -1`) ends the output quietly.
  */
 import { COMMANDS } from './commands/index.js';
 import { parseCommandArgs, UsageError, type Command } from './command.js';
-import { isSyswallError } from '../core/errors.js';
+import { closest } from '../core/util/suggest.js';
+import { guardOutput, safeText, terminalSafe } from './stdio.js';
 import { readFileSync } from 'node:fs';
+import { EXIT_FAILURE, EXIT_USAGE, exitStatusOf } from './exit.js';
+import { isSyswallError } from '../core/errors.js';
+
 
 function version(): string {
   try {
@@ -19,66 +29,130 @@ function version(): string {
 }
 
 async function mainHelp(): Promise<string> {
-  const lines = ['Usage: syswall COMMAND [OPTIONS] [ARGS]', '', 'A Linux seccomp toolkit.', '', 'Commands:'];
+  const lines = ['Usage: syswall [--debug] COMMAND [OPTIONS] [ARGS]', '', 'A Linux seccomp toolkit.', '', 'Commands:'];
   for (const [name, load] of Object.entries(COMMANDS)) {
     const cmd = await load();
     lines.push(`  ${name.padEnd(12)} ${cmd.summary}`);
   }
-  lines.push('', 'Run `syswall COMMAND --help` for a command\'s options.', 'Global: --debug prints stack traces, --version prints the version.');
+  lines.push(
+    '',
+    'Run `syswall COMMAND --help` (or `syswall help COMMAND`) for a command\'s options.',
+    'Global options, before or after COMMAND: --debug prints stack traces, --help,',
+    '--version, and --json for the commands that print JSON.',
+    '',
+    'Exit status: 0 success, 1 failure at run time, 2 bad usage or input; lint,',
+    'diff and dump use 3 and up for their answers; run and record pass on the',
+    'command\'s own status. See README.md, "Exit status".',
+  );
   return lines.join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const debug = argv.includes('--debug');
-  const [name, ...args] = argv;
+const GLOBAL_HINT = 'the global options are --debug, --help, --version and --json; a command\'s own options go after its name';
+
+/** Loads a command, or throws a usage error naming the closest one. */
+async function loadCommand(name: string): Promise<Command> {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
+    const near = closest(name, Object.keys(COMMANDS));
+    throw new UsageError(`unknown command "${name}"`, near ? `did you mean \`syswall ${near}\`? (\`syswall --help\` lists the commands)` : 'run `syswall --help` to list the commands');
+  }
+  return load();
+}
+
+type Streams = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+
+/** Runs the CLI on `argv` (without node and the script) and returns the exit status. */
+export async function main(argv: string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const dd = argv.indexOf('--');
+  const head = dd >= 0 ? argv.slice(0, dd) : argv;
+  const debug = head.includes('--debug');
+  const stderr = terminalSafe(streams.stderr);
+  const stdout = streams.stdout;
   try {
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      const target = name === 'help' ? args[0] : undefined;
-      if (target && COMMANDS[target]) {
-        process.stdout.write((await COMMANDS[target]()).usage + '\n');
-      } else {
-        process.stdout.write((await mainHelp()) + '\n');
+    // Global flags before the command name.
+    const global = { help: false, version: false, json: false };
+    let i = 0;
+    for (; i < argv.length; i++) {
+      const a = argv[i];
+      if (a === '--') throw new UsageError('missing COMMAND before "--"', 'run `syswall --help` to list the commands');
+      if (!a.startsWith('-') || a === '-') break;
+      if (a === '--debug') continue;
+      if (a === '--help' || a === '-h') global.help = true;
+      else if (a === '--version' || a === '-V') global.version = true;
+      else if (a === '--json') global.json = true;
+      else throw new UsageError(`unknown global option ${a}`, GLOBAL_HINT);
+    }
+    let name: string | undefined = argv[i];
+    let args = argv.slice(i + 1);
+    if (name === 'help') {
+      global.help = true;
+      name = args[0];
+      args = args.slice(1);
+    }
+    if (name === undefined) {
+      if (global.help) {
+        stdout.write((await mainHelp()) + '\n');
+        return 0;
       }
-      return name === undefined ? 2 : 0;
+      if (global.version) {
+        stdout.write(`syswall ${version()}\n`);
+        return 0;
+      }
+      stderr.write((await mainHelp()) + '\n');
+      return EXIT_USAGE;
     }
-    if (name === '--version' || name === '-V') {
-      process.stdout.write(`syswall ${version()}\n`);
+    const cmd = await loadCommand(name);
+    const cmdDd = args.indexOf('--');
+    const cmdHead = cmdDd >= 0 ? args.slice(0, cmdDd) : args;
+    // --help and --version win over any other option, valid or not.
+    if (global.help || cmdHead.includes('--help') || cmdHead.includes('-h')) {
+      stdout.write(cmd.usage + '\n');
       return 0;
     }
-    const load = COMMANDS[name];
-    if (!load) {
-      throw new UsageError(`unknown command "${name}"`, `run \`syswall --help\` to list the commands`);
+    if (global.version || cmdHead.includes('--version') || cmdHead.includes('-V')) {
+      stdout.write(`syswall ${version()}\n`);
+      return 0;
     }
-    const cmd: Command = await load();
+    if (global.json) {
+      if (!cmd.options.json) throw new UsageError(`${cmd.name} has no --json output`, `see \`syswall ${cmd.name} --help\``);
+      args = ['--json', ...args];
+    }
     const parsed = parseCommandArgs(cmd, args);
-    if (parsed.values.help) {
-      process.stdout.write(cmd.usage + '\n');
-      return 0;
-    }
-    return await cmd.run({ ...parsed, stdout: process.stdout, stderr: process.stderr });
+    return await cmd.run({ ...parsed, stdout, stderr });
   } catch (e) {
-    return reportError(e, debug);
+    return reportError(e, debug, stderr);
   }
 }
 
-/** Prints an error the CLI way and returns the exit code. */
-export function reportError(e: unknown, debug: boolean): number {
+/** Prints an error the CLI way (one escaped, capped line and a hint) and returns the exit code. */
+export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableStream = terminalSafe(process.stderr)): number {
+  const out = (line: string) => stderr.write(safeText(line) + '\n');
   if (isSyswallError(e)) {
-    process.stderr.write(`syswall: error: ${e.message}\n`);
-    if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
-    if (debug && e.stack) process.stderr.write(e.stack + '\n');
-    return e.kind === 'input' ? 2 : 1;
+    out(`syswall: error: ${firstLine(e.message)}`);
+    if (e.hint) out(`hint: ${firstLine(e.hint)}`);
+    if (debug && e.stack) out(e.stack);
+    return exitStatusOf(e);
   }
   const err = e as Error;
-  process.stderr.write(`syswall: internal error: ${err?.message ?? String(e)}\n`);
-  if (debug && err?.stack) process.stderr.write(err.stack + '\n');
-  else process.stderr.write('hint: rerun with --debug for the stack trace, and please report it\n');
-  return 1;
+  out(`syswall: internal error: ${firstLine(String(err?.message ?? e))}`);
+  if (debug && err?.stack) out(err.stack);
+  else out('hint: rerun with --debug for the stack trace, and please report it');
+  return EXIT_FAILURE;
 }
+
+/** The first line of a message (the CLI prints one line per error). */
+function firstLine(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl < 0 ? text : text.slice(0, nl);
+}
+
+const output = guardOutput({ stdout: process.stdout, stderr: process.stderr }, () => {
+  process.exitCode = EXIT_FAILURE;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = output.failed ? EXIT_FAILURE : code;
   },
   (e) => {
     process.exitCode = reportError(e, process.argv.includes('--debug'));

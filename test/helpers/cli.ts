@@ -1,5 +1,5 @@
 /** Runs the built CLI (dist/cli/main.js) in a child process. `npm test` builds first. */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -26,4 +26,42 @@ export function expectCleanError(r: CliResult, exit = 2): string {
   if (lines.length > 2 || (lines.length === 2 && !lines[1].startsWith('hint: '))) throw new Error(`expected one line (+hint), got: ${r.stderr}`);
   if (/\n\s+at /.test(r.stderr)) throw new Error(`stack trace printed: ${r.stderr}`);
   return lines[0];
+}
+
+export interface CliAsyncOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  input?: string | Uint8Array;
+  /** A file descriptor (e.g. of /dev/full) to use as the child's stdout. */
+  stdoutFd?: number;
+  /** Close our end of the child's stdout (or stderr) pipe before it writes: its next write gets EPIPE. */
+  closeStdout?: boolean;
+  closeStderr?: boolean;
+  timeoutMs?: number;
+}
+
+/** Runs the built CLI without blocking the test process (so several can run at once). */
+export function runCliAsync(args: string[], options: CliAsyncOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      stdio: [options.input !== undefined ? 'pipe' : 'ignore', options.stdoutFd ?? 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    if (child.stdout) {
+      if (options.closeStdout) child.stdout.destroy();
+      else child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    }
+    if (options.closeStderr) child.stderr!.destroy();
+    else child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
 }

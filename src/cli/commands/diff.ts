@@ -4,6 +4,7 @@ import { formatDiff } from '../../core/analyze/diff.js';
 import { diffInputs } from '../../core/analyze/input.js';
 import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, loadFile } from '../input.js';
 import { println } from '../io.js';
+import { EXIT_DIFFERENT, EXIT_OK } from '../exit.js';
 
 export const command: Command = {
   name: 'diff',
@@ -22,7 +23,8 @@ ${INPUT_NOTE}
 --input, --name and --thread apply to both A and B (--name and --thread to
 whichever of them is an SPO or a Firecracker file).
 
-Exit status: 0 equivalent (no output), 1 different, 2 bad input.
+Exit status: 0 equivalent (no output), 3 different, 2 bad usage or input,
+1 failure.
 
 Options:
   -a, --arch A[,B]  only compare these arches (also sets the byte order)
@@ -44,6 +46,6 @@ Examples:
     const report = diffInputs(a, b, { arches });
     if (flag(ctx, 'json')) println(ctx.stdout, JSON.stringify({ equivalent: report.equivalent, entries: report.entries.map(({ regions: _r, ...e }) => e) }, null, 2));
     else if (!report.equivalent) println(ctx.stdout, formatDiff(report));
-    return report.equivalent ? 0 : 1;
+    return report.equivalent ? EXIT_OK : EXIT_DIFFERENT;
   },
 };

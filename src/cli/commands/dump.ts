@@ -15,6 +15,7 @@ import { strictModeProgram, strictModeSyscalls } from '../../core/bpf/strict.js'
 import { stColorize, stDisassemble, stStrictBytes } from '../../core/bpf/compat/disasm.js';
 import { stArchOf, type StArch } from '../../core/bpf/compat/tables.js';
 import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, reportCompatError, stFileOf } from '../sectools-compat.js';
+import { EXIT_NO_FILTER } from '../exit.js';
 
 const FORMATS = ['disasm', 'raw', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -72,8 +73,8 @@ ${COMPAT_HELP}
   -h, --help         show this help
 
 Exit status: 0 when at least one filter (or strict-mode install) was found,
-1 when none was (a warning says so; --format json still prints the result),
-2 for bad usage or a command that cannot be executed.
+3 when none was (a warning says so; --format json still prints the result),
+2 for bad usage or a command that cannot be executed, 1 failure.
 
 Examples:
   syswall dump -- ./ctf-binary                  # run to completion, list every filter
@@ -159,7 +160,7 @@ function reportCompat(ctx: CommandContext, r: DumpResult, format: CompatFormat, 
   for (const w of r.warnings) println(ctx.stderr, `syswall: warning: ${w}`);
   if (events.length === 0) {
     ctx.stdout.write(`[${ctx.stdout.isTTY ? stColorize('WARN', 'warn') : 'WARN'}] No seccomp filter was installed.\n`);
-    return 1;
+    return EXIT_NO_FILTER;
   }
   return 0;
 }
@@ -314,7 +315,7 @@ function report(ctx: CommandContext, r: DumpResult, format: Format, outDir: stri
   if (r.filters.length === 0 && r.strict.length === 0) {
     const why = r.mode !== undefined ? `${what} holds no seccomp filter (seccomp mode ${r.mode})` : `${what} installed no seccomp filter${r.reason === 'exit' ? ` (it exited${r.signal ? ` on ${r.signal}` : ` with status ${r.exitCode}`})` : ''}`;
     println(ctx.stderr, `syswall: warning: ${why}`);
-    return 1;
+    return EXIT_NO_FILTER;
   }
   return 0;
 }

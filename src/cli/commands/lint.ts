@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { flag, UsageError } from '../command.js';
-import { lintExitCode } from '../../core/analyze/lint.js';
+import { lintExitCode } from '../exit.js';
 import { formatPolicyLint } from '../../core/analyze/policy-lint.js';
 import { lintLoaded } from '../../core/analyze/input.js';
 import { archesOf, INPUT_HELP, INPUT_NOTE, INPUT_OPTIONS, loadFile } from '../input.js';
@@ -40,7 +40,8 @@ file:line:col, plus policy-level ones:
 
 ${INPUT_NOTE}
 
-Exit status: 0 no findings (or info only), 1 warnings, 3 errors, 2 bad input.
+Exit status: 0 no findings (or info only), 3 errors, 4 warnings (no errors),
+2 bad usage or input, 1 failure.
 
 Options:
   -a, --arch A[,B]  arches to check (default: the ones the filter tests)

@@ -50,8 +50,9 @@ Options:
 
 A progress line (elapsed time, syscalls, distinct syscalls) is shown on stderr
 while CMD runs when stderr is a terminal; a summary is printed at the end.
-The exit status is CMD's (the profile is written either way); 1 or 2 when
-recording itself fails.
+The exit status is CMD's (the profile is written either way; 128+N when
+killed by signal N); 127 when CMD is not found, 126 when it cannot be
+executed; 2 for bad usage or input and 1 when recording itself fails.
 
 Examples:
   syswall record -o ls.json -- ls -l /

@@ -5,6 +5,7 @@ import { isKnownSyscall, suggestSyscall, syscallName, syscallNumber, syscallTabl
 import { parseUint } from '../../core/util/numbers.js';
 import { hostArch } from '../../node/host.js';
 import { println } from '../io.js';
+import { EXIT_USAGE } from '../exit.js';
 
 export const command: Command = {
   name: 'syscalls',
@@ -28,7 +29,10 @@ Options:
 Examples:
   syswall syscalls openat --arch aarch64      # 56
   syswall syscalls 59                         # execve
-  syswall syscalls --arch x32 --json`,
+  syswall syscalls --arch x32 --json
+
+Exit status: 0 when every NAME and NR resolves, 2 when one does not (the
+others are still printed; with --json each result says which), 1 failure.`,
   options: { arch: { type: 'string', short: 'a' }, json: { type: 'boolean' } },
   run(ctx) {
     const archName = stringOpt(ctx, 'arch');
@@ -63,7 +67,7 @@ Examples:
     }
     for (const r of results) {
       if (r.error) {
-        status = 2;
+        status = EXIT_USAGE; // an unknown name or number is bad input
         if (!json) println(ctx.stderr, `syswall: error: ${r.error}`);
       } else if (!json) {
         println(ctx.stdout, /^(0x[0-9a-f]+|\d+)$/i.test(r.query) ? String(r.name) : String(r.nr));

@@ -371,11 +371,6 @@ export function lintProgram(program: readonly Instruction[], options: LintOption
   return lintAnalysis(an, options.arches);
 }
 
-/** Exit status for a report: 0 none or info only, 1 warnings, 3 errors (2 is bad input). */
-export function lintExitCode(report: LintReport): number {
-  return report.worst === 'error' ? 3 : report.worst === 'warning' ? 1 : 0;
-}
-
 /** Plain-text rendering, one finding per line (+ hint). */
 export function formatLint(report: LintReport): string {
   const lines: string[] = [];

@@ -1,0 +1,124 @@
+/**
+ * The CLI's standard streams: what syswall prints on a terminal must not be
+ * able to drive the terminal (control characters from the input are
+ * escaped), no line is unbounded (a 5 MB name in an input gives a short
+ * error line), and a closed pipe (`syswall syscalls | head -1`) ends the
+ * output quietly instead of with a stack trace.
+ */
+
+/** Longest line written to stderr; longer lines are cut with a note of how much was cut. */
+export const MAX_STDERR_LINE = 1000;
+
+// C0 controls except tab and newline, DEL, C1 controls, the Unicode line and
+// paragraph separators and the bidirectional overrides and isolates (which
+// can reorder what a terminal shows).
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeChar(c: string): string {
+  const n = c.charCodeAt(0);
+  const named: Record<number, string> = { 0x0d: '\\r', 0x0b: '\\v', 0x0c: '\\f', 0x1b: '\\e', 0x00: '\\0' };
+  if (named[n]) return named[n];
+  return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+}
+
+/** Escapes the characters that could drive a terminal (everything but tab and newline is kept printable). */
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE, escapeChar);
+}
+
+/** Cuts a line longer than `max` characters, saying how many were cut. */
+export function capLine(line: string, max = MAX_STDERR_LINE): string {
+  if (line.length <= max) return line;
+  let cut = max;
+  // Do not split a surrogate pair.
+  const c = line.charCodeAt(cut - 1);
+  if (c >= 0xd800 && c <= 0xdbff) cut--;
+  return `${line.slice(0, cut)}... [${line.length - cut} more characters]`;
+}
+
+/** Escapes and caps every line of a text (lines are separated by "\n"). */
+export function safeText(text: string, max = MAX_STDERR_LINE): string {
+  return text
+    .split('\n')
+    .map((l) => capLine(escapeControls(l), max))
+    .join('\n');
+}
+
+// A progress line redrawn in place on a terminal: "\r" first, erase-to-end
+// ("\x1b[K") last, printable text between. The only control sequences
+// syswall itself writes.
+const PROGRESS = /^(\r?)([^\x00-\x1f\x7f-\x9f]*)((?:\x1b\[K)?)$/;
+
+/**
+ * Makes text safe for stderr, keeping syswall's own progress-line controls
+ * (a leading "\r", a trailing "\x1b[K") and escaping everything else.
+ */
+export function safeStderrText(text: string): string {
+  const m = PROGRESS.exec(text);
+  if (m && (m[1] || m[3])) return m[1] + capLine(escapeControls(m[2])) + m[3];
+  return safeText(text);
+}
+
+type Stream = NodeJS.WritableStream & { isTTY?: boolean };
+
+/**
+ * A view of `stream` whose `write` of strings goes through
+ * {@link safeStderrText}; everything else is the stream's own.
+ */
+export function terminalSafe<T extends Stream>(stream: T): T {
+  const write = (chunk: unknown, ...rest: unknown[]): boolean =>
+    (stream.write as (...a: unknown[]) => boolean).call(stream, typeof chunk === 'string' ? safeStderrText(chunk) : chunk, ...rest);
+  return new Proxy(stream, {
+    get(target, prop) {
+      if (prop === 'write') return write;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** State of the process's standard output streams. */
+export interface OutputState {
+  /** The reader of stdout or stderr went away (EPIPE): output stops quietly. */
+  closed: boolean;
+  /** A write failed for another reason (ENOSPC, EIO): the run fails with exit 1. */
+  failed?: string;
+}
+
+const WHY: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EIO: 'input/output error',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EBADF: 'bad file descriptor',
+};
+
+/**
+ * Handles errors of stdout and stderr. A closed pipe (EPIPE, or a write
+ * after it) marks the output closed and is otherwise ignored: the command
+ * finishes with its own exit status, printing nothing more. Any other write
+ * error is reported once on stderr (when it still works) and makes the exit
+ * status 1.
+ */
+export function guardOutput(streams: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, onFail?: () => void): OutputState {
+  const state: OutputState = { closed: false };
+  for (const [name, s] of [['stdout', streams.stdout], ['stderr', streams.stderr]] as const) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e?.code === 'EPIPE' || e?.code === 'ERR_STREAM_DESTROYED' || e?.code === 'ECONNRESET') {
+        state.closed = true;
+        return;
+      }
+      if (state.failed) return;
+      state.failed = `cannot write to ${name}: ${(e?.code && WHY[e.code]) ?? e?.message ?? String(e)}`;
+      if (name === 'stdout') {
+        try {
+          streams.stderr.write(`syswall: error: ${safeText(state.failed)}\n`);
+        } catch {
+          // stderr is gone too: the exit status says it.
+        }
+      }
+      onFail?.();
+    });
+  }
+  return state;
+}
