@@ -409,7 +409,6 @@ describe('error lines: escaped and capped', () => {
     const [a, b] = await Promise.all([runCliAsync(['compile', f('ctl.json')]), runCliAsync(['convert', f('ctl.policy'), '--to', 'oci', '--arch', 'x86_64'])]);
     for (const r of [a, b]) {
       expectCleanError(r);
-      // eslint-disable-next-line no-control-regex
       expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u202e]/);
     }
     expect(a.stderr).toContain('SCMP\\0\\e[2J\\u202e\\x07X');
