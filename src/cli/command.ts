@@ -98,6 +98,60 @@ export function parseCommandArgs(cmd: Command, argv: string[]): Omit<CommandCont
   return { values, positionals, rest };
 }
 
+/** The global flags, accepted before or after the command name. */
+export interface GlobalFlags {
+  help: boolean;
+  version: boolean;
+  json: boolean;
+  debug: boolean;
+}
+
+/** argv split into the global flags, the command name and the command's own arguments. */
+export interface SplitArgv {
+  global: GlobalFlags;
+  /** The command name (undefined when none was given). */
+  name?: string;
+  /** The command's arguments, with `--json` first when it was given globally. */
+  args: string[];
+}
+
+const GLOBAL_HINT = "the global options are --debug, --help, --version and --json; a command's own options go after its name";
+
+/**
+ * Splits argv: global flags before the command name (`--debug`, `-h`/`--help`,
+ * `-V`/`--version`, `--json`), then the name (`help NAME` is `NAME --help`),
+ * then the command's arguments; `--help`, `--version` and `--debug` among the
+ * command's arguments (before `--`) count as global too. Throws
+ * {@link UsageError} for an unknown option before the command.
+ */
+export function splitArgv(argv: readonly string[]): SplitArgv {
+  const global: GlobalFlags = { help: false, version: false, json: false, debug: false };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') throw new UsageError('missing COMMAND before "--"', 'run `syswall --help` to list the commands');
+    if (!a.startsWith('-') || a === '-') break;
+    if (a === '--debug') global.debug = true;
+    else if (a === '--help' || a === '-h') global.help = true;
+    else if (a === '--version' || a === '-V') global.version = true;
+    else if (a === '--json') global.json = true;
+    else throw new UsageError(`unknown global option ${a}`, GLOBAL_HINT);
+  }
+  let name: string | undefined = argv[i];
+  let args = argv.slice(i + 1);
+  if (name === 'help') {
+    global.help = true;
+    name = args[0];
+    args = args.slice(1);
+  }
+  const dd = args.indexOf('--');
+  const head = dd >= 0 ? args.slice(0, dd) : args;
+  if (head.includes('--help') || head.includes('-h')) global.help = true;
+  if (head.includes('--version') || head.includes('-V')) global.version = true;
+  if (head.includes('--debug')) global.debug = true;
+  return { global, ...(name !== undefined ? { name } : {}), args };
+}
+
 /** Reads a string option or undefined. */
 export function stringOpt(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.values[name];

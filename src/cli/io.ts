@@ -1,13 +1,14 @@
 /** Small I/O helpers shared by CLI commands. */
-import { readFileSync } from 'node:fs';
-import { SyswallError } from '../core/errors.js';
+import { isSyswallError, SyswallError } from '../core/errors.js';
 import { writeOutputFile } from '../node/output.js';
+import { readInputFile } from '../node/input.js';
 
-/** Reads a file (or stdin for `-`), turning fs errors into one-line input errors. */
+/** Reads a file (or stdin for `-`) of at most 4 MiB (docs/limits.md), turning fs errors into one-line input errors. */
 export function readInput(path: string): Uint8Array {
   try {
-    return path === '-' ? readFileSync(0) : readFileSync(path);
+    return path === '-' ? readInputFile(0, '<stdin>') : readInputFile(path, path);
   } catch (e) {
+    if (isSyswallError(e)) throw e;
     throw fsError(e, path, 'read');
   }
 }

@@ -12,7 +12,7 @@
  * stdout (`syswall syscalls | head -1`) ends the output quietly.
  */
 import { COMMANDS } from './commands/index.js';
-import { parseCommandArgs, UsageError, type Command } from './command.js';
+import { parseCommandArgs, splitArgv, UsageError, type Command } from './command.js';
 import { closest } from '../core/util/suggest.js';
 import { guardOutput, safeText, terminalSafe } from './stdio.js';
 import { readFileSync } from 'node:fs';
@@ -47,8 +47,6 @@ async function mainHelp(): Promise<string> {
   return lines.join('\n');
 }
 
-const GLOBAL_HINT = 'the global options are --debug, --help, --version and --json; a command\'s own options go after its name';
-
 /** Loads a command, or throws a usage error naming the closest one. */
 async function loadCommand(name: string): Promise<Command> {
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -64,31 +62,12 @@ type Streams = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 /** Runs the CLI on `argv` (without node and the script) and returns the exit status. */
 export async function main(argv: string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const dd = argv.indexOf('--');
-  const head = dd >= 0 ? argv.slice(0, dd) : argv;
-  const debug = head.includes('--debug');
+  const debug = (dd >= 0 ? argv.slice(0, dd) : argv).includes('--debug');
   const stderr = terminalSafe(streams.stderr);
   const stdout = streams.stdout;
   try {
-    // Global flags before the command name.
-    const global = { help: false, version: false, json: false };
-    let i = 0;
-    for (; i < argv.length; i++) {
-      const a = argv[i];
-      if (a === '--') throw new UsageError('missing COMMAND before "--"', 'run `syswall --help` to list the commands');
-      if (!a.startsWith('-') || a === '-') break;
-      if (a === '--debug') continue;
-      if (a === '--help' || a === '-h') global.help = true;
-      else if (a === '--version' || a === '-V') global.version = true;
-      else if (a === '--json') global.json = true;
-      else throw new UsageError(`unknown global option ${a}`, GLOBAL_HINT);
-    }
-    let name: string | undefined = argv[i];
-    let args = argv.slice(i + 1);
-    if (name === 'help') {
-      global.help = true;
-      name = args[0];
-      args = args.slice(1);
-    }
+    const { global, name, args: cmdArgs } = splitArgv(argv);
+    let args = cmdArgs;
     if (name === undefined) {
       if (global.help) {
         stdout.write((await mainHelp()) + '\n');
@@ -102,14 +81,12 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
       return EXIT_USAGE;
     }
     const cmd = await loadCommand(name);
-    const cmdDd = args.indexOf('--');
-    const cmdHead = cmdDd >= 0 ? args.slice(0, cmdDd) : args;
     // --help and --version win over any other option, valid or not.
-    if (global.help || cmdHead.includes('--help') || cmdHead.includes('-h')) {
+    if (global.help) {
       stdout.write(cmd.usage + '\n');
       return 0;
     }
-    if (global.version || cmdHead.includes('--version') || cmdHead.includes('-V')) {
+    if (global.version) {
       stdout.write(`syswall ${version()}\n`);
       return 0;
     }

@@ -13,18 +13,21 @@
  * NAME.yml or NAME.json in the input's directory, never from elsewhere (the
  * core refuses names that are paths).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ResolveContext } from '../core/formats/context.js';
 import type { BaseProfileResolver } from '../core/formats/spo.js';
 import type { FileResolver } from '../core/formats/textsrc.js';
 import { hostArch, hostKernelVersion } from './host.js';
+import { readInputFile } from './input.js';
+import { isSyswallError } from '../core/errors.js';
 
 function readIfFile(path: string): string | undefined {
   try {
     if (!statSync(path).isFile()) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
+    return new TextDecoder().decode(readInputFile(path, path));
+  } catch (e) {
+    if (isSyswallError(e)) throw e; // over the size limit
     return undefined;
   }
 }

@@ -17,7 +17,7 @@ import { findArch, resolveArch, type ArchInfo } from '../core/arch/arches.js';
 import { isKnownSyscall, suggestSyscall, syscallName } from '../core/arch/syscalls.js';
 import type { Instruction } from '../core/bpf/instruction.js';
 import { compilePolicy, type CompiledFilter, type CompileOptions } from '../core/compile/compile.js';
-import { PolicyError, SyswallError } from '../core/errors.js';
+import { isSyswallError, PolicyError, SyswallError } from '../core/errors.js';
 import { DOCKER_DEFAULT_CAPS } from '../core/formats/context.js';
 import { readInput, type InputKind, type InputKindOption } from '../core/formats/door.js';
 import type { ParsedPolicy } from '../core/formats/parse.js';
@@ -28,6 +28,7 @@ import { operationOf, type FamilyMember } from '../core/policy/families.js';
 import { validatePolicy } from '../core/policy/validate.js';
 import { hostArch } from './host.js';
 import { baseProfileResolver, hostContext, includeResolver } from './input-files.js';
+import { readInputFile } from './input.js';
 
 /** Something that builds a {@link Policy} (the builder from `policy(...)`). */
 export interface PolicyBuilderLike {
@@ -153,8 +154,9 @@ export function loadProfile(spec: string = 'default', options: LoadProfileOption
   const file = builtin ? builtinProfilePath(spec, arch) : spec;
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = readInputFile(file, file);
   } catch (e) {
+    if (isSyswallError(e)) throw e;
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new PolicyError('PROFILE_READ', `cannot read profile ${file}: ${why}`, {

@@ -14,6 +14,14 @@ import { ALL_WORDS, splitByTest, wordSetKey, type WordSet, type WordTestOp } fro
 /** Upper bound on diagram nodes built for one syscall before giving up. */
 const MAX_DIAGRAM_WORK = 200_000;
 
+/**
+ * Most argument comparisons one level of a syscall's rules may chain (one
+ * per distinct comparison at that level, e.g. `arg1 == v` for 4,097 values):
+ * the kernel's program limit, and the bound that keeps the merge's time and
+ * memory small (its path facts grow with the chain).
+ */
+export const MAX_LEVEL_TESTS = 4096;
+
 function tooComplex(what: string): CompileError {
   return new CompileError('RULES_TOO_COMPLEX', `the argument conditions for ${what} overlap in too many ways to merge (more than ${MAX_DIAGRAM_WORK} decision nodes, or a tangled merge)`, {
     hint: 'libseccomp does not finish on such policies either; simplify the overlapping rules of that syscall',
@@ -112,34 +120,53 @@ export class DiagramBuilder {
     const memo = new Map<DbNode, Map<DNode, DNode>>();
     let work = 0;
     const onLevel = new Set<DbNode>();
-    const level = (n: DbNode | null, fb: DNode): DNode => {
-      if (n === null) return fb;
-      if (++work > MAX_DIAGRAM_WORK || onLevel.has(n)) throw tooComplex(what);
-      let m = memo.get(n);
-      if (!m) {
-        m = new Map();
-        memo.set(n, m);
-      }
-      const hit = m.get(fb);
-      if (hit) return hit;
-      onLevel.add(n);
-      const next = level(n.lvlNxt, fb);
-      onLevel.delete(n);
-      const branch = (sub: DbNode | null, actSet: boolean, act: number): DNode => {
-        if (sub) {
-          const first = levelStart(sub);
-          if (!first) throw tooComplex(what);
-          return level(first, next);
+    // A level is a chain of siblings (one per rule on a syscall can make it
+    // thousands long): walked with a loop, not recursion, so a long chain
+    // cannot overflow the stack. Recursion is only into sub-levels (one per
+    // argument word compared, so a few). The order of node creation is the
+    // recursive walk's (last sibling first), so the program is the same.
+    const level = (start: DbNode | null, fb: DNode): DNode => {
+      const chain: DbNode[] = [];
+      let next = fb;
+      for (let n = start; n !== null; n = n.lvlNxt) {
+        if (++work > MAX_DIAGRAM_WORK || onLevel.has(n)) throw tooComplex(what);
+        if (chain.length >= MAX_LEVEL_TESTS) {
+          throw new CompileError('RULES_TOO_MANY', `the rules for ${what} make more than ${MAX_LEVEL_TESTS} argument comparisons at one level (syswall's limit; docs/limits.md)`, {
+            hint: 'merge the values into ranges or masks (e.g. SCMP_CMP_MASKED_EQ), or split the policy into stacked filters',
+          });
         }
-        return actSet ? this.leaf(act) : next;
-      };
-      const t = branch(n.nxtT, n.actTSet, n.actT);
-      const f = branch(n.nxtF, n.actFSet, n.actF);
-      const op: TestOp = n.op === 'GT' ? 'JGT' : n.op === 'GE' ? 'JGE' : 'JEQ';
-      const mask = n.mask;
-      const r = this.test(n.offset, mask, op, n.datum, t, f);
-      m.set(fb, r);
-      return r;
+        const hit = memo.get(n)?.get(fb);
+        if (hit) {
+          next = hit;
+          break;
+        }
+        onLevel.add(n);
+        chain.push(n);
+      }
+      for (const n of chain) onLevel.delete(n);
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const n = chain[i];
+        const branch = (sub: DbNode | null, actSet: boolean, act: number): DNode => {
+          if (sub) {
+            const first = levelStart(sub);
+            if (!first) throw tooComplex(what);
+            return level(first, next);
+          }
+          return actSet ? this.leaf(act) : next;
+        };
+        const t = branch(n.nxtT, n.actTSet, n.actT);
+        const f = branch(n.nxtF, n.actFSet, n.actF);
+        const op: TestOp = n.op === 'GT' ? 'JGT' : n.op === 'GE' ? 'JGE' : 'JEQ';
+        const r = this.test(n.offset, n.mask, op, n.datum, t, f);
+        let m = memo.get(n);
+        if (!m) {
+          m = new Map();
+          memo.set(n, m);
+        }
+        m.set(fb, r);
+        next = r;
+      }
+      return next;
     };
     const first = levelStart(tree);
     if (!first) throw tooComplex(what);
@@ -153,22 +180,51 @@ export class DiagramBuilder {
    * excluded values.
    */
   simplify(root: DNode, what = 'a syscall'): DNode {
+    // Depth-first with an explicit stack: a diagram path is as long as the
+    // rules on a syscall (thousands), too deep for recursion. The order of
+    // visits (true branch, false branch, then the node) is the recursive
+    // one's, so node ids and the program are the same.
     const memo = new Map<string, DNode>();
-    const walk = (n: DNode, facts: Facts): DNode => {
+    type Frame = { n: DTest; facts: Facts; key: string; known: boolean | undefined; phase: 0 | 1 | 2; t?: DNode };
+    const stack: Frame[] = [];
+    let ret: DNode | undefined;
+    const call = (n: DNode, facts: Facts): DNode | undefined => {
       if (n.kind === 'leaf') return n;
       const key = n.id + '|' + facts.key();
       const hit = memo.get(key);
       if (hit) return hit;
       if (memo.size > MAX_DIAGRAM_WORK) throw tooComplex(what);
-      const known = facts.decide(n);
-      let r: DNode;
-      if (known === true) r = walk(n.t, facts);
-      else if (known === false) r = walk(n.f, facts);
-      else r = this.test(n.offset, n.mask, n.op, n.k, walk(n.t, facts.with(n, true)), walk(n.f, facts.with(n, false)));
-      memo.set(key, r);
-      return r;
+      stack.push({ n, facts, key, known: facts.decide(n), phase: 0 });
+      return undefined;
     };
-    return walk(root, Facts.empty);
+    const finish = (fr: Frame, r: DNode) => {
+      stack.pop();
+      memo.set(fr.key, r);
+      ret = r;
+    };
+    ret = call(root, Facts.empty);
+    while (stack.length) {
+      const fr = stack[stack.length - 1];
+      if (fr.phase === 0) {
+        fr.phase = 1;
+        const r = call(fr.known === false ? fr.n.f : fr.n.t, fr.known === undefined ? fr.facts.with(fr.n, true) : fr.facts);
+        if (r === undefined) continue;
+        ret = r;
+      }
+      if (fr.phase === 1) {
+        if (fr.known !== undefined) {
+          finish(fr, ret!);
+          continue;
+        }
+        fr.t = ret;
+        fr.phase = 2;
+        const r = call(fr.n.f, fr.facts.with(fr.n, false));
+        if (r === undefined) continue;
+        ret = r;
+      }
+      finish(fr, this.test(fr.n.offset, fr.n.mask, fr.n.op, fr.n.k, fr.t!, ret!));
+    }
+    return ret!;
   }
 }
 

@@ -68,8 +68,13 @@ export type InputKind = PolicyDialect | ProgramForm;
 export const INPUT_KINDS: readonly (InputKind | 'policy' | 'program')[] = [...POLICY_DIALECTS, ...PROGRAM_FORMS, 'policy', 'program'];
 export type InputKindOption = InputKind | 'policy' | 'program';
 
-/** Largest input the door reads (bytes): far above any real policy or program (4,096 instructions are 32 KiB). */
-export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest input the door reads (bytes): 4 MiB, far above any real policy or
+ * program (Docker's default profile is 20 kB, 4,096 instructions are 32 KiB),
+ * and small enough that every reader ends in seconds and well under a
+ * gigabyte (a 4 MiB SPO YAML file is the slowest: docs/limits.md).
+ */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
 /** The result of {@link detectInput}. */
 export interface Detection {
@@ -259,7 +264,7 @@ function describeJson(n: JsonNode): string {
 export function detectInput(data: Uint8Array | string, options: { file?: string; within?: 'policy' | 'program'; context?: ResolveContext } = {}): Detection {
   const file = options.file;
   const size = typeof data === 'string' ? data.length : data.length;
-  if (size > MAX_INPUT_BYTES) throw refuse('INPUT_TOO_LARGE', `the input is ${size} bytes; syswall reads at most ${MAX_INPUT_BYTES} (16 MiB)`, file, 'no policy or filter is this large; is it the right file?');
+  if (size > MAX_INPUT_BYTES) throw refuse('INPUT_TOO_LARGE', `the input is ${size} bytes; syswall reads at most ${MAX_INPUT_BYTES / (1024 * 1024)} MiB`, file, 'no policy or filter is this large; is it the right file?');
   const text = toText(data);
   if (text === undefined) {
     if (options.within === 'policy') throw refuse('NOT_TEXT', 'expected a policy (text), got binary data', file, 'raw BPF programs are read with --input raw (or detected without --input)');

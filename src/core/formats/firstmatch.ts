@@ -62,6 +62,9 @@ function litKey(l: Lit): string {
   return `${l.arg}:${l.op}:${l.value}:${l.mask ?? ''}`;
 }
 
+/** Most (entry, earlier entry) pairs {@link firstMatchToRules} compares for one syscall. */
+export const MAX_FIRST_MATCH_WORK = 20_000_000;
+
 /** Thrown when an expansion grows past {@link MAX_TERMS}. */
 export class TooComplexError extends Error {}
 
@@ -316,15 +319,26 @@ export function firstMatchToRules(syscall: string | number, entries: readonly Fi
   const rules: Rule[] = [];
   try {
     const groups: { action: Action; region: Conj[]; origin?: RuleOrigin }[] = [];
+    // Entries after an unconditional one are never reached, and a repeat of an
+    // earlier entry adds nothing: both skipped, so a list of 100,000 copies is
+    // linear. Otherwise the work is entries x earlier entries, bounded.
+    const repeats = new Set<string>();
+    let work = 0;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
-      if (actionsEqual(e.action, defaultAction) || e.when.length === 0) continue;
-      let region: Dnf = e.when;
-      for (let j = 0; j < i && region.length > 0; j++) {
-        if (actionsEqual(entries[j].action, e.action)) continue;
-        region = dnfAnd(region, dnfNot(entries[j].when, bits), bits);
+      const key = `${e.action.kind}:${e.action.data ?? ''}:${JSON.stringify(e.when, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+      if (repeats.has(key)) continue;
+      repeats.add(key);
+      if (!actionsEqual(e.action, defaultAction) && e.when.length > 0) {
+        let region: Dnf = e.when;
+        for (let j = 0; j < i && region.length > 0; j++) {
+          if (++work > MAX_FIRST_MATCH_WORK) throw new TooComplexError();
+          if (actionsEqual(entries[j].action, e.action)) continue;
+          region = dnfAnd(region, dnfNot(entries[j].when, bits), bits);
+        }
+        if (region.length > 0) groups.push({ action: e.action, region: [...region], origin: e.origin });
       }
-      if (region.length > 0) groups.push({ action: e.action, region: [...region], origin: e.origin });
+      if (e.when.length === 1 && e.when[0].length === 0) break;
     }
     const seen = new Set<string>();
     let count = 0;

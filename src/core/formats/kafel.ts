@@ -27,7 +27,7 @@ import { validatePolicy } from '../policy/validate.js';
 import { namedConstant } from './constants.js';
 import { dnfAnd, dnfNot, dnfOr, FALSE, firstMatchToRules, TooComplexError, TRUE, type Dnf, type FirstMatchEntry, type Lit, type LitOp } from './firstmatch.js';
 import type { PolicyWarning } from './reader.js';
-import { errorAt, joinPath, locOf, type FileResolver, type ImportResult, type Pos } from './textsrc.js';
+import { errorAt, joinPath, locOf, MAX_NESTING, pushAll, type FileResolver, type ImportResult, type Pos } from './textsrc.js';
 
 /** Options of {@link importKafel}. */
 export interface KafelOptions {
@@ -109,6 +109,7 @@ class KafelParser {
   defaultAction: Action | undefined;
   private readonly all: bigint;
   private includeDepth = 0;
+  private nest = 0;
 
   constructor(readonly arch: ArchInfo, readonly opts: KafelOptions) {
     this.all = (1n << BigInt(arch.bits)) - 1n;
@@ -187,7 +188,7 @@ class KafelParser {
       return;
     }
     if (this.is('USE') || this.isActionStart()) {
-      this.top.push(...this.policyItems());
+      pushAll(this.top, this.policyItems());
       if (this.is('DEFAULT')) {
         this.next();
         this.defaultAction = this.action();
@@ -316,22 +317,32 @@ class KafelParser {
     return this.chain(',', () => this.chain('||', and, dnfOr), dnfOr);
   }
 
+  /** Runs `f` one nesting level deeper; deeper than {@link MAX_NESTING} is an error (not a stack overflow). */
+  private deeper<T>(at: Tok, f: () => T): T {
+    if (++this.nest > MAX_NESTING) throw errorAt('TOO_DEEP', `expression nested deeper than ${MAX_NESTING} levels`, at);
+    try {
+      return f();
+    } finally {
+      this.nest--;
+    }
+  }
+
   private unary(names: string[]): Dnf {
     if (this.is('!')) {
-      this.next();
-      return dnfNot(this.unary(names), this.arch.bits);
+      const bang = this.next();
+      return this.deeper(bang, () => dnfNot(this.unary(names), this.arch.bits));
     }
     if (this.is('(')) {
       const save = this.p;
-      this.next();
+      const paren = this.next();
       try {
-        const d = this.orExpr(names);
+        const d = this.deeper(paren, () => this.orExpr(names));
         if (this.is(')')) {
           this.next();
           if (!['==', '!=', '<', '<=', '>', '>=', '&', '|'].some((o) => this.is(o))) return d;
         }
       } catch (e) {
-        if (e instanceof TooComplexError) throw e;
+        if (e instanceof TooComplexError || (e as { code?: string }).code === 'TOO_DEEP') throw e;
       }
       this.p = save;
     }
@@ -341,7 +352,7 @@ class KafelParser {
   private term(names: string[]): Operand {
     const t = this.next();
     if (t.t === 'op' && t.v === '(') {
-      const o = this.operand(names);
+      const o = this.deeper(t, () => this.operand(names));
       this.expect(')');
       return o;
     }
@@ -424,7 +435,7 @@ class KafelParser {
         if (!p) this.fail(`USE of undefined policy "${it.use}"`, it.at, this.policies.size ? `defined policies: ${[...this.policies.keys()].join(', ')}` : 'define it with POLICY name { ... } before use');
         if (stack.includes(it.use)) this.fail(`policy ${it.use} USEs itself (${[...stack, it.use].join(' -> ')})`, it.at);
         this.flatten(p, [...stack, it.use], out);
-      } else out.push(...it.rules);
+      } else pushAll(out, it.rules);
     }
   }
 }
@@ -454,7 +465,7 @@ export function importKafel(text: string, options: KafelOptions = {}): ImportRes
   for (const [sc, list] of per) {
     const entries: FirstMatchEntry[] = list.map((it) => ({ when: it.when, action: it.action, origin: { location: locOf(it.at) } }));
     firstMatch.push({ syscall: sc, entries });
-    rules.push(...firstMatchToRules(sc, entries, defaultAction, arch.bits, locOf(list[0].at)));
+    pushAll(rules, firstMatchToRules(sc, entries, defaultAction, arch.bits, locOf(list[0].at)));
   }
   if (arch.name === 'x86_64' && defaultAction.kind !== 'KILL_THREAD') {
     warnings.push({ code: 'X32_DIFFERS', severity: 'info', message: `Kafel does not check the x32 bit (kafel#19): it gives x32 syscalls the default action ${defaultAction.kind}; syswall gives them the bad-arch action KILL_THREAD` });

@@ -31,7 +31,7 @@ import { validatePolicy } from '../policy/validate.js';
 import { namedConstant } from './constants.js';
 import { firstMatchToRules, TRUE, type Conj, type Dnf, type FirstMatchEntry, type Lit } from './firstmatch.js';
 import type { PolicyWarning } from './reader.js';
-import { errorAt, joinPath, locOf, type FileResolver, type ImportResult, type Pos } from './textsrc.js';
+import { errorAt, joinPath, locOf, MAX_NESTING, pushAll, type FileResolver, type ImportResult, type Pos } from './textsrc.js';
 
 /** Options of {@link importMinijail}. */
 export interface MinijailOptions {
@@ -97,8 +97,30 @@ function tokenize(text: string, file: string | undefined): Tok[][] {
   return out;
 }
 
+/**
+ * The tokens of a statement, consumed from the front in O(1) (an array's
+ * shift() is O(n), which made a long statement quadratic).
+ */
+class TokQueue {
+  private i = 0;
+  constructor(private readonly all: readonly Tok[]) {}
+  shift(): Tok | undefined {
+    return this.i < this.all.length ? this.all[this.i++] : undefined;
+  }
+  get length(): number {
+    return this.all.length - this.i;
+  }
+  /** The next token (as `toks[0]` of an array: undefined past the end). */
+  get 0(): Tok {
+    return this.all[this.i];
+  }
+  [Symbol.iterator](): Iterator<Tok> {
+    return this.all.slice(this.i)[Symbol.iterator]();
+  }
+}
+
 /** The type of the next token (a function, so TypeScript does not narrow across shifts). */
-function peek(toks: Tok[]): TokType | undefined {
+function peek(toks: TokQueue): TokType | undefined {
   return toks[0]?.type;
 }
 
@@ -119,6 +141,7 @@ class Parser {
   defaultAction: Action;
   denylist = false;
   private depth = 0;
+  private nest = 0;
   private readonly all: bigint;
   private readonly bits: 32 | 64;
 
@@ -132,7 +155,7 @@ class Parser {
     throw errorAt('MINIJAIL_SYNTAX', message, at, hint);
   }
 
-  private expect(toks: Tok[], stmt: Tok[], what: string): Tok {
+  private expect(toks: TokQueue, stmt: Tok[], what: string): Tok {
     const t = toks.shift();
     if (!t) this.fail(`expected ${what}, found end of line`, EOL(stmt, undefined, this.opts.file));
     return t;
@@ -157,7 +180,7 @@ class Parser {
     return v & this.all;
   }
 
-  private constant(toks: Tok[], stmt: Tok[]): bigint {
+  private constant(toks: TokQueue, stmt: Tok[]): bigint {
     let negate = false;
     let t = this.expect(toks, stmt, 'a constant');
     if (t.type === 'TILDE') {
@@ -167,7 +190,9 @@ class Parser {
     }
     let v: bigint;
     if (t.type === 'LPAREN') {
+      if (++this.nest > MAX_NESTING) throw errorAt('TOO_DEEP', `parentheses nested deeper than ${MAX_NESTING} levels`, t);
       v = this.value(toks, stmt);
+      this.nest--;
       const r = toks.shift();
       if (!r || r.type !== 'RPAREN') this.fail('unclosed parenthesis: expected ")"', r ?? t);
     } else {
@@ -176,7 +201,7 @@ class Parser {
     return negate ? ~v & this.all : v;
   }
 
-  private value(toks: Tok[], stmt: Tok[]): bigint {
+  private value(toks: TokQueue, stmt: Tok[]): bigint {
     let v = this.constant(toks, stmt);
     while (peek(toks) === 'BITOR') {
       toks.shift();
@@ -185,7 +210,7 @@ class Parser {
     return v;
   }
 
-  private atom(toks: Tok[], stmt: Tok[]): Lit {
+  private atom(toks: TokQueue, stmt: Tok[]): Lit {
     const a = this.expect(toks, stmt, 'an argument (arg0..arg5)');
     if (a.type !== 'ARGUMENT') this.fail(`expected an argument (arg0..arg5), found "${a.value}"`, a);
     const idx = Number(a.value.slice(3));
@@ -205,7 +230,7 @@ class Parser {
     }
   }
 
-  private expression(toks: Tok[], stmt: Tok[]): Dnf {
+  private expression(toks: TokQueue, stmt: Tok[]): Dnf {
     const clauses: Conj[] = [];
     for (;;) {
       const conj: Lit[] = [this.atom(toks, stmt)];
@@ -220,7 +245,7 @@ class Parser {
     return clauses;
   }
 
-  private action(toks: Tok[], stmt: Tok[]): Action {
+  private action(toks: TokQueue, stmt: Tok[]): Action {
     const t = this.expect(toks, stmt, 'an action');
     if (this.denylist && t.type !== 'RETURN') this.fail(`a @denylist policy must use "return ERRNO" on every line, found "${t.value}"`, t);
     if (t.type === 'ACTION') {
@@ -245,7 +270,7 @@ class Parser {
     this.fail(`expected an action (1, allow, kill-process, kill-thread, kill, trap, trace, log, user-notify, return ERRNO), found "${t.value}"`, t);
   }
 
-  private singleFilter(toks: Tok[], stmt: Tok[]): { when: Dnf | null; action: Action; at: Tok } {
+  private singleFilter(toks: TokQueue, stmt: Tok[]): { when: Dnf | null; action: Action; at: Tok } {
     const at = toks[0] ?? stmt[stmt.length - 1];
     if (peek(toks) === 'BANG') {
       this.fail('"!( ... )" negated filters are not supported by syswall', toks[0], 'rewrite the expression with the negated operators');
@@ -261,7 +286,7 @@ class Parser {
     return { when: null, action: this.action(toks, stmt), at };
   }
 
-  private filter(toks: Tok[], stmt: Tok[]): Statement['filters'] {
+  private filter(toks: TokQueue, stmt: Tok[]): Statement['filters'] {
     if (toks.length === 0) this.fail('missing filter after ":"', EOL(stmt, undefined, this.opts.file), 'expected 1, an action, return ERRNO or an argument expression');
     if (peek(toks) === 'LBRACE') {
       const open = toks.shift()!;
@@ -277,7 +302,7 @@ class Parser {
     return [this.singleFilter(toks, stmt)];
   }
 
-  private descriptor(toks: Tok[], stmt: Tok[]): { name: string; at: Tok }[] {
+  private descriptor(toks: TokQueue, stmt: Tok[]): { name: string; at: Tok }[] {
     const t = this.expect(toks, stmt, 'a syscall name');
     if (t.type !== 'IDENT' && t.value !== 'kill') this.fail(`expected a syscall name, found "${t.value}"`, t);
     let skip = false;
@@ -309,20 +334,20 @@ class Parser {
     return [{ name: t.value, at: t }];
   }
 
-  private statement(toks: Tok[]): Statement | null {
+  private statement(toks: TokQueue): Statement | null {
     const stmt = [...toks];
     const syscalls: { name: string; at: Tok }[] = [];
     if (peek(toks) === 'LBRACE') {
       const open = toks.shift()!;
-      syscalls.push(...this.descriptor(toks, stmt));
+      pushAll(syscalls, this.descriptor(toks, stmt));
       while (peek(toks) === 'COMMA') {
         toks.shift();
-        syscalls.push(...this.descriptor(toks, stmt));
+        pushAll(syscalls, this.descriptor(toks, stmt));
       }
       const close = toks.shift();
       if (!close || close.type !== 'RBRACE') this.fail('unclosed brace: expected "}"', close ?? open);
     } else {
-      syscalls.push(...this.descriptor(toks, stmt));
+      pushAll(syscalls, this.descriptor(toks, stmt));
     }
     const colon = this.expect(toks, stmt, '":"');
     if (colon.type !== 'COLON') this.fail(`expected ":", found "${colon.value}"`, colon);
@@ -330,7 +355,7 @@ class Parser {
     return syscalls.length > 0 ? { syscalls, filters, colon } : null;
   }
 
-  private pathOf(toks: Tok[], stmt: Tok[], what: string, from: string | undefined): { path: string; text: string } {
+  private pathOf(toks: TokQueue, stmt: Tok[], what: string, from: string | undefined): { path: string; text: string } {
     const p = this.expect(toks, stmt, `a path after ${what}`);
     if (p.type !== 'PATH') this.fail(`expected a path starting with "/" or "./" after ${what}, found "${p.value}"`, p);
     const path = joinPath(from, p.value);
@@ -341,8 +366,8 @@ class Parser {
   }
 
   parseFile(text: string, file: string | undefined, out: Statement[]): void {
-    for (const toks of tokenize(text, file)) {
-      const stmt = [...toks];
+    for (const stmt of tokenize(text, file)) {
+      const toks = new TokQueue(stmt);
       const head = toks[0];
       if (head.type === 'INCLUDE') {
         toks.shift();
@@ -378,8 +403,8 @@ class Parser {
   }
 
   private parseFrequency(text: string, file: string): void {
-    for (const toks of tokenize(text, file)) {
-      const stmt = [...toks];
+    for (const stmt of tokenize(text, file)) {
+      const toks = new TokQueue(stmt);
       const names = this.descriptor(toks, stmt);
       const colon = this.expect(toks, stmt, '":"');
       if (colon.type !== 'COLON') this.fail(`expected ":", found "${colon.value}"`, colon);
@@ -407,7 +432,7 @@ export function importMinijail(text: string, options: MinijailOptions = {}): Imp
   for (const s of statements) {
     for (const sc of s.syscalls) {
       const l = lists.get(sc.name) ?? { filters: [], at: s.colon };
-      l.filters.push(...s.filters);
+      pushAll(l.filters, s.filters);
       lists.set(sc.name, l);
     }
   }
@@ -425,7 +450,7 @@ export function importMinijail(text: string, options: MinijailOptions = {}): Imp
       origin: { location: locOf(f.at) },
     }));
     firstMatch.push({ syscall: name, entries });
-    rules.push(...firstMatchToRules(name, entries, defaultAction, arch.bits, locOf(l.at)));
+    pushAll(rules, firstMatchToRules(name, entries, defaultAction, arch.bits, locOf(l.at)));
   }
   const warnings: PolicyWarning[] = [];
   if (arch.name === 'x86_64' && defaultAction.kind !== kill.kind) {

@@ -28,6 +28,18 @@ export interface Pos {
   readonly column: number;
 }
 
+/**
+ * Deepest nesting of parentheses, negations and complements the text
+ * languages accept (as the JSON parser's default): deeper input is an error,
+ * not a stack overflow.
+ */
+export const MAX_NESTING = 256;
+
+/** Appends `src` to `dst` (`dst.push(...src)` overflows the stack for a few hundred thousand items). */
+export function pushAll<T>(dst: T[], src: readonly T[]): void {
+  for (const x of src) dst.push(x);
+}
+
 /** A location object for a position. */
 export function locOf(p: Pos): SourceLocation {
   return { ...(p.file !== undefined ? { file: p.file } : {}), line: p.line, column: p.column };
