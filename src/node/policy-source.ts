@@ -11,7 +11,7 @@
  * by both is denied. The deny action is the profile's default action when
  * that denies (ERRNO(EPERM) for the built-in default), otherwise ERRNO(EPERM).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findArch, resolveArch, type ArchInfo } from '../core/arch/arches.js';
 import { isKnownSyscall, suggestSyscall, syscallName } from '../core/arch/syscalls.js';

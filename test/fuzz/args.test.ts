@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { parseCommandArgs, splitArgv, UsageError, type Command } from '../../src/cli/command.js';
-import { parseFrequencies } from '../../src/cli/commands/compile.js';
+import { parseFrequencies } from '../../src/core/formats/frequencies.js';
 import { clean, fuzz } from './harness.js';
 import { mutatedText, NUMBERS, SPECIAL_CHARS } from './mutate.js';
 import { COMMON_WORDS, FREQUENCIES } from './seeds.js';

@@ -12,17 +12,15 @@ import { ARCHES, type ArchInfo } from '../../src/core/arch/arches.js';
 import { assemble } from '../../src/core/bpf/asm/index.js';
 import { disassemble } from '../../src/core/bpf/disasm.js';
 import { emulate } from '../../src/core/bpf/emu.js';
-import type { Instruction } from '../../src/core/bpf/instruction.js';
-import { loadAnalysisInput, type AnalysisInput } from '../../src/core/analyze/input.js';
-import { explainProgram } from '../../src/core/analyze/explain.js';
-import { lintInput } from '../../src/core/analyze/policy-lint.js';
-import { buildCfg, cfgToSvg } from '../../src/core/analyze/graph.js';
-import { diffPrograms } from '../../src/core/analyze/diff.js';
+import { loadInput, type LoadedInput } from '../../src/core/input/load.js';
+import { diffInputs, explainInput, graphInput, lintLoaded } from '../../src/core/analyze/input.js';
+import { cfgToSvg } from '../../src/core/analyze/graph.js';
 import { hexText } from '../../src/core/bpf/formats.js';
 import { loadProgram } from '../../src/cli/commands/disasm.js';
 import { bytesOf, clean, fuzz, watchdog } from './harness.js';
-import { mutatedBytes, mutatedText, NUMBERS } from './mutate.js';
-import { ASSEMBLY, COMMON_WORDS, RAW_PROGRAMS } from './seeds.js';
+import type { InputKindOption } from '../../src/core/formats/door.js';
+import { mutatedBytes, NUMBERS } from './mutate.js';
+import { ASSEMBLY, RAW_PROGRAMS } from './seeds.js';
 
 let stop: () => void;
 let dir: string;
@@ -37,39 +35,18 @@ afterAll(() => {
 
 const ARCH_LIST: ArchInfo[] = [ARCHES.x86_64, ARCHES.x86, ARCHES.x32, ARCHES.aarch64, ARCHES.s390x, ARCHES.mips];
 
-/** The analysis commands on a program: explain, lint, graph, diff against itself (programs up to a size that keeps cases fast). */
-function analyse(input: AnalysisInput, arch: ArchInfo): void {
+/** The analysis commands on an input: explain, lint, graph, diff against itself (programs up to a size that keeps cases fast). */
+function analyse(input: LoadedInput, arch: ArchInfo): void {
   if (input.program.length > 600) return;
   const arches = input.arches.length ? input.arches : [arch];
-  clean(() => explainProgram(input.program, { arches }));
-  clean(() => lintInput(input, { arches }));
-  clean(() => cfgToSvg(buildCfg(input.program)));
-  clean(() => diffPrograms(input.program, input.program, { arches }));
+  clean(() => explainInput(input, { arches }));
+  clean(() => lintLoaded(input, { arches }));
+  clean(() => cfgToSvg(graphInput(input)));
+  clean(() => diffInputs(input, input, { arches }));
 }
 
-const ASM_WORDS = [
-  ...COMMON_WORDS, 'A', 'X', 'mem[0]', 'mem[15]', 'mem[16]', 'mem[-1]', 'args[0]', 'args[5]', 'args[6]', 'args_h[1]', 'data[0]', 'data[64]', 'data[3]', 'arch', 'sys_number', 'instruction_pointer', 'len',
-  'if', 'else', 'goto', 'next', 'jmp', 'jump', 'return', 'ALLOW', 'KILL', 'ERRNO(1)', 'ERRNO(70000)', 'TRAP', 'TRACE', 'LOG', 'USER_NOTIF', 'KILL_PROCESS', 'ARCH_X86_64', 'ARCH_AARCH64', 'ARCH_FROB',
-  '=', '==', '!=', '>=', '>', '<', '<=', '&', '+=', '-=', '*=', '/=', '%=', '|=', '&=', '^=', '<<=', '>>=', '-A', '!(', '(', ')', ':', 'label:', 'goto label', '>> 32', '#', '$',
-  ...NUMBERS,
-];
 
 describe('fuzz: assembly', () => {
-  it('text mutations of every statement form, assembled for several arches, disassembled', () => {
-    fuzz(
-      'asm',
-      fc.tuple(mutatedText({ seeds: ASSEMBLY, dictionary: ASM_WORDS, nesting: [['(', ')'], ['!(', ')'], ['if (', ') goto next\n']] }), fc.constantFrom(...ARCH_LIST)),
-      ([text, arch]) => {
-        const r = clean(() => assemble(text, { arch, file: 'fuzz.asm' }));
-        if (r.ok) {
-          const program = r.value as Instruction[];
-          clean(() => disassemble(program, { arch, endian: arch.endian }));
-        }
-      },
-      2500,
-    );
-  });
-
   it('generated statements (one per line, any combination)', () => {
     const line = fc.oneof(
       fc.tuple(fc.constantFrom('A', 'X', 'mem[0]', 'mem[15]'), fc.constantFrom('=', '+=', '-=', '&=', '|=', '<<=', '>>=', '/=', '%='), fc.constantFrom('A', 'X', 'args[0]', 'args_h[2]', 'sys_number', 'arch', 'mem[3]', 'data[4]', 'len', 'instruction_pointer', ...NUMBERS)).map((t) => t.join(' ')),
@@ -109,7 +86,7 @@ describe('fuzz: raw and hex BPF', () => {
         clean(() => disassemble(program, { arch, endian }));
         clean(() => emulate(program, { nr: d.nr, arch: d.arch, ip: d.ip, args: d.args }, endian));
       },
-      2500,
+      1500,
     );
   });
 
@@ -117,12 +94,12 @@ describe('fuzz: raw and hex BPF', () => {
     fuzz(
       'analysis-input',
       fc.tuple(
-        fc.oneof(fc.uint8Array({ maxLength: 256 }), mutatedBytes(RAW_PROGRAMS), mutatedText({ seeds: ASSEMBLY, dictionary: ASM_WORDS }).map(bytesOf)),
-        fc.constantFrom(undefined, 'raw', 'asm', 'policy'),
+        fc.oneof(fc.uint8Array({ maxLength: 256 }), mutatedBytes(RAW_PROGRAMS), fc.constantFrom(...ASSEMBLY).map(bytesOf)),
+        fc.constantFrom<InputKindOption | undefined>(undefined, 'raw', 'hex', 'asm', 'policy', 'program', 'oci', 'minijail'),
         fc.constantFrom(...ARCH_LIST),
       ),
       ([bytes, kind, arch]) => {
-        clean(() => loadAnalysisInput(bytes, { file: 'in', ...(kind ? { kind: kind as 'raw' } : {}), defaultArch: arch }));
+        clean(() => loadInput(bytes, { file: 'in', ...(kind ? { kind } : {}), context: { arch: arch.name, kernel: '6.1' } }));
       },
       1500,
     );
@@ -133,13 +110,13 @@ describe('fuzz: raw and hex BPF', () => {
     fuzz(
       'analysis',
       fc.tuple(
-        fc.oneof(fc.uint8Array({ maxLength: 256 }), mutatedBytes(RAW_PROGRAMS), mutatedText({ seeds: ASSEMBLY, dictionary: ASM_WORDS }).map(bytesOf)),
-        fc.constantFrom(undefined, 'raw', 'asm', 'policy'),
+        fc.oneof(fc.uint8Array({ maxLength: 256 }), mutatedBytes(RAW_PROGRAMS), fc.constantFrom(...ASSEMBLY).map(bytesOf)),
+        fc.constantFrom<InputKindOption | undefined>(undefined, 'raw', 'hex', 'asm', 'policy', 'program', 'oci', 'minijail'),
         fc.constantFrom(...ARCH_LIST),
       ),
       ([bytes, kind, arch]) => {
-        const r = clean(() => loadAnalysisInput(bytes, { file: 'in', ...(kind ? { kind: kind as 'raw' } : {}), defaultArch: arch }));
-        if (r.ok) analyse(r.value as AnalysisInput, arch);
+        const r = clean(() => loadInput(bytes, { file: 'in', ...(kind ? { kind } : {}), context: { arch: arch.name, kernel: '6.1' } }));
+        if (r.ok) analyse(r.value as LoadedInput, arch);
       },
       400,
     );

@@ -60,7 +60,6 @@ function checkContract(status: number | null, signal: string | null, stderr: str
   if (![0, 2, 3, 4].includes(status!)) return `exit ${status}`;
   if (/internal error/.test(stderr)) return 'internal error';
   if (/\n\s+at .*:\d+:\d+\)?$/m.test(stderr)) return 'stack trace';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(stderr)) return 'raw control characters on stderr';
   const long = stderr.split('\n').find((l) => l.length > 1100);
   if (long) return `a stderr line of ${long.length} characters`;

@@ -42,7 +42,7 @@ export interface TextMutatorOptions {
   dictionary: readonly string[];
   /** Open/close pairs for deep nesting, e.g. ['[', ']'] for JSON. */
   nesting?: readonly (readonly [string, string])[];
-  /** Longest text produced (default 256 KiB). */
+  /** Longest text produced (default 64 KiB; the limits tests feed inputs up to the 4 MiB limit). */
   maxLength?: number;
   /** Most edits per case (default 5). */
   maxEdits?: number;
@@ -50,7 +50,7 @@ export interface TextMutatorOptions {
 
 /** Applies one edit. */
 function applyTextOp(text: string, op: TextOp, o: TextMutatorOptions): string {
-  const max = o.maxLength ?? 256 * 1024;
+  const max = o.maxLength ?? 64 * 1024;
   let out: string;
   switch (op.t) {
     case 'ins': {

@@ -1,14 +1,13 @@
 /**
  * Fuzz: the JSON policy dialects (OCI, Docker/moby, containers-common,
- * syswall, Firecracker) through the one input door, structure-aware and as
- * text, and the compiler behind it. Every case ends in a policy or a clean
+ * syswall, Firecracker) through the one input door (src/core/formats/door.ts),
+ * structure-aware and as text, and the compiler behind it. Every case ends in a policy or a clean
  * SyswallError (see harness.ts).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { importPolicy, IMPORT_KINDS, type ImportKind } from '../../src/core/formats/import.js';
-import { importFirecracker } from '../../src/core/formats/firecracker.js';
-import { compilePolicy } from '../../src/core/compile/index.js';
+import { readInput, INPUT_KINDS, type InputKindOption, type InputPolicy } from '../../src/core/formats/door.js';
+import { compileInput } from '../../src/core/input/load.js';
 import { clean, fuzz, watchdog } from './harness.js';
 import { mutatedJsonTree, mutatedText, writeJson } from './mutate.js';
 import { COMMON_WORDS, FIRECRACKER, JSON_POLICIES, JSON_POLICY_FILES, jsonTree, keysOf, stringsOf } from './seeds.js';
@@ -22,7 +21,7 @@ const KEYS = [...keysOf(TREES), 'badArchAction', 'noNewPrivs', 'groups', 'width'
 const WORDS = [...new Set([...stringsOf(TREES).filter((s) => s.length < 40), ...COMMON_WORDS])];
 const CONTEXT = { arch: 'x86_64', kernel: '6.1' };
 /** A dialect forced, or detection (undefined). */
-const kindArb = fc.constantFrom<ImportKind | undefined>(undefined, undefined, undefined, ...IMPORT_KINDS);
+const kindArb = fc.constantFrom<InputKindOption | undefined>(undefined, undefined, undefined, ...INPUT_KINDS);
 
 let stop: () => void;
 beforeAll(() => {
@@ -37,8 +36,8 @@ describe('fuzz: JSON policy dialects', () => {
       fc.tuple(mutatedJsonTree({ seeds: SMALL_TREES, keys: KEYS, words: WORDS }), fc.nat({ max: 2 }), kindArb),
       ([tree, indent, kind]) => {
         const text = writeJson(tree, indent);
-        const r = clean(() => importPolicy(text, { file: 'fuzz.json', context: CONTEXT, ...(kind ? { kind } : {}) }));
-        if (r.ok) clean(() => compilePolicy((r.value as ReturnType<typeof importPolicy>).policy));
+        const r = clean(() => readInput(text, { file: 'fuzz.json', context: CONTEXT, ...(kind ? { kind } : {}) }));
+        if (r.ok && (r.value as { type: string }).type === 'policy') clean(() => compileInput(r.value as InputPolicy));
       },
       3000,
     );
@@ -49,7 +48,7 @@ describe('fuzz: JSON policy dialects', () => {
       'json-tree-big',
       mutatedJsonTree({ seeds: TREES.filter((_, i) => JSON_POLICIES[i].length >= 4000), keys: KEYS, words: WORDS }),
       (tree) => {
-        clean(() => importPolicy(writeJson(tree, 0), { file: 'fuzz.json', context: CONTEXT }));
+        clean(() => readInput(writeJson(tree, 0), { file: 'fuzz.json', context: CONTEXT }));
       },
       400,
     );
@@ -60,9 +59,9 @@ describe('fuzz: JSON policy dialects', () => {
       'json-text',
       fc.tuple(mutatedText({ seeds: SMALL, dictionary: [...WORDS.map((w) => JSON.stringify(w)), ...KEYS.map((k) => `"${k}":`)], nesting: JSON_NESTING }), kindArb),
       ([text, kind]) => {
-        clean(() => importPolicy(text, { file: 'fuzz.json', context: CONTEXT, ...(kind ? { kind } : {}) }));
+        clean(() => readInput(text, { file: 'fuzz.json', context: CONTEXT, ...(kind ? { kind } : {}) }));
       },
-      2500,
+      2000,
     );
   });
 
@@ -80,8 +79,8 @@ describe('fuzz: JSON policy dialects', () => {
         fc.constantFrom(undefined, 'vmm', 'api', 'vcpu', 'nope'),
       ),
       ([text, thread]) => {
-        const r = clean(() => importFirecracker(text, { file: 'fc.json', ...(thread ? { thread } : {}), arch: 'x86_64' }));
-        if (r.ok) clean(() => compilePolicy((r.value as ReturnType<typeof importFirecracker>).policy));
+        const r = clean(() => readInput(text, { file: 'fc.json', kind: 'firecracker', ...(thread ? { thread } : {}), context: CONTEXT }));
+        if (r.ok) clean(() => compileInput(r.value as InputPolicy));
       },
       1500,
     );
