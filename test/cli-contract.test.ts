@@ -395,8 +395,8 @@ describe('closed pipes and failed writes', () => {
 });
 
 describe('error lines: escaped and capped', () => {
-  it('a 5 MB name gives a line of at most about 1,000 characters', async () => {
-    writeFileSync(f('huge.json'), JSON.stringify({ defaultAction: 'SCMP_ACT_' + 'A'.repeat(5_000_000) }));
+  it('a 3 MB name gives a line of at most about 1,000 characters', async () => {
+    writeFileSync(f('huge.json'), JSON.stringify({ defaultAction: 'SCMP_ACT_' + 'A'.repeat(3_000_000) }));
     const r = await runCliAsync(['compile', f('huge.json')]);
     const line = expectCleanError(r);
     expect(line.length).toBeLessThan(1100);
@@ -405,13 +405,13 @@ describe('error lines: escaped and capped', () => {
 
   it('control characters from the input are escaped, never echoed raw', async () => {
     writeFileSync(f('ctl.json'), '{"defaultAction": "SCMP\\u0000\\u001b[2J\\u202e\\u0007X"}');
-    writeFileSync(f('ctl.policy'), 'read: 1\nwrite\u0000\u001b]0;pwned\u0007: 1\n');
-    const [a, b] = await Promise.all([runCliAsync(['compile', f('ctl.json')]), runCliAsync(['convert', f('ctl.policy'), '--to', 'oci', '--arch', 'x86_64'])]);
+    writeFileSync(f('ctl.policy'), 'read: 1\nwrite\u001b]0;pwned\u0007\u0085: 1\n');
+    const [a, b] = await Promise.all([runCliAsync(['compile', f('ctl.json')]), runCliAsync(['convert', f('ctl.policy'), '--input', 'minijail', '--to', 'oci', '--arch', 'x86_64'])]);
     for (const r of [a, b]) {
       expectCleanError(r);
       expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u202e]/);
     }
     expect(a.stderr).toContain('SCMP\\0\\e[2J\\u202e\\x07X');
-    expect(b.stderr).toMatch(/\\0\\e\]0;pwned\\x07/);
+    expect(b.stderr).toMatch(/\\e\]0;pwned\\x07\\x85/);
   });
 });
