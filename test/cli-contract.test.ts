@@ -94,6 +94,26 @@ async function playgroundServes(): Promise<CliResult> {
   return done;
 }
 
+/** Starts the OCI seccomp agent on a socket in a private directory, waits for it to listen, stops it with SIGTERM. */
+async function agentServes(): Promise<CliResult> {
+  const { spawn } = await import('node:child_process');
+  const sock = join(mkdtempSync(join(dir, 'agent-')), 'a.sock');
+  const child = spawn(process.execPath, [CLI, 'agent', '--socket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (/listening on /.test(stderr)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`agent exited early: ${stderr}`)));
+  });
+  const done = new Promise<CliResult>((resolve) => child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
+  child.kill('SIGTERM');
+  return done;
+}
+
 /** Cases per command and status (keys as in README's table). */
 function cases(): Record<string, Record<string, Case[]>> {
   const helper = helperPath();
@@ -186,6 +206,11 @@ function cases(): Record<string, Record<string, Case[]>> {
       126: [{ args: ['record', '-o', f('rec126.json'), '--', '/etc/passwd'], check: (r) => expect(expectCleanError(r, 126)).toMatch(/cannot exec/) }],
       127: [{ args: ['record', '-o', f('rec127.json'), '--', 'no-such-command-xyz'], check: (r) => expect(expectCleanError(r, 127)).toMatch(/cannot exec/) }],
       'any other': [{ args: ['record', '-o', f('rec42.json'), '--', 'sh', '-c', 'exit 42'], status: 42 }],
+    },
+    agent: {
+      0: [{ args: [], custom: agentServes, check: (r) => expect(r.stderr).toMatch(/syswall agent: stopped/) }],
+      1: [noNative(['agent', '--socket', f('no-native.sock')])],
+      2: [bad(['agent'], /--socket PATH is required/), bad(['agent', '--socket', join(tmpdir(), `syswall-contract-${process.pid}.sock`)], /writable by other users/)],
     },
     playground: {
       0: [{ args: [], custom: playgroundServes }],
