@@ -182,7 +182,7 @@ function cases(): Record<string, Record<string, Case[]>> {
       2: [bad(['status', '999999999'], /999999999/)],
     },
     dump: {
-      0: [{ args: ['dump', '--', helper, 'exec', f('allow.bpf'), '--', '/bin/true'], check: (r) => expect(r.stdout).toMatch(/^# filter 0: pid \d+, via seccomp, arch x86_64, 1 instruction$/m) }],
+      0: [{ args: ['dump', '--', helper, 'exec', f('allow.bpf'), '--', '/bin/true'], check: (r) => expect(r.stdout).toMatch(/^# filter \d+: pid \d+, via seccomp, arch x86_64, 1 instruction$/m) }],
       1: [full(['dump', '--', helper, 'exec', f('allow.bpf'), '--', '/bin/true'])],
       2: [bad(['dump'], /missing command/)],
       3: [{ args: ['dump', '--', '/bin/true'], check: (r) => expect(r.stderr).toMatch(/installed no seccomp filter/) }],

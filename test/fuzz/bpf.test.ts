@@ -13,8 +13,10 @@ import { assemble } from '../../src/core/bpf/asm/index.js';
 import { disassemble } from '../../src/core/bpf/disasm.js';
 import { emulate } from '../../src/core/bpf/emu.js';
 import { loadInput, type LoadedInput } from '../../src/core/input/load.js';
-import { diffInputs, explainInput, graphInput, lintLoaded } from '../../src/core/analyze/input.js';
+import { diffInputs, explainInput, graphInput, lintLoaded, mapInput } from '../../src/core/analyze/input.js';
 import { cfgToSvg } from '../../src/core/analyze/graph.js';
+import { layoutCfg } from '../../src/core/analyze/cfg-layout.js';
+import { mapToSvg } from '../../src/core/analyze/map.js';
 import { hexText } from '../../src/core/bpf/formats.js';
 import { loadProgram } from '../../src/cli/commands/disasm.js';
 import { bytesOf, clean, fuzz, watchdog } from './harness.js';
@@ -35,13 +37,17 @@ afterAll(() => {
 
 const ARCH_LIST: ArchInfo[] = [ARCHES.x86_64, ARCHES.x86, ARCHES.x32, ARCHES.aarch64, ARCHES.s390x, ARCHES.mips];
 
-/** The analysis commands on an input: explain, lint, graph, diff against itself (programs up to a size that keeps cases fast). */
+/** The analysis commands on an input: explain, lint, graph (both views), diff against itself (programs up to a size that keeps cases fast). */
 function analyse(input: LoadedInput, arch: ArchInfo): void {
   if (input.program.length > 600) return;
   const arches = input.arches.length ? input.arches : [arch];
   clean(() => explainInput(input, { arches }));
   clean(() => lintLoaded(input, { arches }));
-  clean(() => cfgToSvg(graphInput(input)));
+  clean(() => {
+    const cfg = graphInput(input);
+    return cfgToSvg(cfg, layoutCfg(cfg));
+  });
+  clean(() => mapToSvg(mapInput(input, { arches })));
   clean(() => diffInputs(input, input, { arches }));
 }
 

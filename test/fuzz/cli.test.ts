@@ -38,7 +38,7 @@ const input = fc.oneof(
 );
 const arch = fc.constantFrom('x86_64', 'aarch64', 'x86', 's390x', 'vax', 'x86_64,x86', '-1');
 const opt = (name: string, values: fc.Arbitrary<string>) => values.map((v) => [name, v]);
-const optionSets: Record<string, fc.Arbitrary<string[][]>> = {
+const optionSets: Record<string, fc.Arbitrary<(readonly string[])[]>> = {
   compile: fc.array(fc.oneof(opt('--arch', arch), opt('--format', fc.constantFrom('raw', 'c', 'hex', 'json', 'pfc', 'disasm', 'oci', 'syswall', 'frob')), opt('--enosys', fc.constantFrom('none', 'runc', 'unknown', 'x')), opt('--kernel', fc.constantFrom('6.1', '3.0', 'x', '99.99')), opt('--caps', fc.constantFrom('ALL', 'CAP_SYS_ADMIN', 'CAP_SYS_ADMN', '')), fc.constant(['--stats']), fc.constant(['--strict-names']), fc.constant(['--frequencies', 'FREQ'])), { maxLength: 3 }),
   convert: fc.array(fc.oneof(opt('--to', fc.constantFrom('oci', 'docker', 'spo', 'firecracker', 'syswall', 'yaml')), opt('--arch', arch), opt('--thread', fc.constantFrom('vmm', 'api', 'x'))), { maxLength: 3 }),
   asm: fc.array(fc.oneof(opt('--arch', arch), opt('--format', fc.constantFrom('raw', 'hex', 'inspect', 'c_array', 'c_source', 'assembly', 'x'))), { maxLength: 2 }),
