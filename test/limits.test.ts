@@ -106,6 +106,26 @@ describe('deepest nesting: 256 levels', () => {
     expect(expectCleanError(over)).toMatch(/deep-over\.json:1:\d+: malformed JSON: nesting deeper than 256 levels$/);
   });
 
+  it('YAML (flow brackets and block levels, the top level counted as in JSON), alias references and expanded nodes', async () => {
+    const run = (name: string, text: string) => {
+      writeFileSync(f(name), text);
+      return runCliAsync(['convert', f(name), '--input', 'spo', '--to', 'oci']);
+    };
+    const notSpo = /expected a SeccompProfile resource|unknown key/; // read: the next check speaks
+    const [d1, d2, a1, a2, n1, n2] = await Promise.all([
+      run('deep-ok.yaml', `x: ${nest('[', ']', MAX_NESTING - 1, '')}\n`),
+      run('deep-over.yaml', `x: ${nest('[', ']', MAX_NESTING, '')}\n`),
+      run('alias-ok.yaml', `a: &a x\nb: [${Array(10_000).fill('*a').join(', ')}]\n`),
+      run('alias-over.yaml', `a: &a x\nb: [${Array(10_001).fill('*a').join(', ')}]\n`),
+      run('nodes-ok.yaml', `b: [${Array(199_990).fill('x').join(', ')}]\n`),
+      run('nodes-over.yaml', `b: [${Array(200_010).fill('x').join(', ')}]\n`),
+    ]);
+    for (const r of [d1, a1, n1]) expect(expectCleanError(r)).toMatch(notSpo);
+    expect(expectCleanError(d2)).toMatch(/deep-over\.yaml:1:\d+: YAML nesting deeper than 256 levels$/);
+    expect(expectCleanError(a2)).toMatch(/alias-over\.yaml:2:\d+: more than 10000 YAML alias references$/);
+    expect(expectCleanError(n2)).toMatch(/nodes-over\.yaml:1:\d+: YAML expands to more than 200000 nodes \(aliases included\): an alias bomb\?$/);
+  });
+
   it('minijail and Kafel argument expressions', async () => {
     writeFileSync(f('deep-ok.policy'), `read: arg0 == ${nest('(', ')', MAX_NESTING, '1')}\n`);
     writeFileSync(f('deep-over.policy'), `read: arg0 == ${nest('(', ')', MAX_NESTING + 1, '1')}\n`);

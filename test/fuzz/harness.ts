@@ -112,11 +112,6 @@ export function fuzz<T>(name: string, arb: fc.Arbitrary<T>, check: (input: T) =>
   }
 }
 
-/** Text from bytes as the CLI reads files (UTF-8, replacement characters for bad sequences). */
-export function utf8(bytes: Uint8Array): string {
-  return new TextDecoder().decode(bytes);
-}
-
 /** Bytes of a text. */
 export function bytesOf(text: string): Uint8Array {
   return new TextEncoder().encode(text);

@@ -264,11 +264,6 @@ export function mutatedJsonTree(o: TreeMutatorOptions): fc.Arbitrary<Tree> {
     .map(([s, ops]) => ops.reduce((t, x) => applyTreeOp(t, x), structuredCloneTree(o.seeds[s])));
 }
 
-/** Parses JSON text into a {@link Tree} (numbers kept exact as RawNumbers). */
-export function parseTree(text: string): Tree {
-  return JSON.parse(text.replace(/^\uFEFF/, ''), (_k, v, ctx?: { source?: string }) => (typeof v === 'number' && ctx?.source ? new RawNumber(ctx.source) : v)) as Tree;
-}
-
 // ---------------------------------------------------------------------------
 // Bytes
 

@@ -10,6 +10,7 @@ import { importMinijail } from '../../src/core/formats/minijail.js';
 import { importKafel } from '../../src/core/formats/kafel.js';
 import { readInput, type InputPolicy } from '../../src/core/formats/door.js';
 import { compileInput } from '../../src/core/input/load.js';
+import { parseYamlDocuments } from '../../src/core/formats/yaml.js';
 import { clean } from './harness.js';
 
 const expectError = (fn: () => unknown, code: string, message: RegExp) => {
@@ -47,6 +48,14 @@ describe('fuzz regressions', () => {
   it('first-match lists: 100,000 entries for one syscall were quadratic; repeats and entries after an unconditional one are skipped', () => {
     const r = clean(() => importKafel(`POLICY a { ALLOW { ${'read, '.repeat(100_000)}write }, KILL { ${'read, '.repeat(100_000)}close } } USE a DEFAULT KILL\n`, { file: 'k.kafel' }));
     expect(r.ok).toBe(true);
+  });
+
+  it('YAML: 10,000 alias references (the limit) took half a minute (each resolved by walking the document); now one pass', () => {
+    const r = clean(() => parseYamlDocuments(`a: &a x\nb: [${Array(10_000).fill('*a').join(', ')}]\n`, { file: 'a.yaml' }));
+    expect(r.ok).toBe(true);
+    // Aliases still resolve to the last anchor of that name before them.
+    const [doc] = parseYamlDocuments('a: &x 1\nb: *x\nc: &x 2\nd: *x\n') as { type: 'object'; entries: { key: string; value: { raw?: string } }[] }[];
+    expect(doc.entries.map((e) => [e.key, e.value.raw])).toEqual([['a', '1'], ['b', '1'], ['c', '2'], ['d', '2']]);
   });
 
   it('the compiler: 6,000 argument rules on one syscall overflowed the stack; now a size error (3,000 rules) or RULES_TOO_MANY (6,000)', () => {

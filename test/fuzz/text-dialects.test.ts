@@ -33,6 +33,8 @@ describe('fuzz: SPO SeccompProfile YAML', () => {
   const trees = YAML_POLICIES.map((t) => parseDocument(t).toJS() as Tree);
   const keys = [...keysOf(trees), 'baseProfileName', 'disabled', 'state', 'listenerPath', 'flags', 'errnoRet', 'valueTwo', 'defaultErrnoRet', 'spec'];
   const words = [...stringsOf(trees), ...COMMON_WORDS, 'runc-base', '../outside', '/etc/passwd', 'SeccompProfile', 'security-profiles-operator.x-k8s.io/v1', 'v1beta1'];
+  const YAML_NESTING = [['[', ']'], ['{a: ', '}'], ['- ', ''], ['a:\n ', ''], ['? ', ''], ['&x ', ''], ['!!map {', '}']] as const;
+  const dictionary = [...words, ...keys.map((k) => `${k}:`), '&a', '*a', '<<: *a', '---', '...', '!!binary', '!!int', '%YAML 1.1', '|', '>-', '? ', '~', 'null', 'yes', 'no', '0o17', '.inf', '.nan'];
   const base = YAML_POLICIES.find((t) => /name: runc-base/.test(t))!;
   const resolveBase = (name: string) => (name === 'runc-base' ? { text: base, file: 'runc-base.yaml' } : name === 'self' ? { text: YAML_POLICIES[0], file: 'self.yaml' } : undefined);
 
@@ -50,6 +52,42 @@ describe('fuzz: SPO SeccompProfile YAML', () => {
         compileIfSmall(clean(() => importSpo(text, { file: 'p.yaml', resolveBase, context: { arch: 'x86_64', kernel: '6.1' } })));
       },
       1200,
+    );
+  });
+
+  it('text mutations (indentation, anchors, aliases, tags, nesting)', () => {
+    fuzz(
+      'spo-text',
+      mutatedText({ seeds: YAML_POLICIES, dictionary, nesting: YAML_NESTING }),
+      (text) => {
+        compileIfSmall(clean(() => importSpo(text, { file: 'p.yaml', resolveBase })));
+      },
+      1000,
+    );
+  });
+
+  it('anchors and aliases: fan-out bombs and deep alias chains stay bounded', () => {
+    // levels x width aliases: width^levels nodes if followed naively.
+    const bomb = fc.record({ levels: fc.integer({ min: 1, max: 12 }), width: fc.integer({ min: 1, max: 12 }), where: fc.constantFrom('names', 'syscalls', 'metadata', 'args') }).map(({ levels, width, where }) => {
+      const lines = [`apiVersion: security-profiles-operator.x-k8s.io/v1`, 'kind: SeccompProfile', 'metadata:', '  name: bomb', 'x:'];
+      lines.push('  - &a0 [read, write]');
+      for (let l = 1; l <= levels; l++) lines.push(`  - &a${l} [${Array.from({ length: width }, () => `*a${l - 1}`).join(', ')}]`);
+      const top = `*a${levels}`;
+      lines.push('spec:', '  defaultAction: SCMP_ACT_ERRNO');
+      if (where === 'names') lines.push('  syscalls:', '    - action: SCMP_ACT_ALLOW', `      names: ${top}`);
+      else if (where === 'syscalls') lines.push(`  syscalls: ${top}`);
+      else if (where === 'args') lines.push('  syscalls:', '    - action: SCMP_ACT_ALLOW', '      names: [read]', `      args: ${top}`);
+      else lines[3] = `  name: ${top}`;
+      return lines.join('\n') + '\n';
+    });
+    fuzz(
+      'spo-aliases',
+      bomb,
+      (text) => {
+        // Each bomb runs into the door's node limit (200,000 nodes): a few tenths of a second each.
+        clean(() => readInput(text, { file: 'bomb.yaml' }));
+      },
+      40,
     );
   });
 });

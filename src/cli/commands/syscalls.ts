@@ -19,7 +19,8 @@ MIPS numbers their ABI base. A syscall an arch lacks is reported as absent.
 
 Exit status: 0 when every operand resolves; 2 (bad input, as for every
 command) when one does not: an unknown name, a name the arch lacks, a number
-no syscall has; the others are still printed.
+no syscall has; the others are still printed (with --json each result says
+which); 1 a failure.
 
 Options:
   -a, --arch ARCH   architecture (default: this machine's), e.g. x86_64, aarch64, i386
@@ -29,10 +30,7 @@ Options:
 Examples:
   syswall syscalls openat --arch aarch64      # 56
   syswall syscalls 59                         # execve
-  syswall syscalls --arch x32 --json
-
-Exit status: 0 when every NAME and NR resolves, 2 when one does not (the
-others are still printed; with --json each result says which), 1 failure.`,
+  syswall syscalls --arch x32 --json`,
   options: { arch: { type: 'string', short: 'a' }, json: { type: 'boolean' } },
   run(ctx) {
     const archName = stringOpt(ctx, 'arch');

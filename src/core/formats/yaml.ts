@@ -4,7 +4,7 @@
  * located tree as syswall's JSON parser, so the strict JSON readers (paths,
  * line:column, unknown keys) work on YAML too.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node as YNode } from 'yaml';
 import { PolicyError } from '../errors.js';
 import type { JsonNode, JsonObjectEntry } from './json-parse.js';
 
@@ -94,13 +94,24 @@ export function parseYamlDocuments(text: string, options: ParseYamlOptions = {})
   for (const doc of docs as Document.Parsed[]) {
     const e = doc.errors[0];
     if (e) fail(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), e.pos[0]);
+    // Each alias's target, in one pass: the last node with its anchor before
+    // it (the yaml package's Alias.resolve walks the whole document per alias,
+    // which made 10,000 aliases take half a minute).
+    const targets = new Map<YNode, YNode | undefined>();
+    const anchored = new Map<string, YNode>();
+    visit(doc, {
+      Node: (_key, node) => {
+        if (isAlias(node)) targets.set(node, anchored.get(node.source));
+        else if (node.anchor) anchored.set(node.anchor, node);
+      },
+    });
     const conv = (n: YNode | null | undefined, fallback: number, depth: number): JsonNode => {
       if (depth > MAX_YAML_DEPTH) fail(`YAML nesting deeper than ${MAX_YAML_DEPTH} levels (through aliases)`, fallback, 'no seccomp profile nests this deep', 'YAML_TOO_DEEP');
       if (++nodes > MAX_YAML_NODES) fail(`YAML expands to more than ${MAX_YAML_NODES} nodes (aliases included): an alias bomb?`, fallback, 'write the profile without nested aliases', 'YAML_TOO_LARGE');
       if (n == null) return { type: 'null', ...at(fallback) };
       if (isAlias(n)) {
         if (++aliases > MAX_YAML_ALIASES) fail(`more than ${MAX_YAML_ALIASES} YAML alias references`, n.range?.[0] ?? fallback, 'write the profile without so many aliases', 'YAML_TOO_LARGE');
-        return conv(n.resolve(doc) as YNode | undefined, n.range?.[0] ?? fallback, depth + 1);
+        return conv(targets.get(n), n.range?.[0] ?? fallback, depth + 1);
       }
       const start = n.range?.[0] ?? fallback;
       if (isMap(n)) {
