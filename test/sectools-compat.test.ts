@@ -180,6 +180,16 @@ function both(rows: [number, number, number, number][], arch: ArchInfo, st: StAr
 }
 
 describe('README: each listed difference of the default mode, by example', () => {
+  it('README and disasm --help list the same differences and claim no identity for the default mode', () => {
+    const help = runCli(['disasm', '--help']).stdout;
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const example of ['return ALLOW(1)', 'A = 64', 'timerfd_create', 'madvise1', 'newfstat', 'x32_execve', '0x4000003b', 'timeout_msecs', 'A = args[2]', 'ARCH_ARM', 'arm.read', 'MISC operation only supports txa/tax']) {
+      expect(help, example).toContain(example);
+      expect(readme, example).toContain(example);
+    }
+    expect(readme).not.toMatch(/exactly as seccomp-tools 1\.7\.1 prints it/);
+    expect(help).not.toMatch(/byte for byte|exactly as/);
+  });
   const ALLOW = 0x7fff0000;
   it('return data shown for every action', () => {
     const r = both([[0x06, 0, 0, ALLOW | 1], [0x06, 0, 0, 0x7ffc0005]], ARCHES.x86_64, 'amd64');

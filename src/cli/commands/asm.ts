@@ -5,6 +5,8 @@ import { assemble, assembleSeccompTools } from '../../core/bpf/asm/index.js';
 import { BPF_MAXINSNS as MAX_INSTRUCTIONS } from '../../core/bpf/constants.js';
 import { encodeProgram } from '../../core/bpf/codec.js';
 import { ST_FORMATS, stFormat, type StFormat } from '../../core/bpf/compat/formats.js';
+import { stDecode, stDecodeOp } from '../../core/bpf/compat/disasm.js';
+import type { Instruction } from '../../core/bpf/instruction.js';
 import { formatProgram, resolveOutputFormat, OUTPUT_FORMATS } from '../../core/bpf/formats.js';
 import { hostArch } from '../../node/host.js';
 import { readInput, readTextInput, writeOutput } from '../io.js';
@@ -74,6 +76,18 @@ Examples:
   },
 };
 
+/** Indexes of instructions whose jump lands past the last instruction. */
+function jumpsPastEnd(program: readonly Instruction[]): number[] {
+  const out: number[] = [];
+  program.forEach((ins, i) => {
+    const op = stDecodeOp(ins.code);
+    if ('invalid' in op) return;
+    const targets = op.kind === 'ja' ? [i + 1 + ins.k] : op.kind === 'jcc' ? [i + 1 + ins.jt, i + 1 + ins.jf] : [];
+    if (targets.some((t) => t >= program.length)) out.push(i);
+  });
+  return out;
+}
+
 /** `seccomp-tools asm`, byte for byte. */
 function runCompat(ctx: CommandContext, path: string, out: string | undefined, fmtName: string | undefined): number {
   const arch = compatArch(ctx, 'asm');
@@ -84,8 +98,9 @@ function runCompat(ctx: CommandContext, path: string, out: string | undefined, f
   const text = Buffer.from(readInput(path)).toString('latin1');
   let result: string | Uint8Array;
   let n: number;
+  let bytes: Uint8Array;
   try {
-    const bytes = assembleSeccompTools(text, { arch, file: path === '-' ? '<inline>' : path });
+    bytes = assembleSeccompTools(text, { arch, file: path === '-' ? '<inline>' : path });
     n = bytes.length / 8;
     result = stFormat(bytes, format, arch);
   } catch (e) {
@@ -94,6 +109,8 @@ function runCompat(ctx: CommandContext, path: string, out: string | undefined, f
   // seccomp-tools prints these silently; say what the kernel will think of them.
   if (n === 0) ctx.stderr.write('syswall: warning: the source has no statements: an empty program (the kernel refuses it)\n');
   if (n > MAX_INSTRUCTIONS) ctx.stderr.write(`syswall: warning: ${n} instructions; the kernel accepts at most ${MAX_INSTRUCTIONS}\n`);
+  const past = jumpsPastEnd(stDecode(bytes, arch));
+  if (past.length) ctx.stderr.write(`syswall: warning: instruction${past.length > 1 ? 's' : ''} ${past.slice(0, 5).join(', ')}${past.length > 5 ? ', ...' : ''} jump${past.length > 1 ? '' : 's'} past the end of the program (the kernel refuses it)\n`);
   const data = typeof result === 'string' ? Buffer.from(result, 'latin1') : result;
   if (out) writeOutput(out, data);
   else ctx.stdout.write(data);

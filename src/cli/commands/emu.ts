@@ -117,6 +117,7 @@ function runCompat(ctx: Ctx): number {
     const table = stSyscalls(arch).byName;
     const nr = sys === undefined ? undefined : table.has(sys) ? BigInt(table.get(sys)!) : rubyInteger(sys);
     const args = argTexts.map(rubyInteger);
+    if (args.length > 6) ctx.stderr.write(`syswall: warning: a syscall has 6 arguments; the ${args.length - 6} after the sixth are ignored\n`);
     ctx.stdout.write(stEmulate(bytes, { arch, nr, args, ip }, flag(ctx, 'quiet'), Boolean(ctx.stdout.isTTY)));
     return 0;
   } catch (e) {
