@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARCHES, compilePolicy, encodeProgram, hexText, parsePolicyText, runProgram, syscallNumber, actionName } from '../src/core/index.js';
-import { analyze, buildProgram, detectMode, diff, emulate, parseNumber, type Built } from '../web/src/engine.js';
+import { ARCHES, traceProgram, compilePolicy, encodeProgram, hexText, parsePolicyText, runProgram, syscallNumber, actionName } from '../src/core/index.js';
+import { analyzeFull, buildProgram, detectMode, diff, emulate, emulateSteps, parseNumber, type Built } from '../web/src/engine.js';
 import { DEFAULT_STATE, decodeState, encodeState, type State } from '../web/src/state.js';
 import { ROOT } from './helpers/cli.js';
 
@@ -39,12 +39,44 @@ describe('playground engine', () => {
       const nr = syscallNumber(ARCHES.x86_64, name)!;
       expect(actionName(runProgram(ref.instructions, { nr, arch: ARCHES.x86_64.token }))).toBe(want);
     }
-    const a = analyze(b);
+    const a = analyzeFull(b, DOCKER);
     expect('arches' in a.explain && a.explain.arches.map((x) => x.arch)).toContain('x86_64');
     expect('findings' in a.lint && a.lint.findings.length).toBeGreaterThan(0);
     expect(a.stats.length).toBe(b.instructions.length);
     expect(a.stats.perArch.map((p) => p.arch)).toEqual(['x86_64', 'x86', 'x32']);
     for (const p of a.stats.perArch) expect(p.min).toBeLessThanOrEqual(p.max);
+  });
+
+  it('links each rule of a policy to its lines and instructions, and each instruction to its syscalls', () => {
+    const b = built(DOCKER);
+    const { links } = analyzeFull(b, DOCKER);
+    const lines = DOCKER.split('\n');
+    // The rule allowing socket for domains above 40 (one entry of "syscalls"): its lines span the whole object.
+    const sock = links.rules.find((r) => r.syscalls.includes('socket') && lines.slice(r.from - 1, r.to).join('\n').includes('"value": 40'))!;
+    expect(sock).toBeDefined();
+    expect(lines[sock.from - 1].trim()).toBe('{');
+    expect(lines[sock.to - 1].trim()).toMatch(/^},?$/);
+    // Its instructions are the ones socket(41, ...) runs on the policy's arches, without the ones every syscall runs.
+    const path = b.arches.flatMap((a) => traceProgram(b.instructions, { nr: syscallNumber(a, 'socket')!, arch: a.token, args: [41n, 0n, 0n, 0n, 0n, 0n] }, a.endian).path);
+    for (const pc of sock.pcs) expect(path).toContain(pc);
+    expect(sock.pcs).not.toContain(0);
+    expect(links.pcSyscalls[0]).toBeUndefined();
+    expect(links.pcSyscalls[sock.pcs[sock.pcs.length - 1]]).toContain('socket');
+  });
+
+  it('the emulator records every step: A, X and the scratch memory', () => {
+    const b = built('A = arch\nmem[3] = A\nX = A\nA = sys_number\nmem[5] = X\nA == mkdir ? deny : ok\nok:\nreturn ALLOW\ndeny:\nreturn ERRNO(2)\n');
+    const r = emulateSteps(b, { arch: 'x86_64', syscall: 'mkdir', args: [] });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.action).toBe('ERRNO(2)');
+    expect(r.steps.map((s) => s.pc)).toEqual([0, 1, 2, 3, 4, 5, 7]);
+    expect(r.steps[1].mem[3]).toBe(ARCHES.x86_64.token);
+    expect(r.steps[0].mem[3]).toBeNull();
+    expect(r.steps[2].x).toBe(ARCHES.x86_64.token);
+    expect(r.steps[3].a).toBe(83);
+    expect(r.steps[4].mem[5]).toBe(ARCHES.x86_64.token);
+    expect(r.steps[5].taken).toBe(true);
   });
 
   it('reads assembly and hex, and the three kinds agree', () => {
@@ -80,14 +112,14 @@ describe('playground engine', () => {
     expect(() => parseNumber('1x', 64, 'args[0]')).toThrow(/args\[0\]: "1x" is not a number/);
     expect(() => parseNumber('0x100000000', 32, 'n')).toThrow(/does not fit/);
     const b = built(ASM);
-    expect(emulate(b, { arch: 'x86_64', syscall: 'mkdri', args: [] })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_SYSCALL' } });
+    expect(emulate(b, { arch: 'x86_64', syscall: 'mkdri', args: [] })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_SYSCALL', message: 'unknown syscall "mkdri" on x86_64 (did you mean "mkdir"?)' } });
     expect(emulate(b, { arch: 'x86_64', syscall: '83', args: [] })).toMatchObject({ ok: true, name: 'mkdir', action: 'ERRNO(2)' });
     expect(emulate(b, { arch: 'aarch64', syscall: 'read', args: [] })).toMatchObject({ ok: true, action: 'KILL' });
   });
 });
 
 describe('playground URL state', () => {
-  const state: State = { ...DEFAULT_STATE, text: DOCKER, mode: 'policy', arch: 'aarch64', emu: { arch: 'x32', syscall: 'mkdir', args: ['1', '0x2', '', '', '', '-1'], ip: '7' }, diffText: 'ünïcødé ✓' };
+  const state: State = { ...DEFAULT_STATE, text: DOCKER, mode: 'policy', arch: 'aarch64', kernel: '6.1', emu: { arch: 'x32', syscall: 'mkdir', args: ['1', '0x2', '', '', '', '-1'], ip: '7' }, diffText: 'ünïcødé ✓' };
 
   it('round-trips compressed and plain', async () => {
     const z = await encodeState(state, true);

@@ -7,6 +7,8 @@ import { noNodeBuiltins } from '../scripts/vite-no-node-builtins.mjs';
 export default defineConfig({
   base: './',
   plugins: [noNodeBuiltins()],
+  // The worker imports the graph-layout engine on demand, which needs ES-module workers.
+  worker: { format: 'es', plugins: () => [noNodeBuiltins()] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -4,12 +4,13 @@
  * the page (main.ts) only renders what these functions return.
  */
 import {
-  ARCHES, actionName, describeSettings, detectInput, diffInputs, disassembleLines, explainInput, graphInput,
-  isSyswallError, lintLoaded, loadInput, resolveArch, suggestSyscall, SyswallError, syscallName, syscallNumber,
-  syscallTable, traceProgram, validateProgram,
-  type ArchInfo, type Cfg, type DiffReport, type DisasmLine, type Endian, type ExplainReport, type InputKind,
-  type InputKindOption, type Instruction, type LintReport, type LoadedInput, type TraceResult,
+  ARCHES, actionName, BPF_ST, BPF_STX, bpfClass, buildCfg, conditionHolds, describeSettings, detectInput, diffInputs, disassembleLines,
+  explainInput, isSyswallError, lintLoaded, loadInput, mapInput, resolveArch, suggestSyscall, SyswallError, syscallName,
+  syscallNumber, syscallTable, traceProgram, validateProgram,
+  type ArchInfo, type Condition, type DiffReport, type Endian, type InputKind, type InputKindOption, type Instruction,
+  type LoadedInput, type TraceResult,
 } from '../../src/core/index.js';
+import type { AnalysisResult, EmuOutput, EmuStep, Links, ListingRow, RuleLink } from './protocol.js';
 
 /**
  * How the editor text is read: `auto` detects it with the same rules as the
@@ -84,11 +85,12 @@ export function detectMode(text: string): 'policy' | 'asm' | 'hex' | undefined {
 }
 
 /** Reads the editor text into a program, through the core's one input door with the CLI's defaults. Never throws. */
-export function buildProgram(text: string, mode: InputMode, archName: string): BuildResult {
+export function buildProgram(text: string, mode: InputMode, archName: string, kernel = ''): BuildResult {
   const t0 = now();
   try {
     const arch = resolveArch(archName);
-    const loaded = loadInput(text, { file: 'input', ...(mode !== 'auto' ? { kind: mode } : {}), context: { arch: arch.name } });
+    const k = kernel.trim();
+    const loaded = loadInput(text, { file: 'input', ...(mode !== 'auto' ? { kind: mode } : {}), context: { arch: arch.name, ...(k ? { kernel: k } : {}) } });
     const input = loaded.input;
     if (input.type === 'policy') {
       const compiled = loaded.compiled!;
@@ -136,71 +138,6 @@ export interface Stats {
   readonly perArch: readonly ArchStats[];
 }
 
-/** Instructions executed per syscall (arguments 0), per arch, plus size figures. */
-export function computeStats(built: Built, cfg: Cfg): Stats {
-  const perArch: ArchStats[] = [];
-  for (const arch of built.arches) {
-    let min = Infinity;
-    let max = 0;
-    let sum = 0;
-    let worst = '';
-    const table = syscallTable(arch);
-    for (const { name, nr } of table) {
-      const tr = traceProgram(built.instructions, { nr, arch: arch.token }, built.endian);
-      sum += tr.steps;
-      if (tr.steps < min) min = tr.steps;
-      if (tr.steps > max) {
-        max = tr.steps;
-        worst = name;
-      }
-    }
-    if (table.length) perArch.push({ arch: arch.name, syscalls: table.length, min, mean: sum / table.length, max, worst });
-  }
-  return {
-    length: built.instructions.length,
-    bytes: built.instructions.length * 8,
-    buildMs: built.buildMs,
-    ...(built.decisions !== undefined ? { decisions: built.decisions } : {}),
-    blocks: cfg.blockCount,
-    returns: cfg.returnCount,
-    perArch,
-  };
-}
-
-/** Everything the panels show for one program. */
-export interface Analysis {
-  readonly disasm: DisasmLine[] | InputProblem;
-  readonly explain: ExplainReport | InputProblem;
-  readonly lint: LintReport | InputProblem;
-  readonly cfg: Cfg;
-  readonly stats: Stats;
-}
-
-/** Runs every analysis; a failing one reports its problem without hiding the others. */
-export function analyze(built: Built): Analysis {
-  let disasm: DisasmLine[] | InputProblem;
-  try {
-    disasm = disassembleLines(built.instructions, { arch: built.arch, endian: built.endian });
-  } catch (e) {
-    disasm = toProblem(e);
-  }
-  // The same core entry points as `syswall explain`, `lint` and `graph`, on the same loaded input.
-  let explain: ExplainReport | InputProblem;
-  let lint: LintReport | InputProblem;
-  try {
-    explain = explainInput(built.loaded);
-  } catch (e) {
-    explain = toProblem(e);
-  }
-  try {
-    lint = lintLoaded(built.loaded);
-  } catch (e) {
-    lint = toProblem(e);
-  }
-  const cfg = graphInput(built.loaded);
-  return { disasm, explain, lint, cfg, stats: computeStats(built, cfg) };
-}
-
 /**
  * Parses an integer typed by the user: decimal, 0x hex, 0o octal or 0b
  * binary; a negative decimal wraps to two's complement in `bits` bits.
@@ -235,7 +172,7 @@ export function resolveSyscall(arch: ArchInfo, text: string): number {
   const nr = syscallNumber(arch, t);
   if (nr === undefined) {
     const s = suggestSyscall(t);
-    throw new SyswallError('UNKNOWN_SYSCALL', `unknown syscall "${t}" on ${arch.name}${s ? ` (did you mean ${s}?)` : ''}`);
+    throw new SyswallError('UNKNOWN_SYSCALL', `unknown syscall "${t}" on ${arch.name}${s ? ` (${s})` : ''}`);
   }
   return nr;
 }
@@ -276,3 +213,214 @@ export function diff(a: Built, b: Built): DiffResult {
 
 /** Arch names for pickers, native-looking ones first. */
 export const ARCH_CHOICES: readonly string[] = Object.keys(ARCHES);
+
+// ---------------------------------------------------------------- everything the worker computes for A
+
+const hx = (n: number, w: number) => (n >>> 0).toString(16).padStart(w, '0');
+
+/** The program listing: one row per instruction (the `syswall disasm` text). */
+export function listing(built: Built): ListingRow[] | InputProblem {
+  try {
+    return disassembleLines(built.instructions, { arch: built.arch, endian: built.endian }).map((l) => ({
+      pc: l.line, hex: `${hx(l.code, 2)} ${hx(l.jt, 2)} ${hx(l.jf, 2)} ${hx(l.k, 8)}`, text: l.text, reachable: l.reachable,
+    }));
+  } catch (e) {
+    return toProblem(e);
+  }
+}
+
+/** Argument values satisfying a rule's conditions (a value per condition, checked with the core's evaluator). */
+function witnessArgs(conds: readonly Condition[], bits: 32 | 64): bigint[] | undefined {
+  const args = [0n, 0n, 0n, 0n, 0n, 0n];
+  for (const c of conds) {
+    const v = c.value;
+    switch (c.op) {
+      case 'EQ': case 'LE': case 'GE': args[c.arg] = v; break;
+      case 'NE': args[c.arg] = v === 0n ? 1n : 0n; break;
+      case 'LT': args[c.arg] = 0n; break;
+      case 'GT': args[c.arg] = v + 1n; break;
+      case 'MASKED_EQ': args[c.arg] = v & (c.mask ?? 0n); break;
+    }
+  }
+  return conds.every((c) => conditionHolds(c, args[c.arg], bits)) ? args : undefined;
+}
+
+/** Line span of the JSON object around `line:column` (the rule's entry), or just that line for other syntaxes. */
+function objectSpan(lineStarts: readonly number[], text: string, line: number, column: number): [number, number] {
+  const at = (lineStarts[line - 1] ?? 0) + Math.max(0, column - 1);
+  let depth = 0;
+  let open = -1;
+  for (let i = at; i >= 0 && at - i < 200_000; i--) {
+    const ch = text[i];
+    if (ch === '}' || ch === ']') depth++;
+    else if (ch === '{' || ch === '[') {
+      if (depth === 0) {
+        if (ch === '{') {
+          open = i;
+          break;
+        }
+      } else depth--;
+    }
+  }
+  if (open < 0) return [line, line];
+  depth = 0;
+  let close = -1;
+  let inStr = false;
+  for (let i = open; i < text.length && i - open < 200_000; i++) {
+    const ch = text[i];
+    if (inStr) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inStr = false;
+      continue;
+    }
+    if (ch === '"') inStr = true;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0) {
+        close = i;
+        break;
+      }
+    }
+  }
+  const lineOf = (off: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  return [lineOf(open), close < 0 ? line : lineOf(close)];
+}
+
+/**
+ * Traces every syscall of every arch of A (arguments 0): the statistics,
+ * and which syscalls run each instruction; plus, for policies, each rule's
+ * span in the text and the instructions it runs, for the linked highlighting.
+ */
+export function traceAll(built: Built, text: string): { stats: Stats; links: Links } {
+  const perArch: ArchStats[] = [];
+  const bySyscall = new Map<number, Set<string>>();
+  let traced = 0;
+  const note = (path: readonly number[], name: string) => {
+    for (const pc of path) {
+      let s = bySyscall.get(pc);
+      if (!s) bySyscall.set(pc, (s = new Set()));
+      s.add(name);
+    }
+  };
+  for (const arch of built.arches) {
+    let min = Infinity;
+    let max = 0;
+    let sum = 0;
+    let worst = '';
+    const table = syscallTable(arch);
+    for (const { name, nr } of table) {
+      const tr = traceProgram(built.instructions, { nr, arch: arch.token }, built.endian);
+      note(tr.path, name);
+      traced++;
+      sum += tr.steps;
+      if (tr.steps < min) min = tr.steps;
+      if (tr.steps > max) {
+        max = tr.steps;
+        worst = name;
+      }
+    }
+    if (table.length) perArch.push({ arch: arch.name, syscalls: table.length, min, mean: sum / table.length, max, worst });
+  }
+  const names = new Set<string>();
+  for (const arch of built.arches) for (const e of syscallTable(arch)) names.add(e.name);
+  const pcSyscalls: Record<number, string[]> = {};
+  for (const [pc, s] of bySyscall) if (s.size < names.size) pcSyscalls[pc] = [...s];
+
+  const rules: RuleLink[] = [];
+  const input = built.loaded.input;
+  if (input.type === 'policy' && traced) {
+    const lineStarts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    const groups = new Map<string, { from: number; to: number; syscalls: Set<string>; pcs: Set<number> }>();
+    for (const r of input.policy.rules) {
+      const loc = r.origin?.location;
+      if (!loc || loc.line === undefined || typeof r.syscall !== 'string') continue;
+      const [from, to] = objectSpan(lineStarts, text, loc.line, loc.column ?? 1);
+      const key = `${from}-${to}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { from, to, syscalls: new Set(), pcs: new Set() }));
+      g.syscalls.add(r.syscall);
+      for (const arch of built.arches) {
+        const nr = syscallNumber(arch, r.syscall);
+        const args = witnessArgs(r.conditions, arch.bits);
+        if (nr === undefined || !args) continue;
+        for (const pc of traceProgram(built.instructions, { nr, arch: arch.token, args }, built.endian).path) g.pcs.add(pc);
+      }
+    }
+    for (const g of groups.values()) rules.push({ from: g.from, to: g.to, syscalls: [...g.syscalls], arches: built.arches.map((a) => a.name), pcs: [...g.pcs].filter((pc) => pc in pcSyscalls).sort((a, b) => a - b) });
+    rules.sort((a, b) => a.from - b.from);
+  }
+  const cfgCounts = graphCounts(built.instructions);
+  return {
+    stats: {
+      length: built.instructions.length,
+      bytes: built.instructions.length * 8,
+      buildMs: built.buildMs,
+      ...(built.decisions !== undefined ? { decisions: built.decisions } : {}),
+      blocks: cfgCounts.blocks,
+      returns: cfgCounts.returns,
+      perArch,
+    },
+    links: { rules, pcSyscalls },
+  };
+}
+
+/** Basic blocks and `ret` instructions, counted without building the graph. */
+function graphCounts(program: readonly Instruction[]): { blocks: number; returns: number } {
+  const cfg = buildCfg(program, { collapse: false });
+  return { blocks: cfg.blockCount, returns: cfg.returnCount };
+}
+
+/** Every analysis of A, for the worker: the same core calls as `syswall disasm`, `explain`, `lint` and `graph`. */
+export function analyzeFull(built: Built, text: string): AnalysisResult {
+  const attempt = <T>(f: () => T): T | InputProblem => {
+    try {
+      return f();
+    } catch (e) {
+      return toProblem(e);
+    }
+  };
+  const { stats, links } = traceAll(built, text);
+  return {
+    build: {
+      mode: built.mode, kind: built.kind, arches: built.arches.map((a) => a.name), arch: built.arch.name, endian: built.endian,
+      warnings: built.warnings, ...(built.settings ? { settings: built.settings } : {}), length: built.instructions.length,
+      buildMs: built.buildMs, ...(built.decisions !== undefined ? { decisions: built.decisions } : {}),
+    },
+    listing: listing(built),
+    explain: attempt(() => explainInput(built.loaded)),
+    lint: attempt(() => lintLoaded(built.loaded)),
+    map: attempt(() => mapInput(built.loaded)),
+    stats,
+    links,
+  };
+}
+
+/** Runs A on one syscall and records every step: pc, A, X, scratch memory, jump outcome. Never throws. */
+export function emulateSteps(built: Built, input: EmuInput): EmuOutput {
+  const r = emulate(built, input);
+  if (!r.ok) return r;
+  const t = r.trace;
+  const mem: (number | null)[] = new Array(16).fill(null);
+  const steps: EmuStep[] = t.path.map((pc, i) => {
+    const ins = built.instructions[pc];
+    const cls = bpfClass(ins.code);
+    if (cls === BPF_ST) mem[ins.k & 15] = t.a[i] >>> 0;
+    else if (cls === BPF_STX) mem[ins.k & 15] = t.x[i] >>> 0;
+    return { pc, a: t.a[i] >>> 0, x: t.x[i] >>> 0, mem: [...mem], ...(t.taken[i] !== undefined ? { taken: t.taken[i] } : {}) };
+  });
+  return {
+    ok: true, nr: r.nr, ...(r.name !== undefined ? { name: r.name } : {}), arch: r.arch.name, action: r.action, steps,
+    ...(t.ok ? { returnPc: t.returnPc } : { fault: t.error.message }),
+  };
+}

@@ -13,6 +13,8 @@ export interface State {
   mode: InputMode;
   /** Arch for assembly/hex input and the host arch for Docker profiles. */
   arch: string;
+  /** Host kernel for Docker profiles' minKernel ('' = treated as met). */
+  kernel: string;
   /** Emulator inputs. */
   emu: { arch: string; syscall: string; args: string[]; ip: string };
   /** Second input for the diff view ('' when unused). */
@@ -23,6 +25,7 @@ export const DEFAULT_STATE: State = {
   text: '',
   mode: 'auto',
   arch: 'x86_64',
+  kernel: '',
   emu: { arch: 'x86_64', syscall: '', args: ['', '', '', '', '', ''], ip: '' },
   diffText: '',
 };
@@ -75,6 +78,7 @@ export async function decodeState(hash: string): Promise<State | undefined> {
     text: typeof raw.text === 'string' ? raw.text : '',
     mode: raw.mode ?? 'auto',
     arch: typeof raw.arch === 'string' ? raw.arch : DEFAULT_STATE.arch,
+    kernel: typeof raw.kernel === 'string' ? raw.kernel : '',
     emu: { ...emu, args: [0, 1, 2, 3, 4, 5].map((i) => String(emu.args?.[i] ?? '')) },
     diffText: typeof raw.diffText === 'string' ? raw.diffText : '',
   };
