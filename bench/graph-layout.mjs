@@ -11,7 +11,6 @@
 // at optimisation levels 1 and 2.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -23,7 +22,6 @@ import { buildCfg, cfgLayoutInput } from '../dist/core/analyze/graph.js';
 import { decodeProgram } from '../dist/core/bpf/codec.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 
 function libseccomp(optimize) {
   const spec = JSON.stringify({ docker: { profile: join(ROOT, 'test/fixtures/docker-default.json'), arch: 'amd64' }, optimize });
@@ -148,7 +146,7 @@ for (const [name, program] of inputs) {
 console.log('\n| engine | browser file | minified | gzip -9 |');
 console.log('|---|---|---|---|');
 for (const [engine, file] of [['dagre', '@dagrejs/dagre/dist/dagre.min.js'], ['ELK', 'elkjs/lib/elk.bundled.js'], ['Graphviz', '@hpcc-js/wasm-graphviz/dist/index.js']]) {
-  const path = require.resolve(file);
+  const path = join(ROOT, 'node_modules', file);
   const bytes = readFileSync(path);
   console.log(`| ${engine} | ${file} | ${(bytes.length / 1024).toFixed(0)} KiB | ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(0)} KiB |`);
 }

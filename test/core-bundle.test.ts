@@ -52,9 +52,11 @@ describe('browser bundle of src/core', () => {
     expect(text).not.toMatch(/["']node:[a-z_/]+["']/);
     expect(text).not.toContain('__vite-browser-external');
     // The public API is there.
-    for (const name of ['compilePolicy', 'parsePolicyText', 'explainProgram', 'diffPrograms', 'lintProgram', 'traceProgram', 'cfgToSvg', 'assemble', 'disassemble']) {
+    for (const name of ['compilePolicy', 'parsePolicyText', 'explainProgram', 'diffPrograms', 'lintProgram', 'traceProgram', 'cfgToSvg', 'mapToSvg', 'buildDecisionMap', 'assemble', 'disassemble']) {
       expect(text).toMatch(new RegExp(`\\b${name}\\b`));
     }
+    // The graph-layout engine is not part of the core (src/core/analyze/cfg-layout.ts is loaded on demand).
+    expect(text).not.toContain('network-simplex');
     const raw = code.length;
     const gzip = gzipSync(code, { level: 9 }).length;
     console.log(`core bundle (src/core/index.ts, Vite library mode, minified): ${(raw / 1024).toFixed(1)} KiB raw, ${(gzip / 1024).toFixed(1)} KiB gzip`);
