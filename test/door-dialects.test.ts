@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatExplain } from '../src/core/analyze/explain.js';
-import { analyze, buildProgram } from '../web/src/engine.js';
+import { analyzeFull, buildProgram } from '../web/src/engine.js';
 import { ROOT, runCli } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'syswall-door-'));
@@ -142,7 +142,7 @@ describe('the playground engine and the CLI give the same explain table', () => 
     const text = readFileSync(join(ROOT, file), 'utf8');
     const b = buildProgram(text, 'auto', 'x86_64');
     if (!b.ok) throw new Error(b.error.message);
-    const a = analyze(b.built);
+    const a = analyzeFull(b.built, text);
     if (!('arches' in a.explain)) throw new Error(a.explain.message);
     const cli = runCli(['explain', file, '--arch', 'x86_64']);
     expect(cli.status, cli.stderr).toBe(0);

@@ -69,14 +69,18 @@ export const ENOSYS_FALLBACK: readonly string[] = [
 ];
 
 /**
- * Arguments the kernel reads as 32-bit `int`/`unsigned int` (syscall name ->
- * argument indexes). On 64-bit arches their upper half is garbage the kernel
- * ignores, so a filter that requires it to be 0 can be sidestepped.
+ * Arguments the kernel reads as 32-bit `int`/`unsigned int`/`umode_t`
+ * (syscall name -> argument indexes), as the SYSCALL_DEFINE declarations type
+ * them. On 64-bit arches their upper half is garbage the kernel ignores, so a
+ * filter that compares all 64 bits can be sidestepped. Arguments the kernel
+ * takes as `unsigned long` are not here even when only small values are
+ * valid: mmap's prot and flags and mprotect's prot (the kernel sees the upper
+ * bits; mprotect refuses them with EINVAL), unshare's flags (EINVAL).
  */
 export const INT_ARGS: Readonly<Record<string, readonly number[]>> = {
   socket: [0, 1, 2], socketpair: [0, 1, 2], personality: [0], ioctl: [1], fcntl: [1], prctl: [0], kill: [1], tgkill: [2],
-  tkill: [1], mprotect: [2], mmap: [2, 3], open: [1, 2], openat: [2, 3], setsockopt: [1, 2], getsockopt: [1, 2],
-  setns: [1], unshare: [0], copy_file_range: [5], madvise: [2], flock: [1], umask: [0], chmod: [1], fchmod: [1], fchmodat: [2, 3],
+  tkill: [1], open: [1, 2], openat: [2, 3], setsockopt: [1, 2], getsockopt: [1, 2],
+  setns: [1], copy_file_range: [5], madvise: [2], flock: [1], umask: [0], chmod: [1], fchmod: [1], fchmodat: [2], fchmodat2: [2, 3],
 };
 
 // CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET (CLONE_NEWTIME, 0x80, is the exit signal byte in clone(2)).
