@@ -419,6 +419,7 @@ describe('syswall playground in Chromium (1440x900)', () => {
     await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'), undefined, { timeout: 120_000 });
     const link = await page.inputValue('#share-link');
     const tasks = await longTasks(page, since);
+    console.log(`2 MB inputs: long tasks ${tasks.join(', ') || 'none'} ms`);
     await page.close();
     expect(Math.max(0, ...tasks), `long tasks: ${tasks.join(', ')}`).toBeLessThan(250);
 
@@ -431,6 +432,7 @@ describe('syswall playground in Chromium (1440x900)', () => {
     const fcp = await again.evaluate(() => performance.getEntriesByType('paint').find((p) => p.name === 'first-contentful-paint')?.startTime ?? 0);
     const after = (await again.evaluate((f) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start > f).map((t) => Math.round(t.duration)), fcp));
     await again.close();
+    console.log(`2 MB share link: long tasks after first paint ${after.join(', ') || 'none'} ms`);
     expect(Math.max(0, ...after), `long tasks after first paint: ${after.join(', ')} (all: ${t2.join(', ')})`).toBeLessThan(250);
   });
 

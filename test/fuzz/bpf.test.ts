@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ARCHES, type ArchInfo } from '../../src/core/arch/arches.js';
 import { assemble } from '../../src/core/bpf/asm/index.js';
 import { disassemble } from '../../src/core/bpf/disasm.js';
+import type { Instruction } from '../../src/core/bpf/instruction.js';
 import { emulate } from '../../src/core/bpf/emu.js';
 import { loadInput, type LoadedInput } from '../../src/core/input/load.js';
 import { diffInputs, explainInput, graphInput, lintLoaded, mapInput } from '../../src/core/analyze/input.js';
@@ -21,8 +22,8 @@ import { hexText } from '../../src/core/bpf/formats.js';
 import { loadProgram } from '../../src/cli/commands/disasm.js';
 import { bytesOf, clean, fuzz, watchdog } from './harness.js';
 import type { InputKindOption } from '../../src/core/formats/door.js';
-import { mutatedBytes, NUMBERS } from './mutate.js';
-import { ASSEMBLY, RAW_PROGRAMS } from './seeds.js';
+import { mutatedBytes, mutatedText, NUMBERS } from './mutate.js';
+import { ASSEMBLY, COMMON_WORDS, RAW_PROGRAMS } from './seeds.js';
 
 let stop: () => void;
 let dir: string;
@@ -52,7 +53,29 @@ function analyse(input: LoadedInput, arch: ArchInfo): void {
 }
 
 
+const ASM_WORDS = [
+  ...COMMON_WORDS, 'A', 'X', 'mem[0]', 'mem[15]', 'mem[16]', 'mem[-1]', 'args[0]', 'args[5]', 'args[6]', 'args_h[1]', 'data[0]', 'data[64]', 'data[3]', 'arch', 'sys_number', 'instruction_pointer', 'len',
+  'if', 'else', 'goto', 'next', 'jmp', 'jump', 'return', 'ALLOW', 'KILL', 'ERRNO(1)', 'ERRNO(70000)', 'TRAP', 'TRACE', 'LOG', 'USER_NOTIF', 'KILL_PROCESS', 'ARCH_X86_64', 'ARCH_AARCH64', 'ARCH_FROB',
+  '=', '==', '!=', '>=', '>', '<', '<=', '&', '+=', '-=', '*=', '/=', '%=', '|=', '&=', '^=', '<<=', '>>=', '-A', '!(', '(', ')', ':', 'label:', 'goto label', '>> 32', '#', '$',
+  ...NUMBERS,
+];
+
 describe('fuzz: assembly', () => {
+  it('text mutations of every statement form, assembled for several arches, disassembled', () => {
+    fuzz(
+      'asm',
+      fc.tuple(mutatedText({ seeds: ASSEMBLY, dictionary: ASM_WORDS, nesting: [['(', ')'], ['!(', ')'], ['if (', ') goto next\n']] }), fc.constantFrom(...ARCH_LIST)),
+      ([text, arch]) => {
+        const r = clean(() => assemble(text, { arch, file: 'fuzz.asm' }));
+        if (r.ok) {
+          const program = r.value as Instruction[];
+          clean(() => disassemble(program, { arch, endian: arch.endian }));
+        }
+      },
+      2000,
+    );
+  });
+
   it('generated statements (one per line, any combination)', () => {
     const line = fc.oneof(
       fc.tuple(fc.constantFrom('A', 'X', 'mem[0]', 'mem[15]'), fc.constantFrom('=', '+=', '-=', '&=', '|=', '<<=', '>>=', '/=', '%='), fc.constantFrom('A', 'X', 'args[0]', 'args_h[2]', 'sys_number', 'arch', 'mem[3]', 'data[4]', 'len', 'instruction_pointer', ...NUMBERS)).map((t) => t.join(' ')),
@@ -100,7 +123,7 @@ describe('fuzz: raw and hex BPF', () => {
     fuzz(
       'analysis-input',
       fc.tuple(
-        fc.oneof(fc.uint8Array({ maxLength: 256 }), mutatedBytes(RAW_PROGRAMS), fc.constantFrom(...ASSEMBLY).map(bytesOf)),
+        fc.oneof(fc.uint8Array({ maxLength: 256 }), mutatedBytes(RAW_PROGRAMS), mutatedText({ seeds: ASSEMBLY, dictionary: ASM_WORDS }).map(bytesOf)),
         fc.constantFrom<InputKindOption | undefined>(undefined, 'raw', 'hex', 'asm', 'policy', 'program', 'oci', 'minijail'),
         fc.constantFrom(...ARCH_LIST),
       ),
@@ -116,7 +139,7 @@ describe('fuzz: raw and hex BPF', () => {
     fuzz(
       'analysis',
       fc.tuple(
-        fc.oneof(fc.uint8Array({ maxLength: 256 }), mutatedBytes(RAW_PROGRAMS), fc.constantFrom(...ASSEMBLY).map(bytesOf)),
+        fc.oneof(fc.uint8Array({ maxLength: 256 }), mutatedBytes(RAW_PROGRAMS), mutatedText({ seeds: ASSEMBLY, dictionary: ASM_WORDS }).map(bytesOf)),
         fc.constantFrom<InputKindOption | undefined>(undefined, 'raw', 'hex', 'asm', 'policy', 'program', 'oci', 'minijail'),
         fc.constantFrom(...ARCH_LIST),
       ),

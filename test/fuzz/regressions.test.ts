@@ -54,7 +54,7 @@ describe('fuzz regressions', () => {
     const r = clean(() => parseYamlDocuments(`a: &a x\nb: [${Array(10_000).fill('*a').join(', ')}]\n`, { file: 'a.yaml' }));
     expect(r.ok).toBe(true);
     // Aliases still resolve to the last anchor of that name before them.
-    const [doc] = parseYamlDocuments('a: &x 1\nb: *x\nc: &x 2\nd: *x\n') as { type: 'object'; entries: { key: string; value: { raw?: string } }[] }[];
+    const [doc] = parseYamlDocuments('a: &x 1\nb: *x\nc: &x 2\nd: *x\n') as unknown as { type: 'object'; entries: { key: string; value: { raw?: string } }[] }[];
     expect(doc.entries.map((e) => [e.key, e.value.raw])).toEqual([['a', '1'], ['b', '1'], ['c', '2'], ['d', '2']]);
   });
 

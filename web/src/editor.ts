@@ -13,7 +13,7 @@ import { Decoration, EditorView, GutterMarker, gutterLineClass, keymap, lineNumb
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 
 /** Texts longer than this are loaded in slices (one per task). */
-const SLICE = 128 * 1024;
+const SLICE = 64 * 1024;
 
 const setMarks = StateEffect.define<{ error?: number; linked: readonly [number, number][] }>();
 
