@@ -1,81 +1,166 @@
-// Start-up cost of running a command under a seccomp filter, in one run:
-// plain exec of /bin/true (the floor), `syswall-helper exec PROG.bpf -- /bin/true`,
-// Node `spawn()` from syswall/node, `syswall run -- /bin/true` (Node start-up,
-// loading and compiling the default profile), and Debian's bubblewrap
-// (`bwrap --dev-bind / / --seccomp FD /bin/true`) with the same allow-all program.
-// The first three go through child_process.spawnSync from the same Node
-// process, so the driver's own overhead is shared; spawn() is timed from the
-// call to its result promise. Run: npm run bench -- startup
+// Start-up cost of `syswall run -- /bin/true`, side by side in one run with
+// `node -e 0`, bubblewrap (`bwrap --dev-bind / / --seccomp FD /bin/true`, the
+// same program as syswall's built-in default) and a plain exec of /bin/true.
+//
+// CPU is exact: each command is started by a small Python driver that forks,
+// execs and reaps it with wait4(2), whose rusage is the child's user+system
+// time including every descendant it reaped (syswall's helper and the
+// command; bwrap's children); wall is fork to reap. Rows run interleaved,
+// ROUNDS rounds of N runs each, and the figure is the median over all runs.
+//
+// Rows for syswall:
+//   - the built-in default (precompiled at build time, the usual case);
+//   - a profile file (Docker's default, data/profiles/docker-default.json)
+//     with a warm compile cache, and with a cold one (an empty cache
+//     directory for every run: compile, lint and store);
+//   - the built-in default with --no-cache (compiled on every run, as
+//     before the cache existed);
+//   - the floor of this design: Node starting syswall-helper with the
+//     program ready (no syswall code at all).
+// Then the steps of a warm run, each measured alone in fresh processes:
+// module loading, finding the plan, compiling it, and the helper.
+//
+// Run: npm run bench -- startup   (BENCH_N, BENCH_ROUNDS to change the counts)
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn, helperPath, toProgramBytes } from '../dist/node/index.js';
-import { ret, SECCOMP_RET_ALLOW } from '../dist/core/index.js';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
-const N = Number(process.env.BENCH_N ?? 40);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist');
+const CLI = join(DIST, 'cli', 'main.js');
+const N = Number(process.env.BENCH_N ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
-/** Mean ms per call of `fn` over n calls (after a short warm-up). */
-async function timeIt(n, fn) {
-  for (let i = 0; i < 3; i++) await fn();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) await fn();
-  return (performance.now() - t0) / n;
+// The driver: reads a JSON list of rows ({argv, env, fds, fresh_cache}), runs
+// them interleaved, prints per-row lists of [cpu_s, wall_s].
+const DRIVER = String.raw`
+import json, os, sys, time, tempfile, shutil
+spec = json.load(sys.stdin)
+rows, n, rounds = spec['rows'], spec['n'], spec['rounds']
+out = [[] for _ in rows]
+null = os.open('/dev/null', os.O_RDWR)
+for r in range(rounds):
+    for i, row in enumerate(rows):
+        for k in range(n):
+            env = dict(os.environ); env.update(row.get('env', {}))
+            fresh = None
+            if row.get('fresh_cache'):
+                fresh = tempfile.mkdtemp(prefix='syswall-bench-cold-'); env['XDG_CACHE_HOME'] = fresh
+            fds = row.get('fds', [])
+            t0 = time.monotonic()
+            pid = os.fork()
+            if pid == 0:
+                os.dup2(null, 0); os.dup2(null, 1); os.dup2(null, 2)
+                for j, f in enumerate(fds):
+                    fd = os.open(f, os.O_RDONLY); os.dup2(fd, 3 + j)
+                os.execvpe(row['argv'][0], row['argv'], env)
+            _, status, ru = os.wait4(pid, 0)
+            wall = time.monotonic() - t0
+            if status != 0:
+                sys.stderr.write('failed (%d): %s\n' % (status, ' '.join(row['argv']))); sys.exit(1)
+            out[i].append([ru.ru_utime + ru.ru_stime, wall])
+            if fresh: shutil.rmtree(fresh)
+json.dump(out, sys.stdout)
+`;
+
+function drive(rows, n = N, rounds = ROUNDS) {
+  const r = spawnSync('python3', ['-c', DRIVER], { input: JSON.stringify({ rows, n, rounds }), encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw new Error(`python3 is needed to measure child CPU (wait4): ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`the measuring driver failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function must(r, what) {
-  if (r.error) throw new Error(`${what}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${what} exited ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
+const ms = (s) => (s * 1000).toFixed(1).padStart(7);
+
+/** A step measured in fresh Node processes: the script prints its own CPU ms (process.cpuUsage) for the step. */
+function step(script, samples = 9) {
+  const xs = [];
+  for (let i = 0; i < samples; i++) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, env: { ...process.env } });
+    if (r.status !== 0) throw new Error(`step failed: ${r.stderr}`);
+    xs.push(Number(r.stdout.trim()));
+  }
+  return median(xs);
 }
 
 export async function run() {
+  const { helperPath } = await import(join(DIST, 'node', 'native.js'));
+  const { readPrecompiled, decodePlan } = await import(join(DIST, 'cli', 'commands', 'run-plan.js'));
+  const { hostArch } = await import(join(DIST, 'node', 'host.js'));
+  const pre = readPrecompiled();
+  if (!pre) throw new Error('dist/cli/run-precompiled.json is missing: run `npm run build`');
+  const plan = decodePlan(pre.plans[hostArch().name].plan);
   const dir = mkdtempSync(join(tmpdir(), 'syswall-bench-'));
-  const prog = join(dir, 'allow.bpf');
-  const program = [ret(SECCOMP_RET_ALLOW)];
-  writeFileSync(prog, toProgramBytes(program));
+  const prog = join(dir, 'default.bpf');
+  writeFileSync(prog, plan.program);
   const helper = helperPath();
+  const warmHome = join(dir, 'warm');
+  const docker = join(ROOT, 'data', 'profiles', 'docker-default.json');
+  const env = { SYSWALL_NO_CACHE: '', XDG_CACHE_HOME: warmHome };
+  // Warm the cache for the profile-file row.
+  const w = spawnSync(process.execPath, [CLI, 'run', '-q', '-p', docker, '--', '/bin/true'], { env: { ...process.env, ...env } });
+  if (w.status !== 0) throw new Error(`syswall run failed: ${w.stderr}`);
+  const floor = join(dir, 'floor.mjs');
+  writeFileSync(floor, `import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+const c = spawn(${JSON.stringify(helper)}, ['exec', '--fd', '3', '--report-fd', '4', '--isolate', 'require', '--parent-pid', String(process.pid), '--', '/bin/true'], { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'] });
+c.stdio[3].end(readFileSync(${JSON.stringify(prog)}));
+c.stdio[4].resume();
+c.on('exit', (code) => { process.exitCode = code; });
+`);
 
-  const cases = [
-    ['exec /bin/true (no filter)', () => must(spawnSync('/bin/true'), 'true')],
-    ['syswall-helper exec', () => must(spawnSync(helper, ['exec', prog, '--', '/bin/true']), 'helper')],
-    ['spawn() (syswall/node)', async () => {
-      const r = await spawn('/bin/true', [], { program, stdio: 'ignore' }).result;
-      if (r.exitCode !== 0) throw new Error('spawn: /bin/true failed');
-    }],
-    ['syswall run (default profile)', () => must(spawnSync(process.execPath, [CLI, 'run', '--', '/bin/true']), 'syswall run')],
+  const rows = [
+    ['exec /bin/true (no filter)', { argv: ['/bin/true'] }],
+    ['node -e 0', { argv: [process.execPath, '-e', '0'] }],
+    ['syswall run (built-in default)', { argv: [process.execPath, CLI, 'run', '--', '/bin/true'], env }],
+    ['syswall run -p FILE, warm cache', { argv: [process.execPath, CLI, 'run', '-q', '-p', docker, '--', '/bin/true'], env }],
+    ['syswall run -p FILE, cold cache', { argv: [process.execPath, CLI, 'run', '-q', '-p', docker, '--', '/bin/true'], env, fresh_cache: true }],
+    ['syswall run --no-cache (default)', { argv: [process.execPath, CLI, 'run', '--no-cache', '--', '/bin/true'], env }],
+    ['floor: node + syswall-helper', { argv: [process.execPath, floor] }],
+    ['syswall-helper exec (no node)', { argv: [helper, 'exec', prog, '--', '/bin/true'] }],
   ];
   if (spawnSync('bwrap', ['--version']).error) {
     console.log('bwrap not found: install bubblewrap (apt-get install bubblewrap) for the reference row');
   } else {
-    cases.push(['bwrap --seccomp', () => {
-      const fd = openSync(prog, 'r');
-      try {
-        must(spawnSync('bwrap', ['--dev-bind', '/', '/', '--seccomp', '3', '/bin/true'], { stdio: ['ignore', 'ignore', 'pipe', fd] }), 'bwrap');
-      } finally {
-        closeSync(fd);
-      }
-    }]);
+    rows.push(['bwrap --seccomp (same program)', { argv: ['bwrap', '--dev-bind', '/', '/', '--seccomp', '3', '/bin/true'], fds: [prog] }]);
   }
-  // Interleaved rounds, median of the per-round means: robust to machine noise.
-  const samples = cases.map(() => []);
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < cases.length; i++) samples[i].push(await timeIt(N, cases[i][1]));
-  }
-  const rows = cases.map(([name], i) => [name, median(samples[i])]);
-  const base = rows[0][1];
-  const bw = rows.find((r) => r[0].startsWith('bwrap'))?.[1];
-  console.log(`${ROUNDS} interleaved rounds of ${N} runs each; median ms per run; ratios vs plain exec${bw ? ' and vs bwrap' : ''}`);
-  for (const [name, ms] of rows) {
-    console.log(`${name.padEnd(30)} ${ms.toFixed(3).padStart(8)} ms  x${(ms / base).toFixed(2)}${bw ? `  (vs bwrap x${(ms / bw).toFixed(2)})` : ''}`);
-  }
+  const results = drive(rows.map((r) => r[1]));
+  const med = results.map((xs) => ({ cpu: median(xs.map((x) => x[0])), wall: median(xs.map((x) => x[1])) }));
+  const node = med[1];
+  console.log(`${ROUNDS} interleaved rounds of ${N} runs each; median per run; CPU = user+sys of the child and everything it reaped (wait4)`);
+  console.log(`${'command'.padEnd(34)} ${'CPU ms'.padStart(7)} ${'x node'.padStart(7)} ${'wall ms'.padStart(8)} ${'x node'.padStart(7)}`);
+  rows.forEach(([name], i) => {
+    const m = med[i];
+    console.log(`${name.padEnd(34)} ${ms(m.cpu)} ${('x' + (m.cpu / node.cpu).toFixed(2)).padStart(7)} ${ms(m.wall).padStart(8)} ${('x' + (m.wall / node.wall).toFixed(2)).padStart(7)}`);
+  });
+
+  // The steps, each alone in fresh processes (CPU ms of this process only; medians of 9).
+  const imp = (mods) => `const c0 = process.cpuUsage(); ${mods.map((m) => `await import(${JSON.stringify(join(DIST, m))});`).join(' ')} const c = process.cpuUsage(c0); console.log((c.user + c.system) / 1000);`;
+  const RUN_MODULES = ['cli/command.js', 'cli/stdio.js', 'cli/exit.js', 'cli/commands/index.js', 'cli/commands/run.js', 'node/launch.js', 'node/isolation-support.js'];
+  const timed = (setup, body) => `${setup} const c0 = process.cpuUsage(); ${body} const c = process.cpuUsage(c0); console.log((c.user + c.system) / 1000);`;
+  const pre1 = `const P = await import(${JSON.stringify(join(DIST, 'cli/commands/run-plan.js'))}); const H = await import(${JSON.stringify(join(DIST, 'node/host.js'))}); const C = await import(${JSON.stringify(join(DIST, 'node/program-cache.js'))}); const I = await import(${JSON.stringify(join(DIST, 'node/input.js'))}); const B = await import(${JSON.stringify(join(DIST, 'node/builtin-profiles.js'))});`;
+  const keyOf = (spec, builtin) => `const o = { spec: ${JSON.stringify(spec)}, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false }; const f = ${builtin ? `B.builtinProfilePath('default')` : JSON.stringify(spec)}; const key = P.planKey(P.readPrecompiled().buildId, H.hostArch(), o, I.readInputFile(f), ${builtin ? 'undefined' : 'H.hostKernelVersion()'});`;
+  const compileSetup = `const R = await import(${JSON.stringify(join(DIST, 'cli/commands/run-compile.js'))});`;
+  const steps = [
+    ['import the modules of a warm run', imp(RUN_MODULES)],
+    ['import the compile path (run-compile.js)', imp(['cli/commands/run-compile.js'])],
+    ['find the precompiled default (key + plan)', timed(pre1, `${keyOf('default', true)} const p = P.findPlan(key, H.hostArch(), true, undefined); if (!p) throw new Error('no plan');`)],
+    ['find a cached plan (key + checks + read)', timed(pre1, `process.env.XDG_CACHE_HOME = ${JSON.stringify(warmHome)}; ${keyOf(docker, false)} const p = P.findPlan(key, H.hostArch(), false, new C.ProgramCache()); if (!p) throw new Error('no plan');`)],
+    ['compute the default\'s plan (compile)', timed(compileSetup, `R.computePlan({ spec: 'default', strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
+    ['compute a file\'s plan (read, compile, lint)', timed(compileSetup, `R.computePlan({ spec: ${JSON.stringify(docker)}, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
+    ['isolation probe (this process; not its child)', timed(`const S = await import(${JSON.stringify(join(DIST, 'node/isolation-support.js'))});`, `S.isolationSupport();`)],
+  ];
+  console.log('\nSteps (CPU ms of one fresh Node process each, median of 9; the first call, as the CLI makes it):');
+  for (const [name, script] of steps) console.log(`${name.padEnd(46)} ${step(script).toFixed(1).padStart(6)} ms`);
+  console.log(`${'syswall-helper exec /bin/true (from the table)'.padEnd(46)} ${(med[7].cpu * 1000).toFixed(1).padStart(6)} ms`);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -264,7 +264,7 @@ describe('syswall run: failure paths fail closed', () => {
 
 describe('what raised the SIGSYS', () => {
   it('names the rule/default actions before the bad-arch action', async () => {
-    const { sigsysCandidates } = await import('../src/cli/commands/run.js');
+    const { sigsysCandidates } = await import('../src/cli/commands/run-compile.js');
     const { policy } = await import('../src/core/policy/builder.js');
     expect(sigsysCandidates(policy({ default: 'allow', arches: ['x86_64'] }).trap('getppid').killProcess('mkdir').build(), undefined)).toEqual(['KILL_PROCESS', 'TRAP']);
     expect(sigsysCandidates(policy({ default: 'allow', arches: ['x86_64'] }).build(), undefined)).toEqual(['KILL_THREAD (the bad-arch action: a syscall of an arch the filter does not cover)']);

@@ -78,3 +78,11 @@ export function describeSettings(s: Settings): string {
   const caps = sameCaps ? `docker-default(${s.caps.length})` : s.caps.length > 6 ? `${s.caps.length} caps` : s.caps.join(',') || 'none';
   return [`enosys=${s.enosys}`, ...(s.compat ? [`compat=${s.compat}`] : []), `arch=${s.arch}`, `kernel=${s.kernel ?? 'any'}`, `caps=${caps}`].join(' ');
 }
+
+/**
+ * Largest input the door reads (bytes): 4 MiB, far above any real policy or
+ * program (Docker's default profile is 20 kB, 4,096 instructions are 32 KiB),
+ * and small enough that every reader ends in seconds and well under a
+ * gigabyte (a 4 MiB SPO YAML file is the slowest: docs/limits.md).
+ */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;

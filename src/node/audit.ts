@@ -97,8 +97,3 @@ export async function seccompKillRecord(pid: number, sinceUs: number): Promise<s
   }
   return undefined;
 }
-
-/** Microseconds on the kernel's monotonic clock (the clock of /dev/kmsg timestamps). */
-export function kernelClockUs(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}

@@ -30,3 +30,8 @@ export function hostKernelVersion(): [number, number] {
   const m = /^(\d+)\.(\d+)/.exec(release());
   return m ? [Number(m[1]), Number(m[2])] : [0, 0];
 }
+
+/** Microseconds on the kernel's monotonic clock (the clock of /dev/kmsg timestamps). */
+export function kernelClockUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}

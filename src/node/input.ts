@@ -7,7 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SyswallError } from '../core/errors.js';
-import { MAX_INPUT_BYTES } from '../core/formats/door.js';
+import { MAX_INPUT_BYTES } from '../core/defaults.js';
 
 export { MAX_INPUT_BYTES };
 

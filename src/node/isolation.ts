@@ -14,6 +14,10 @@
  *   its own notifications.
  * - {@link holdNonDumpable}: this process is non-dumpable while a sandbox it
  *   started is alive.
+ *
+ * isolationSupport and holdNonDumpable live in isolation-support.ts (re-exported
+ * here), without the program analysis this module loads: `syswall run`'s
+ * start-up needs only them.
  */
 import type { ArchInfo } from '../core/arch/arches.js';
 import { syscallNumber } from '../core/arch/syscalls.js';
@@ -24,42 +28,11 @@ import { runProgram } from '../core/bpf/interpreter.js';
 import { runnableArches } from '../core/policy/recording.js';
 import { analyzeProgram, archDecisionFor, segmentFor } from '../core/symbolic/symbolic.js';
 import { SyswallError } from '../core/errors.js';
-import { errnoLabel } from './errors.js';
 import { hostArch } from './host.js';
-import { hasCapability, isolationProbe, setDumpable } from './native.js';
 
-const CAP_SYS_ADMIN = 21;
+export { isolationSupport, holdNonDumpable, type IsolationSupport } from './isolation-support.js';
+
 const EBUSY = 16;
-
-/** What the host allows for the sandbox's isolation. */
-export interface IsolationSupport {
-  /** The command can run in its own PID and mount namespaces with a fresh /proc. */
-  readonly namespaces: boolean;
-  /** That needs a user namespace (this process lacks CAP_SYS_ADMIN). */
-  readonly userNamespace: boolean;
-  /** Why not, when `namespaces` is false: the failing step and errno. */
-  readonly reason?: string;
-}
-
-const probed = new Map<boolean, IsolationSupport>();
-
-/**
- * Whether syswall-helper can isolate a command started by this process (or,
- * with `asOtherUser`, by a process that lacks CAP_SYS_ADMIN: spawn's `uid`
- * option). Probed once (a child in new namespaces mounts a /proc and exits).
- */
-export function isolationSupport(asOtherUser = false): IsolationSupport {
-  const userns = asOtherUser || !hasCapability(CAP_SYS_ADMIN);
-  const cached = probed.get(userns);
-  if (cached) return cached;
-  const r = isolationProbe(userns);
-  const what = userns ? 'a user namespace with PID and mount namespaces' : 'PID and mount namespaces';
-  const support: IsolationSupport = r.ok
-    ? { namespaces: true, userNamespace: userns }
-    : { namespaces: false, userNamespace: userns, reason: `this host refuses ${what} (${r.step}: ${errnoLabel(r.errno)})` };
-  probed.set(userns, support);
-  return support;
-}
 
 /** Syscalls (by name) that give one process access to another's memory or registers. */
 export const REACHING_SYSCALLS = ['ptrace', 'process_vm_readv', 'process_vm_writev'] as const;
@@ -136,7 +109,8 @@ export interface GuardCase {
  * `program` unchanged, with A and X reset to 0 as at a program's start.
  */
 export function withGuard(program: readonly Instruction[], cases: readonly GuardCase[], arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
-  const endian = hostArch().endian;
+  // The data layout of the arches guarded (the host's first; its compat arches share its byte order).
+  const endian = (arches[0] ?? hostArch()).endian;
   // Per arch token: (syscall number, case) pairs.
   const byToken = new Map<number, { nr: number; c: GuardCase }[]>();
   for (const a of arches) {
@@ -232,22 +206,4 @@ const SYS_SOCKET = 1;
  */
 export function withSocketcallGuard(program: readonly Instruction[], ret: number, arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
   return withGuard(program, [{ syscall: 'socketcall', tests: [{ arg: 0, op: 'eq', value: SYS_SOCKET }], ret }], arches);
-}
-
-let holders = 0;
-let previous = true;
-
-/**
- * Makes this process non-dumpable (nothing of the same user, without
- * CAP_SYS_PTRACE, can trace it or open its /proc/PID/mem) until the returned
- * release is called by every holder; then restores what it was.
- */
-export function holdNonDumpable(): () => void {
-  if (holders++ === 0) previous = setDumpable(false);
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    if (--holders === 0 && previous) setDumpable(true);
-  };
 }

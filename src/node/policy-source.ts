@@ -11,13 +11,11 @@
  * by both is denied. The deny action is the profile's default action when
  * that denies (ERRNO(EPERM) for the built-in default), otherwise ERRNO(EPERM).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { findArch, resolveArch, type ArchInfo } from '../core/arch/arches.js';
 import { isKnownSyscall, suggestSyscall, syscallName } from '../core/arch/syscalls.js';
 import type { Instruction } from '../core/bpf/instruction.js';
 import { compilePolicy, type CompiledFilter, type CompileOptions } from '../core/compile/compile.js';
-import { isSyswallError, PolicyError, SyswallError } from '../core/errors.js';
+import { isSyswallError, PolicyError } from '../core/errors.js';
 import { DOCKER_DEFAULT_CAPS } from '../core/formats/context.js';
 import { readInput, type InputKind, type InputKindOption } from '../core/formats/door.js';
 import type { ParsedPolicy } from '../core/formats/parse.js';
@@ -27,6 +25,7 @@ import type { Action, Condition, Policy, Rule } from '../core/policy/types.js';
 import { operationOf, type FamilyMember } from '../core/policy/families.js';
 import { validatePolicy } from '../core/policy/validate.js';
 import { hostArch } from './host.js';
+import { BUILTIN_PROFILES, builtinProfilePath } from './builtin-profiles.js';
 import { baseProfileResolver, hostContext, includeResolver } from './input-files.js';
 import { readInputFile } from './input.js';
 
@@ -66,10 +65,10 @@ function isCompiled(x: any): x is CompiledFilter {
  * Turns any {@link PolicyInput} into a loadable program for this host.
  * Policies are compiled with {@link compilePolicy} for the arches they name
  * (e.g. x86_64, x86 and x32 for the built-in default on an x86_64 host),
- * which must include the host's arch. Throws a `PolicyError`/`CompileError`
+ * which must include the host's arch (`host`, default this machine's). Throws a `PolicyError`/`CompileError`
  * (kind input) for a policy that does not validate or compile.
  */
-export function programForHost(input: PolicyInput, options: Pick<CompileOptions, 'arches' | 'enosys'> = {}): HostProgram {
+export function programForHost(input: PolicyInput, options: Pick<CompileOptions, 'arches' | 'enosys'> & { host?: ArchInfo } = {}): HostProgram {
   if (input instanceof Uint8Array || Array.isArray(input)) return { program: input as readonly Instruction[] | Uint8Array, flags: 0 };
   if (isCompiled(input)) return { program: input.instructions, flags: input.flags, noNewPrivs: input.noNewPrivs, compiled: input };
   let p: Policy;
@@ -78,40 +77,18 @@ export function programForHost(input: PolicyInput, options: Pick<CompileOptions,
   else if (x !== null && typeof x === 'object' && isPolicy(x.policy) && Array.isArray(x.warnings)) p = x.policy;
   else if (isPolicy(x)) p = x;
   else throw new TypeError('policy must be a policy builder, a parsed profile, a Policy, a CompiledFilter, an Instruction[] or a Uint8Array');
-  const host = hostArch();
+  const { host = hostArch(), ...compileOptions } = options;
   const arches = (options.arches ?? p.arches).map((a) => resolveArch(a));
   if (!arches.includes(host)) {
     throw new PolicyError('HOST_ARCH_MISSING', `the policy covers ${arches.map((a) => a.name).join(', ')} but not this host's arch ${host.name}: every syscall would take the bad-arch action`, {
       hint: `add "${host.name}" to the policy's arches`,
     });
   }
-  const compiled = compilePolicy(validatePolicy(p), { ...options, ...(options.arches ? { arches: options.arches } : {}) });
+  const compiled = compilePolicy(validatePolicy(p), { ...compileOptions, ...(options.arches ? { arches: options.arches } : {}) });
   return { program: compiled.instructions, flags: compiled.flags, noNewPrivs: compiled.noNewPrivs, compiled };
 }
 
-/** Names of the built-in profiles. */
-export const BUILTIN_PROFILES: readonly string[] = Object.freeze(['default']);
-
-const DEFAULT_DIR = fileURLToPath(new URL('../../data/profiles/default/', import.meta.url));
-
-/**
- * The file of a built-in profile for a host arch: `default` is Docker's
- * default profile resolved for that host (data/profiles/default/ARCH.json).
- */
-export function builtinProfilePath(name: string, arch: ArchInfo = hostArch()): string {
-  if (!BUILTIN_PROFILES.includes(name)) {
-    throw new PolicyError('UNKNOWN_PROFILE', `unknown built-in profile "${name}"`, { hint: `built-in profiles: ${BUILTIN_PROFILES.join(', ')}` });
-  }
-  const file = DEFAULT_DIR + arch.name + '.json';
-  if (!existsSync(file)) {
-    const have = existsSync(DEFAULT_DIR) ? readdirSync(DEFAULT_DIR).map((f) => f.replace(/\.json$/, '')) : [];
-    throw new SyswallError('NO_BUILTIN_FOR_ARCH', `no built-in "${name}" profile for ${arch.name} hosts (${DEFAULT_DIR})`, {
-      kind: 'runtime',
-      hint: have.length ? `available for: ${have.join(', ')}; pass --profile FILE` : 'the package data is missing; reinstall syswall',
-    });
-  }
-  return file;
-}
+export { BUILTIN_PROFILES, builtinProfilePath } from './builtin-profiles.js';
 
 /** Options of {@link loadProfile}. */
 export interface LoadProfileOptions {
@@ -140,6 +117,8 @@ export interface LoadedProfile {
   readonly kind: InputKind;
   /** minijail `@frequency` weights. */
   readonly frequencies?: Readonly<Record<string, number>>;
+  /** The input asked for other files (includes, an SPO base profile): its meaning depends on more than its own bytes. */
+  readonly readOtherFiles: boolean;
 }
 
 /**
@@ -164,19 +143,28 @@ export function loadProfile(spec: string = 'default', options: LoadProfileOption
       cause: e,
     });
   }
+  const readInclude = includeResolver(options.includeDirs ?? []);
+  const resolveBase = baseProfileResolver();
+  let readOtherFiles = false;
   const input = readInput(bytes, {
     file,
     context: hostContext({ arch: arch.name, caps: DOCKER_DEFAULT_CAPS }),
     programArch: arch,
     ...(options.kind ? { kind: options.kind } : {}),
     ...(options.strictNames ? { strictNames: true } : {}),
-    readFile: includeResolver(options.includeDirs ?? []),
-    resolveBase: baseProfileResolver(),
+    readFile: (path) => {
+      readOtherFiles = true;
+      return readInclude(path);
+    },
+    resolveBase: (name, from) => {
+      readOtherFiles = true;
+      return resolveBase(name, from);
+    },
   });
   if (input.type === 'program') {
-    return { policy: undefined as unknown as Policy, program: input.program, warnings: [], file, builtin, kind: input.kind };
+    return { policy: undefined as unknown as Policy, program: input.program, warnings: [], file, builtin, kind: input.kind, readOtherFiles };
   }
-  return { policy: input.policy, warnings: input.warnings, file, builtin, kind: input.kind, ...(input.frequencies ? { frequencies: input.frequencies } : {}) };
+  return { policy: input.policy, warnings: input.warnings, file, builtin, kind: input.kind, ...(input.frequencies ? { frequencies: input.frequencies } : {}), readOtherFiles };
 }
 
 /** Expands `--allow`/`--deny` items (syscall names and @groups) to syscall names; throws for unknown ones. */

@@ -1,83 +1,36 @@
+/**
+ * `syswall run`: the light half. Start-up matters here (a launcher put in
+ * front of every command of a script), so this module loads only what a run
+ * needs: the plan comes precompiled (the built-in default) or from the
+ * user's compile cache (run-plan.ts, src/node/program-cache.ts), and the
+ * compiler, the input door and the linter (run-compile.ts) are loaded only
+ * when a plan must be computed, and for --explain. Figures: docs/benchmarks.md.
+ */
+import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Command, CommandContext } from '../command.js';
 import { flag, listOpt, stringOpt, UsageError } from '../command.js';
 import { resolveArch } from '../../core/arch/arches.js';
-import type { Policy } from '../../core/policy/types.js';
-import { SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_SPEC_ALLOW } from '../../core/bpf/constants.js';
-import { isReturnK, type Instruction } from '../../core/bpf/instruction.js';
-import { PolicyError, SyswallError } from '../../core/errors.js';
-import { hostArch } from '../../node/host.js';
+import { SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW } from '../../core/bpf/constants.js';
+import { hostArch, hostKernelVersion, kernelClockUs } from '../../node/host.js';
 import { SandboxError } from '../../node/errors.js';
-import { applyOverrides, BUILTIN_PROFILES, denyActionOf, expandDeny, loadProfile, programForHost } from '../../node/policy-source.js';
-import { analyzeProgram } from '../../core/symbolic/symbolic.js';
-import { lintAnalysis } from '../../core/analyze/lint.js';
-import { lintPolicy } from '../../core/analyze/policy-lint.js';
-import { formatLocation } from '../../core/errors.js';
-import type { ArchInfo } from '../../core/arch/arches.js';
-import type { PolicyWarning } from '../../core/formats/reader.js';
-import { inputKindOf } from '../input.js';
-import { spawn, type SandboxedProcess } from '../../node/spawn.js';
-import { explainSession, type ExplainSession } from '../../node/explain.js';
-import { kernelClockUs, seccompKillRecord, sigsysKind } from '../../node/audit.js';
-import { essentialDenial, isolationSupport, withSocketcallGuard } from '../../node/isolation.js';
-import { actionValue } from '../../core/policy/actions.js';
+import { readInputFile } from '../../node/input.js';
+import { cacheDisabledByEnv, ProgramCache } from '../../node/program-cache.js';
+import { PolicyError } from '../../core/errors.js';
+import { encodePlan, findPlan, isPlainDefault, planKey, readPrecompiled, type PlanOptions, type RunPlan } from './run-plan.js';
+import { BUILTIN_PROFILES, builtinProfilePath } from '../../node/builtin-profiles.js';
 
 const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_ALLOW, log: SECCOMP_FILTER_FLAG_LOG };
 
 /** Signals `syswall run` relays to the command (SIGINT/SIGQUIT only when not from a terminal). */
 const RELAYED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'];
 
-const SIGSYS_KINDS = ['KILL_PROCESS', 'KILL_THREAD', 'TRAP'] as const;
-
-/** Lint codes of the findings that mean the filter can be bypassed (printed by `run --profile`). */
-const BYPASS_CODES = new Set(['UPPER_HALF_BYPASS', 'SOCKETCALL_BYPASS', 'X32_BYPASS']);
-
-/**
- * One line per bypass-class lint finding of a profile (the same checks as
- * `syswall lint`): arguments compared in 64 bits where the kernel reads 32,
- * socketcall/ipc gaps, x32 numbers. Findings that only fail safe are left out.
- */
-export function bypassFindings(policy: Policy | undefined, warnings: readonly PolicyWarning[], program: readonly Instruction[], arches: readonly ArchInfo[] | undefined, file: string): string[] {
-  const an = analyzeProgram(program, { archTokens: (arches ?? []).map((a) => a.token) });
-  const prog = lintAnalysis(an, arches);
-  const report = policy ? lintPolicy(policy, warnings, an, prog, { file }) : prog;
-  const out: string[] = [];
-  for (const f of report.findings) {
-    if (!BYPASS_CODES.has(f.code) || f.severity === 'info') continue;
-    const loc = f.location as { file?: string; line?: number; column?: number; syscall?: string; arch?: string };
-    const where = formatLocation({ file: loc.file ?? file, ...(loc.line !== undefined ? { line: loc.line, ...(loc.column !== undefined ? { column: loc.column } : {}) } : {}) });
-    const what = [loc.arch, loc.syscall].filter(Boolean).join(' ');
-    out.push(`${where}: ${f.code}${what ? ` (${what})` : ''}: ${f.message}`);
-  }
-  return out;
-}
-
-/**
- * What could have raised the SIGSYS, from the policy when there is one (its
- * rules and default action first; the bad-arch action only when nothing else
- * can), else from the program's return instructions.
- */
-export function sigsysCandidates(policy: Policy | undefined, program: readonly Instruction[] | undefined): string[] {
-  const out = new Set<string>();
-  if (policy) {
-    for (const a of [policy.defaultAction, ...policy.rules.map((r) => r.action)]) if ((SIGSYS_KINDS as readonly string[]).includes(a.kind)) out.add(a.kind);
-    if (out.size === 0 && (SIGSYS_KINDS as readonly string[]).includes(policy.badArchAction.kind)) return [`${policy.badArchAction.kind} (the bad-arch action: a syscall of an arch the filter does not cover)`];
-  } else {
-    for (const ins of program ?? []) {
-      if (!isReturnK(ins)) continue;
-      const k = sigsysKind(ins.k);
-      if (k) out.add(k);
-    }
-  }
-  return SIGSYS_KINDS.filter((x) => out.has(x));
-}
-
 export const command: Command = {
   name: 'run',
   summary: 'run a command under a seccomp filter (built-in default profile)',
   usage: `Usage: syswall run [-p FILE|NAME] [-i KIND] [-I DIR] [--allow LIST] [--deny LIST] [--exact] [--flag F]
-                   [-a A,B] [--strict] [--no-nnp] [--strict-names] [-e] [--explain-json FILE] [-q] [-v]
-                   [--debug] -- CMD [ARGS...]
+                   [-a A,B] [--strict] [--no-nnp] [--no-cache] [--strict-names] [-e] [--explain-json FILE]
+                   [-q] [-v] [--debug] -- CMD [ARGS...]
 
 Runs CMD under a seccomp filter; everything it starts inherits the filter.
 Without --profile, the built-in "default" profile: Docker's default profile
@@ -99,6 +52,11 @@ them allowed unconditionally, --deny gives them the profile's deny action
 operation: NAME's whole family (mkdir also mkdirat; chown also fchownat,
 lchown and the chown32 family; the *at, *2/*3, *64/*32 forms), said in one
 line; --exact denies only the names given.
+
+The compiled program is kept in a cache ($XDG_CACHE_HOME/syswall or
+~/.cache/syswall, private to the user, checked before use; the built-in
+default is precompiled), so a run compiles a profile once: --no-cache or
+SYSWALL_NO_CACHE=1 turns it off (docs/runtime.md, "Compile cache").
 
 A --profile FILE is linted for filter bypasses (arguments compared in all 64
 bits where the kernel reads 32, socketcall/ipc gaps, x32 numbers): one line
@@ -128,6 +86,8 @@ Options:
       --strict             SECCOMP_MODE_STRICT equivalent: only read, write,
                            exit, rt_sigreturn (no profile)
       --no-nnp             do not set no_new_privs (needs CAP_SYS_ADMIN)
+      --no-cache           compile the profile; neither read nor write the
+                           compile cache (also: SYSWALL_NO_CACHE=1)
       --strict-names       unknown syscall names in the profile are errors
   -e, --explain            say which syscall was denied: one strace-like line per
                            denied call on stderr (decoded arguments, the action
@@ -154,6 +114,7 @@ Examples:
     arch: { type: 'string', short: 'a' },
     strict: { type: 'boolean' },
     'no-nnp': { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
     'strict-names': { type: 'boolean' },
     exact: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
@@ -168,6 +129,7 @@ Examples:
     if (ctx.positionals.length > 0) throw new UsageError(`run: unexpected operand "${ctx.positionals[0]}" before --`, 'write the command after --: syswall run [OPTIONS] -- CMD ARGS...');
     if (argv.length === 0 || argv[0] === '') throw new UsageError('run: no command given', 'write the command after --: syswall run [OPTIONS] -- CMD ARGS...');
     const verbose = flag(ctx, 'verbose');
+    const quiet = flag(ctx, 'quiet');
     const warn = (m: string) => ctx.stderr.write(`syswall: warning: ${m}\n`);
 
     let flags = 0;
@@ -183,11 +145,10 @@ Examples:
     const profileSpec = stringOpt(ctx, 'profile');
     const explainJson = stringOpt(ctx, 'explain-json');
     const explain = flag(ctx, 'explain') || explainJson !== undefined;
-    let session: ExplainSession | undefined;
+    if (explain && strict) throw new UsageError('run: --explain cannot be combined with --strict', 'strict mode kills on the first other syscall; run without --strict to explain a policy');
 
-    let program: readonly Instruction[] | Uint8Array | undefined;
-    let noNewPrivs: boolean | undefined;
-    let finalPolicy: Policy | undefined;
+    let plan: RunPlan | undefined;
+    let session: import('../../node/explain.js').ExplainSession | undefined;
     if (strict) {
       if (profileSpec !== undefined || allow.length || deny.length || flags || archOpt) {
         throw new UsageError('run: --strict cannot be combined with --profile, --allow, --deny, --flag or --arch', 'strict mode has a fixed rule set: read, write, exit, rt_sigreturn');
@@ -198,75 +159,92 @@ Examples:
       if (arches && !arches.includes(host.name)) {
         throw new UsageError(`run: --arch ${archOpt} does not include this host's arch ${host.name}`, `every syscall would take the bad-arch action; add ${host.name}`);
       }
-      const loaded = loadProfile(profileSpec ?? 'default', {
+      const kind = stringOpt(ctx, 'input');
+      const o: PlanOptions = {
+        spec: profileSpec ?? 'default',
+        ...(kind !== undefined ? { kind } : {}),
         strictNames: flag(ctx, 'strict-names'),
-        ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}),
         includeDirs: listOpt(ctx, 'include-dir'),
-      });
-      if (loaded.program) {
-        if (allow.length || deny.length || arches) throw new UsageError(`run: ${profileSpec} is a compiled program; --allow, --deny and --arch need a policy file`);
-        if (explain) throw new UsageError(`run: ${profileSpec} is a compiled program; --explain needs the policy it came from`, 'pass the policy file to --profile');
-        program = loaded.program;
-        if (!flag(ctx, 'quiet')) for (const line of bypassFindings(undefined, [], loaded.program, undefined, loaded.file)) warn(line);
-      } else {
-        for (const w of loaded.warnings) if (verbose || (!loaded.builtin && w.severity === 'warning')) warn(w.message);
-        const exact = flag(ctx, 'exact');
-        const added = expandDeny(deny, exact).added;
-        if (added.length) ctx.stderr.write(`syswall: --deny also denies ${added.join(', ')} (the same operation${added.length > 1 ? 's' : ''}; --exact denies only the names given)\n`);
-        const policy = applyOverrides(loaded.policy, { allow, deny, exact });
-        finalPolicy = policy;
-        let h;
+        allow,
+        deny,
+        exact: flag(ctx, 'exact'),
+        ...(arches ? { arches } : {}),
+      };
+      const builtin = BUILTIN_PROFILES.includes(o.spec);
+      let profileFile = o.spec;
+      // A plan without compiling: precompiled (the plain built-in default) or cached, keyed
+      // by the profile's bytes as they are now (a file that cannot be read is left to the door's message).
+      const useCache = !explain && !flag(ctx, 'no-cache') && !cacheDisabledByEnv() && o.spec !== '-';
+      const buildId = readPrecompiled()?.buildId;
+      let key: string | undefined;
+      let cache: ProgramCache | undefined;
+      let from = useCache ? (buildId ? '' : 'compiled (this build has no build id: run `npm run build`)') : 'compiled (compile cache off)';
+      if (useCache && buildId) {
+        let bytes: Uint8Array | undefined;
         try {
-          h = programForHost(policy, arches ? { arches } : {});
-        } catch (e) {
-          if (e instanceof SyswallError && e.kind === 'input' && !e.message.startsWith(loaded.file)) {
-            throw new SyswallError(e.code, `${loaded.file}: ${e.message}`, { kind: 'input', cause: e, ...(e.hint ? { hint: e.hint } : {}) });
+          if (builtin) profileFile = builtinProfilePath(o.spec, host);
+          // Only a regular file can be read twice (a pipe such as <(...) is left to the door).
+          if (statSync(profileFile).isFile()) bytes = readInputFile(profileFile, profileFile);
+        } catch {
+          bytes = undefined;
+        }
+        if (bytes) {
+          key = planKey(buildId, host, o, bytes, builtin ? undefined : hostKernelVersion());
+          const plain = builtin && isPlainDefault(o);
+          const found = (plain ? findPlan(key, host, true, undefined) : undefined) ?? findPlan(key, host, false, (cache = new ProgramCache()));
+          if (found) {
+            plan = found.plan;
+            from = found.from === 'precompiled' ? 'precompiled at build time' : `from the compile cache, ${cache?.pathOf(key)}`;
           }
-          throw e;
+        } else {
+          from = 'compiled (not a regular file: not cached)';
         }
-        if (explain) {
-          // Same arches as the host program; denials go through the supervisor.
-          session = explainSession(policy, { arches: h.compiled?.arches.map((a) => a.name) }, {
-            ...(explainJson ? { jsonPath: explainJson } : {}),
-            ...(loaded.builtin ? { guard: (prog: readonly Instruction[], deny: number) => withSocketcallGuard(prog, deny) } : {}),
-          });
-        } else if ((h.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) !== 0) {
-          throw new PolicyError('NOTIFY_UNSUPPORTED', `${loaded.file}: the profile uses SCMP_ACT_NOTIFY, which needs a supervisor; syswall run has none`, { hint: 'replace the notify rules (e.g. with errno or log)' });
-        }
-        if (verbose) for (const w of h.compiled?.warnings ?? []) warn(w);
-        if (!loaded.builtin && !flag(ctx, 'quiet') && h.compiled) {
-          for (const line of bypassFindings(policy, loaded.warnings, h.compiled.instructions, h.compiled.arches, loaded.file)) warn(line);
-        }
-        if (verbose) ctx.stderr.write(`syswall: ${loaded.builtin ? 'built-in profile ' : 'profile '}${loaded.file}: ${h.compiled?.stats.length} instructions for ${h.compiled?.arches.map((a) => a.name).join(', ')}\n`);
-        program = session ? session.filter.instructions : h.program;
-        // The built-in default also refuses i386 socketcall(SYS_SOCKET): its family is out of a policy's reach.
-        if (loaded.builtin && !session) program = withSocketcallGuard(program as readonly Instruction[], actionValue(denyActionOf(policy)));
-        flags |= session ? session.filter.flags : h.flags;
-        noNewPrivs = h.noNewPrivs;
       }
+      if (!plan) {
+        const { computePlan } = await import('./run-compile.js');
+        const c = computePlan(o, { ...(explain ? { explain: explainJson ? { jsonPath: explainJson } : {} } : {}), label: profileSpec ?? 'the profile' });
+        plan = c.plan;
+        session = c.session;
+        profileFile = c.file;
+        if (key && cache && !session && !c.readOtherFiles) {
+          from = cache.set(key, encodePlan(plan)) ? `compiled, stored in the compile cache, ${cache.pathOf(key)}` : 'compiled (not stored in the compile cache)';
+        } else if (key && cache) {
+          from = 'compiled (the profile reads other files: not cached)';
+        } else if (!from) {
+          from = 'compiled';
+        }
+      }
+      for (const a of cache?.alerts ?? []) warn(`${a}; compiled instead`);
+      if (verbose) for (const n of cache?.notes ?? []) ctx.stderr.write(`syswall: ${n}\n`);
+      if (verbose) ctx.stderr.write(`syswall: filter: ${from}\n`);
+      for (const w of plan.loadWarnings) if (verbose || (!builtin && w.warning)) warn(w.message);
+      if (plan.denyNote) ctx.stderr.write(`syswall: ${plan.denyNote}\n`);
+      if (verbose) for (const w of plan.compileWarnings) warn(w);
+      if (!quiet) for (const line of plan.bypass) warn(line);
+      if (verbose && plan.size !== undefined) ctx.stderr.write(`syswall: ${builtin ? 'built-in profile ' : 'profile '}${profileFile}: ${plan.size} instructions for ${(plan.arches ?? []).join(', ')}\n`);
+      flags |= plan.flags;
     }
-    if (flag(ctx, 'no-nnp')) noNewPrivs = false;
-    if (explain && strict) throw new UsageError('run: --explain cannot be combined with --strict', 'strict mode kills on the first other syscall; run without --strict to explain a policy');
-    // A filter under which no command can start: say so instead of a mysterious exit.
-    const decided = session ? session.original.instructions : program instanceof Uint8Array ? undefined : program;
-    const fatal = decided ? essentialDenial(decided) : undefined;
-    if (fatal) throw new PolicyError('DENIES_EXECVE', `run: ${profileSpec ?? 'the profile'}: ${fatal}`, { hint: 'allow execve (and write, exit_group) in the profile' });
+    const noNewPrivs = flag(ctx, 'no-nnp') ? false : plan?.noNewPrivs;
 
+    const { launch } = await import('../../node/launch.js');
+    const { isolationSupport } = await import('../../node/isolation-support.js');
     // Isolation: where the host refuses namespaces, say so once, before anything runs.
     const iso = isolationSupport();
     if (!iso.namespaces) ctx.stderr.write(`syswall: warning: no PID namespace (${iso.reason}): the command can see and signal this user's other processes\n`);
+    // The program analysis only where launch needs it (supervised, or no namespaces).
+    const guards = session || !iso.namespaces ? await import('../../node/isolation.js') : undefined;
 
     const [cmd, ...args] = argv;
     const startUs = kernelClockUs() - 1_000_000;
-    let child: SandboxedProcess;
+    let child: import('../../node/launch.js').SandboxedProcess;
     try {
-      child = spawn(cmd, args, {
-        ...(strict ? { strict: true } : { program: program!, flags }),
+      child = launch(cmd, args, {
+        ...(strict ? { strict: true } : { program: plan!.program, flags }),
         ...(noNewPrivs === false ? { noNewPrivs: false } : {}),
         ...(session ? { onSyscall: session.onSyscall } : {}),
         stdio: 'inherit',
         cleanup: true,
-      });
+      }, guards && { withListenerGuard: (p) => guards.withListenerGuard(p), reachingSyscalls: (p) => guards.reachingSyscalls(p) });
     } catch (e) {
       if (e instanceof SandboxError && e.code === 'ISOLATION_UNAVAILABLE') throw new PolicyError(e.code, `run: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}) });
       return reportStartError(e, ctx);
@@ -291,6 +269,7 @@ Examples:
         for (const line of session.summary()) ctx.stderr.write(line + '\n');
         session.close();
       }
+      const hasPolicy = plan?.defaultKind !== undefined;
       if (r.signal) {
         if (r.supervisorKilled) {
           // --explain applied a KILL decision (with SIGKILL, which no handler survives): exit as the kernel's kill would.
@@ -299,16 +278,17 @@ Examples:
         }
         const n = osConstants.signals[r.signal] ?? 0;
         if (r.seccompKilled) {
+          const { seccompKillRecord } = await import('../../node/audit.js');
           const exact = await seccompKillRecord(r.pid, startUs);
-          const acts = strict ? ['strict mode'] : sigsysCandidates(finalPolicy, program instanceof Uint8Array ? undefined : program);
+          const acts = strict ? ['strict mode'] : plan!.sigsys;
           const what = strict ? `strict mode${exact ? ', ' + exact.replace(/^KILL_\w+ /, '') : ''}` : exact ?? (acts.length ? acts.join(' or ') : 'a seccomp action');
           ctx.stderr.write(`syswall: killed by seccomp (SIGSYS): ${what}\n`);
           // --explain needs a policy: not for --strict or a compiled program.
-          if (!session && finalPolicy) ctx.stderr.write(`hint: rerun with \`syswall run --explain ...\` to see which syscall was denied\n`);
+          if (!session && hasPolicy) ctx.stderr.write(`hint: rerun with \`syswall run --explain ...\` to see which syscall was denied\n`);
         }
         return 128 + n;
       }
-      if (!session && r.exitCode !== 0 && finalPolicy && finalPolicy.defaultAction.kind !== 'ALLOW') {
+      if (!session && r.exitCode !== 0 && hasPolicy && plan!.defaultKind !== 'ALLOW') {
         ctx.stderr.write(`syswall: hint: the command exited ${r.exitCode}; if a denied syscall caused it, rerun with \`syswall run --explain ...\`\n`);
       }
       return r.exitCode ?? 1;

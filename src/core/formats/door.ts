@@ -36,7 +36,7 @@ import { decodeProgram, guessEndian } from '../bpf/codec.js';
 import { BPF_MAXINSNS } from '../bpf/constants.js';
 import { parseHexText } from '../bpf/formats.js';
 import type { Instruction } from '../bpf/instruction.js';
-import type { Compat } from '../defaults.js';
+import { MAX_INPUT_BYTES, type Compat } from '../defaults.js';
 import { BpfError, PolicyError, SyswallError, type SourceLocation } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import { resolveContext, type ResolveContext, type ResolvedContext } from './context.js';
@@ -68,13 +68,7 @@ export type InputKind = PolicyDialect | ProgramForm;
 export const INPUT_KINDS: readonly (InputKind | 'policy' | 'program')[] = [...POLICY_DIALECTS, ...PROGRAM_FORMS, 'policy', 'program'];
 export type InputKindOption = InputKind | 'policy' | 'program';
 
-/**
- * Largest input the door reads (bytes): 4 MiB, far above any real policy or
- * program (Docker's default profile is 20 kB, 4,096 instructions are 32 KiB),
- * and small enough that every reader ends in seconds and well under a
- * gigabyte (a 4 MiB SPO YAML file is the slowest: docs/limits.md).
- */
-export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+export { MAX_INPUT_BYTES } from '../defaults.js';
 
 /** The result of {@link detectInput}. */
 export interface Detection {

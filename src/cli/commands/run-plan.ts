@@ -1,0 +1,175 @@
+/**
+ * What `syswall run` needs to start a command under a profile, computed
+ * once and then reused: the {@link RunPlan} (the program the helper loads,
+ * its flags, and every line `run` prints about the profile). This module is
+ * the light half of `run`: it finds a plan without loading the compiler,
+ * either precompiled at build time (the built-in default with default
+ * options: dist/cli/run-precompiled.json, written by
+ * scripts/gen-run-precompiled.mjs during `npm run build`) or in the user's
+ * compile cache (src/node/program-cache.ts). The heavy half,
+ * run-compile.ts, computes a plan when neither has it.
+ *
+ * The key of a plan names everything that decides it: the syswall build
+ * (a hash of dist/ and the package version, so a rebuilt or upgraded syswall
+ * never reads an older build's plans), the host arch, the profile's bytes
+ * and the name it was given by, every option that changes the program or the
+ * messages (--input, --strict-names, -I, --allow, --deny, --exact, --arch),
+ * and for a profile file the kernel version (Docker's `minKernel`). Options
+ * that only choose what is printed (--quiet, --verbose) or are applied at
+ * load time (--flag, --no-nnp) are not in the key; the plan keeps every
+ * message and the command picks.
+ */
+import { readFileSync } from 'node:fs';
+import type { ArchInfo } from '../../core/arch/arches.js';
+import { sha256Hex, type ProgramCache } from '../../node/program-cache.js';
+
+/** Everything `syswall run` needs about a profile, once compiled. */
+export interface RunPlan {
+  /** The program as the helper loads it (struct sock_filter[] in the host's byte order), guards included. */
+  readonly program: Uint8Array;
+  /** SECCOMP_FILTER_FLAG_* bits the policy asks for. */
+  readonly flags: number;
+  /** no_new_privs as the policy says (undefined: the default, set). */
+  readonly noNewPrivs?: boolean;
+  /** The profile's warnings from reading it (`warning`: severity warning, printed without --verbose for a file). */
+  readonly loadWarnings: readonly { readonly message: string; readonly warning: boolean }[];
+  /** The `--deny also denies ...` note, when the families added names. */
+  readonly denyNote?: string;
+  /** The compiler's warnings (printed with --verbose). */
+  readonly compileWarnings: readonly string[];
+  /** Filter-bypass findings of a profile file (printed unless --quiet). */
+  readonly bypass: readonly string[];
+  /** For --verbose: the compiled program's length (without guards) and arches; undefined for a compiled program given as the profile. */
+  readonly size?: number;
+  readonly arches?: readonly string[];
+  /** What could raise a SIGSYS under this filter (for the message when one kills the command). */
+  readonly sigsys: readonly string[];
+  /** The policy's default action kind; undefined for a compiled program given as the profile. */
+  readonly defaultKind?: string;
+}
+
+/** The options of `run` that decide a plan (see the module comment). */
+export interface PlanOptions {
+  /** The --profile value (default: "default"). */
+  readonly spec: string;
+  readonly kind?: string;
+  readonly strictNames: boolean;
+  readonly includeDirs: readonly string[];
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+  readonly exact: boolean;
+  readonly arches?: readonly string[];
+}
+
+/** True when `o` is the built-in default with every option at its default (the precompiled case). */
+export function isPlainDefault(o: PlanOptions): boolean {
+  return o.spec === 'default' && o.kind === undefined && !o.strictNames && o.includeDirs.length === 0 && o.allow.length === 0 && o.deny.length === 0 && !o.exact && o.arches === undefined;
+}
+
+/**
+ * The key of the plan for `o` on `host`: the build id, the profile's bytes
+ * (by SHA-256) and the options; `kernel` only for profile files (the
+ * built-in profiles are syswall files, resolved already).
+ */
+export function planKey(buildId: string, host: ArchInfo, o: PlanOptions, profileBytes: Uint8Array, kernel?: readonly [number, number]): string {
+  return JSON.stringify({
+    plan: 1,
+    build: buildId,
+    host: host.name,
+    ...(kernel ? { kernel: `${kernel[0]}.${kernel[1]}` } : {}),
+    profile: sha256Hex(profileBytes),
+    spec: o.spec,
+    kind: o.kind ?? null,
+    strictNames: o.strictNames,
+    includeDirs: o.includeDirs,
+    allow: o.allow,
+    deny: o.deny,
+    exact: o.exact,
+    arches: o.arches ?? null,
+  });
+}
+
+/** A plan as JSON text (the program in base64). */
+export function encodePlan(p: RunPlan): string {
+  return JSON.stringify({ ...p, program: Buffer.from(p.program).toString('base64') });
+}
+
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isStrList = (x: unknown): x is string[] => Array.isArray(x) && x.every(isStr);
+
+/** The plan of {@link encodePlan}'s text, or undefined when it is not one (every field is checked). */
+export function decodePlan(text: string): RunPlan | undefined {
+  let o: any;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (o === null || typeof o !== 'object' || !isStr(o.program) || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.program)) return undefined;
+  const program = new Uint8Array(Buffer.from(o.program, 'base64'));
+  const ok = program.length > 0 && program.length % 8 === 0
+    && Number.isInteger(o.flags) && o.flags >= 0 && o.flags <= 0xffffffff
+    && (o.noNewPrivs === undefined || typeof o.noNewPrivs === 'boolean')
+    && Array.isArray(o.loadWarnings) && o.loadWarnings.every((w: any) => w !== null && typeof w === 'object' && isStr(w.message) && typeof w.warning === 'boolean')
+    && (o.denyNote === undefined || isStr(o.denyNote))
+    && isStrList(o.compileWarnings) && isStrList(o.bypass) && isStrList(o.sigsys)
+    && (o.size === undefined || Number.isInteger(o.size)) && (o.arches === undefined || isStrList(o.arches))
+    && (o.defaultKind === undefined || isStr(o.defaultKind));
+  if (!ok) return undefined;
+  return {
+    program,
+    flags: o.flags,
+    ...(o.noNewPrivs !== undefined ? { noNewPrivs: o.noNewPrivs } : {}),
+    loadWarnings: o.loadWarnings.map((w: any) => ({ message: w.message, warning: w.warning })),
+    ...(o.denyNote !== undefined ? { denyNote: o.denyNote } : {}),
+    compileWarnings: o.compileWarnings,
+    bypass: o.bypass,
+    ...(o.size !== undefined ? { size: o.size } : {}),
+    ...(o.arches !== undefined ? { arches: o.arches } : {}),
+    sigsys: o.sigsys,
+    ...(o.defaultKind !== undefined ? { defaultKind: o.defaultKind } : {}),
+  };
+}
+
+/** The build-time file: the build id and the built-in default's plan per host arch, with their keys. */
+export interface Precompiled {
+  readonly buildId: string;
+  readonly plans: Readonly<Record<string, { readonly key: string; readonly plan: string }>>;
+}
+
+/** Where the build writes {@link Precompiled} (next to dist/cli/main.js). */
+export const PRECOMPILED_URL = new URL('../run-precompiled.json', import.meta.url);
+
+let precompiled: Precompiled | null | undefined;
+
+/** The build's precompiled plans, or undefined when this build has none (tsc without the build script). */
+export function readPrecompiled(): Precompiled | undefined {
+  if (precompiled === undefined) {
+    try {
+      const o = JSON.parse(readFileSync(PRECOMPILED_URL, 'utf8'));
+      precompiled = o && isStr(o.buildId) && o.plans && typeof o.plans === 'object' ? (o as Precompiled) : null;
+    } catch {
+      precompiled = null;
+    }
+  }
+  return precompiled ?? undefined;
+}
+
+/**
+ * A plan for `key` without compiling: the precompiled one (when `plain` and
+ * its key matches, i.e. the built-in profile file is the one it was built
+ * from), else the cache's. Undefined: compile.
+ */
+export function findPlan(key: string, host: ArchInfo, plain: boolean, cache: ProgramCache | undefined): { plan: RunPlan; from: 'precompiled' | 'cache' } | undefined {
+  if (plain) {
+    const pre = readPrecompiled()?.plans[host.name];
+    if (pre && pre.key === key) {
+      const plan = decodePlan(pre.plan);
+      if (plan) return { plan, from: 'precompiled' };
+    }
+  }
+  const text = cache?.get(key);
+  const plan = text === undefined ? undefined : decodePlan(text);
+  if (text !== undefined && !plan) cache!.alerts.push(`cache entry ${cache!.pathOf(key)} not used: it holds no valid plan`);
+  return plan ? { plan, from: 'cache' } : undefined;
+}
