@@ -140,20 +140,24 @@ function resolve(path: string): Resolved {
   }
 }
 
+/** {@link resolve}, with an errno turned into the one-line error naming `path`. */
+function resolveOrFail(path: string): Resolved {
+  try {
+    return resolve(path);
+  } catch (e) {
+    if (e instanceof SyswallError) throw e;
+    const { why, code } = errnoWhy(e);
+    throw fsFail(path, why, code, e);
+  }
+}
+
 /**
  * Opens `path` for writing as described in the module comment. Throws a
  * {@link SyswallError} (kind input, code `FS_*`) naming the path and the
  * reason.
  */
 export function openOutput(path: string): OutputFile {
-  let r: Resolved;
-  try {
-    r = resolve(path);
-  } catch (e) {
-    if (e instanceof SyswallError) throw e;
-    const { why, code } = errnoWhy(e);
-    throw fsFail(path, why, code, e);
-  }
+  const r = resolveOrFail(path);
   try {
     return open(path, r);
   } catch (e) {
@@ -302,14 +306,7 @@ export function writeOutputFile(path: string, data: string | Uint8Array): void {
  * `path` (for failing before a long run). Throws the same errors.
  */
 export function checkOutput(path: string): void {
-  let r: Resolved;
-  try {
-    r = resolve(path);
-  } catch (e) {
-    if (e instanceof SyswallError) throw e;
-    const { why, code } = errnoWhy(e);
-    throw fsFail(path, why, code, e);
-  }
+  const r = resolveOrFail(path);
   try {
     const { st } = r;
     if (r.magic) return;
