@@ -153,8 +153,8 @@ c.on('exit', (code) => { process.exitCode = code; });
     ['import the compile path (run-compile.js)', imp(['cli/commands/run-compile.js'])],
     ['find the precompiled default (key + plan)', timed(pre1, `${keyOf('default', true)} const p = P.findPlan(key, H.hostArch(), true, undefined); if (!p) throw new Error('no plan');`)],
     ['find a cached plan (key + checks + read)', timed(pre1, `process.env.XDG_CACHE_HOME = ${JSON.stringify(warmHome)}; ${keyOf(docker, false)} const p = P.findPlan(key, H.hostArch(), false, new C.ProgramCache()); if (!p) throw new Error('no plan');`)],
-    ['compute the default\'s plan (compile)', timed(compileSetup, `R.computePlan({ spec: 'default', strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
-    ['compute a file\'s plan (read, compile, lint)', timed(compileSetup, `R.computePlan({ spec: ${JSON.stringify(docker)}, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
+    ['compute the default\'s plan (compile)', timed(compileSetup, `await R.computePlan({ spec: 'default', strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
+    ['compute a file\'s plan (read, compile, lint)', timed(compileSetup, `await R.computePlan({ spec: ${JSON.stringify(docker)}, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
     ['isolation probe (this process; not its child)', timed(`const S = await import(${JSON.stringify(join(DIST, 'node/isolation-support.js'))});`, `S.isolationSupport();`)],
   ];
   console.log('\nSteps (CPU ms of one fresh Node process each, median of 9; the first call, as the CLI makes it):');

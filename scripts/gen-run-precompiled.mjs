@@ -54,7 +54,7 @@ export async function generate() {
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort()) {
     const host = ARCHES[name];
     if (!host) throw new Error(`${dir}/${name}.json: not an arch syswall knows`);
-    const { plan } = computePlan(options, { host });
+    const { plan } = await computePlan(options, { host });
     plans[name] = { key: planKey(id, host, options, readFileSync(builtinProfilePath('default', host))), plan: encodePlan(plan) };
   }
   return { buildId: id, plans };

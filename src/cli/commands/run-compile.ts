@@ -15,14 +15,11 @@ import { formatLocation, PolicyError, SyswallError } from '../../core/errors.js'
 import type { PolicyWarning } from '../../core/formats/reader.js';
 import type { Policy } from '../../core/policy/types.js';
 import { actionValue } from '../../core/policy/actions.js';
-import { analyzeProgram } from '../../core/symbolic/symbolic.js';
-import { lintAnalysis } from '../../core/analyze/lint.js';
-import { lintPolicy } from '../../core/analyze/policy-lint.js';
 import { inputKindOf } from '../input.js';
 import type { CommandContext } from '../command.js';
 import { hostArch } from '../../node/host.js';
 import { sigsysKind } from '../../node/audit.js';
-import { explainSession, type ExplainSession } from '../../node/explain.js';
+import type { ExplainSession } from '../../node/explain.js';
 import { essentialDenial, withSocketcallGuard } from '../../node/isolation.js';
 import { applyOverrides, denyActionOf, expandDeny, loadProfile, programForHost } from '../../node/policy-source.js';
 import type { PlanOptions, RunPlan } from './run-plan.js';
@@ -38,7 +35,13 @@ const BYPASS_CODES = new Set(['UPPER_HALF_BYPASS', 'SOCKETCALL_BYPASS', 'X32_BYP
  * `syswall lint`): arguments compared in 64 bits where the kernel reads 32,
  * socketcall/ipc gaps, x32 numbers. Findings that only fail safe are left out.
  */
-export function bypassFindings(policy: Policy | undefined, warnings: readonly PolicyWarning[], program: readonly Instruction[], arches: readonly ArchInfo[] | undefined, file: string): string[] {
+export async function bypassFindings(policy: Policy | undefined, warnings: readonly PolicyWarning[], program: readonly Instruction[], arches: readonly ArchInfo[] | undefined, file: string): Promise<string[]> {
+  // Loaded here: the built-in profile's plan needs none of the analysis.
+  const [{ analyzeProgram }, { lintAnalysis }, { lintPolicy }] = await Promise.all([
+    import('../../core/symbolic/symbolic.js'),
+    import('../../core/analyze/lint.js'),
+    import('../../core/analyze/policy-lint.js'),
+  ]);
   const an = analyzeProgram(program, { archTokens: (arches ?? []).map((a) => a.token) });
   const prog = lintAnalysis(an, arches);
   const report = policy ? lintPolicy(policy, warnings, an, prog, { file }) : prog;
@@ -100,7 +103,7 @@ export interface ComputeOptions {
  * fails before the command runs (bad profile, notify rules, a filter that
  * denies execve) throws here, so only plans that can run are stored.
  */
-export function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Computed {
+export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Promise<Computed> {
   const host = opts.host ?? hostArch();
   const loaded = loadProfile(o.spec, {
     arch: host,
@@ -122,7 +125,7 @@ export function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Computed
         flags: 0,
         loadWarnings: [],
         compileWarnings: [],
-        bypass: bypassFindings(undefined, [], loaded.program, undefined, loaded.file),
+        bypass: await bypassFindings(undefined, [], loaded.program, undefined, loaded.file),
         sigsys: sigsysCandidates(undefined, loaded.program),
       },
     };
@@ -142,6 +145,7 @@ export function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Computed
   let session: ExplainSession | undefined;
   if (opts.explain) {
     // Same arches as the host program; denials go through the supervisor.
+    const { explainSession } = await import('../../node/explain.js');
     session = explainSession(policy, { arches: compiled.arches.map((a) => a.name) }, {
       ...(opts.explain.jsonPath ? { jsonPath: opts.explain.jsonPath } : {}),
       ...(loaded.builtin ? { guard: (prog: readonly Instruction[], deny: number) => withSocketcallGuard(prog, deny) } : {}),
@@ -165,7 +169,7 @@ export function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Computed
       loadWarnings: loaded.warnings.map((w) => ({ message: w.message, warning: w.severity === 'warning' })),
       ...(added.length ? { denyNote: `--deny also denies ${added.join(', ')} (the same operation${added.length > 1 ? 's' : ''}; --exact denies only the names given)` } : {}),
       compileWarnings: [...compiled.warnings],
-      bypass: loaded.builtin ? [] : bypassFindings(policy, loaded.warnings, compiled.instructions, compiled.arches, loaded.file),
+      bypass: loaded.builtin ? [] : await bypassFindings(policy, loaded.warnings, compiled.instructions, compiled.arches, loaded.file),
       size: compiled.stats.length,
       arches: compiled.arches.map((a) => a.name),
       sigsys: sigsysCandidates(policy, undefined),
