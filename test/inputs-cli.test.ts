@@ -82,6 +82,14 @@ describe('bad inputs at the door (issue 18)', () => {
 
   it("convert's help examples run: Firecracker --thread vmm to syswall exactly, to SPO with --lossy and every loss warned", () => {
     const fc = join(FIX, 'firecracker.json');
+    // The examples exactly as `syswall convert --help` prints them, on a real Firecracker file.
+    const examples = runCli(['convert', '--help']).stdout.split('\n').map((l) => /^ {2}syswall (convert firecracker\.json [^#]*?)\s*(#.*)?$/.exec(l)?.[1]).filter((x): x is string => x !== undefined);
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const ex of examples) {
+      const r = runCli(ex.split(/\s+/).map((a) => (a === 'firecracker.json' ? fc : a)));
+      expect(r.status, `${ex}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).not.toMatch(/error:/);
+    }
     const exact = runCli(['convert', fc, '--thread', 'vmm', '--to', 'syswall']);
     expect(exact.status).toBe(0);
     expect(exact.stderr).toBe('');

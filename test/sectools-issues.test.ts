@@ -151,7 +151,7 @@ describe('issue 14, bug 5: dump shows a strict-mode install as its equivalent 7-
 });
 
 describe('issue 18: assembly input', () => {
-  it('a no-break space, form feed or vertical tab is whitespace (asm and explain), not an internal error', () => {
+  it('a no-break space, form feed or vertical tab is whitespace (asm, and explain, lint, graph, diff, disasm, emu on assembly), not an internal error', () => {
     for (const [name, ws] of [['nbsp', '\u00a0'], ['ff', '\f'], ['vt', '\v']]) {
       const f = put(`${name}.asm`, `A = sys_number${ws}\nif (A ==${ws}read) goto ok\nreturn KILL\nok:${ws}return ALLOW\n`);
       const r = runCli(['asm', f, '-a', 'x86_64', '-f', 'hex']);
@@ -161,6 +161,13 @@ describe('issue 18: assembly input', () => {
       const e = runCli(['explain', f, '--arch', 'x86_64']);
       expect(e.stderr).not.toMatch(/internal error/);
       expect(e.status).toBe(0);
+      // lint exits by its worst finding (3: the program never checks the arch), the rest 0.
+      for (const [args, status] of [[['lint', f], 3], [['graph', f, '-o', '-'], 0], [['diff', f, f], 0], [['disasm', f], 0], [['emu', f, 'read', '-q'], 0]] as [string[], number][]) {
+        const o = runCli([...args, '--arch', 'x86_64']);
+        expect(o.stderr, `${args[0]} ${name}`).not.toMatch(/internal error|error:/);
+        expect(o.status, `${args[0]} ${name}`).toBe(status);
+      }
+      expect(runCli(['emu', f, 'read', '-q', '--arch', 'x86_64']).stdout).toMatch(/return ALLOW/);
     }
   });
 

@@ -20,6 +20,8 @@ import { compilePolicy, type CompiledFilter, type CompileOptions } from '../core
 import { isSyswallError, PolicyError, SyswallError } from '../core/errors.js';
 import { DOCKER_DEFAULT_CAPS } from '../core/formats/context.js';
 import { readInput, type InputKind, type InputKindOption } from '../core/formats/door.js';
+import { settingsOf } from '../core/input/load.js';
+import type { Settings } from '../core/defaults.js';
 import type { ParsedPolicy } from '../core/formats/parse.js';
 import type { PolicyWarning } from '../core/formats/reader.js';
 import { expandGroup, isGroupReference } from '../core/policy/groups.js';
@@ -69,7 +71,7 @@ function isCompiled(x: any): x is CompiledFilter {
  * which must include the host's arch. Throws a `PolicyError`/`CompileError`
  * (kind input) for a policy that does not validate or compile.
  */
-export function programForHost(input: PolicyInput, options: Pick<CompileOptions, 'arches' | 'enosys'> = {}): HostProgram {
+export function programForHost(input: PolicyInput, options: Pick<CompileOptions, 'arches' | 'enosys' | 'frequencies'> = {}): HostProgram {
   if (input instanceof Uint8Array || Array.isArray(input)) return { program: input as readonly Instruction[] | Uint8Array, flags: 0 };
   if (isCompiled(input)) return { program: input.instructions, flags: input.flags, noNewPrivs: input.noNewPrivs, compiled: input };
   let p: Policy;
@@ -140,6 +142,10 @@ export interface LoadedProfile {
   readonly kind: InputKind;
   /** minijail `@frequency` weights. */
   readonly frequencies?: Readonly<Record<string, number>>;
+  /** Why the door read it as `kind` (for `--verbose`). */
+  readonly detection: string;
+  /** For a policy: the settings it is compiled with (for `--verbose`). */
+  readonly settings?: Settings;
 }
 
 /**
@@ -174,9 +180,12 @@ export function loadProfile(spec: string = 'default', options: LoadProfileOption
     resolveBase: baseProfileResolver(),
   });
   if (input.type === 'program') {
-    return { policy: undefined as unknown as Policy, program: input.program, warnings: [], file, builtin, kind: input.kind };
+    return { policy: undefined as unknown as Policy, program: input.program, warnings: [], file, builtin, kind: input.kind, detection: input.detection.reason };
   }
-  return { policy: input.policy, warnings: input.warnings, file, builtin, kind: input.kind, ...(input.frequencies ? { frequencies: input.frequencies } : {}) };
+  return {
+    policy: input.policy, warnings: input.warnings, file, builtin, kind: input.kind, detection: input.detection.reason, settings: settingsOf(input),
+    ...(input.frequencies ? { frequencies: input.frequencies } : {}),
+  };
 }
 
 /** Expands `--allow`/`--deny` items (syscall names and @groups) to syscall names; throws for unknown ones. */

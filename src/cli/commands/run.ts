@@ -20,9 +20,19 @@ import { spawn, type SandboxedProcess } from '../../node/spawn.js';
 import { explainSession, type ExplainSession } from '../../node/explain.js';
 import { kernelClockUs, seccompKillRecord, sigsysKind } from '../../node/audit.js';
 import { essentialDenial, isolationSupport, withSocketcallGuard } from '../../node/isolation.js';
-import { actionValue } from '../../core/policy/actions.js';
+import { actionValue, formatAction } from '../../core/policy/actions.js';
+import { describeSettings, type EnosysMode } from '../../core/defaults.js';
+import { effectiveEnosys } from '../../core/compile/compile.js';
+import { filterFlagNames } from '../../node/dump.js';
 
 const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_ALLOW, log: SECCOMP_FILTER_FLAG_LOG };
+
+/** `-v`: what the compiler answers syscalls the policy does not name, per ENOSYS mode (src/core/defaults.ts). */
+const ENOSYS_TEXT: Record<EnosysMode, string> = {
+  unknown: "ERRNO(ENOSYS) for syscalls syswall's table does not know",
+  runc: 'ERRNO(ENOSYS) for syscalls newer than any the policy names (as runc)',
+  none: 'no ENOSYS answers',
+};
 
 /** Signals `syswall run` relays to the command (SIGINT/SIGQUIT only when not from a terminal). */
 const RELAYED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'];
@@ -135,8 +145,10 @@ Options:
                            calls stay in the kernel at full speed
       --explain-json FILE  also write each denied call as a JSON line to FILE
   -q, --quiet              no bypass findings of the profile
-  -v, --verbose            print the profile's and compiler's warnings, the
-                           program size and the command's pid
+  -v, --verbose            before running, print the settings in effect (the
+                           profile, its dialect, the arches, default and ENOSYS
+                           answers, the seccomp flags); also every warning,
+                           and the command's pid when it ends
   -h, --help               show this help
 
 Examples:
@@ -207,6 +219,7 @@ Examples:
         if (allow.length || deny.length || arches) throw new UsageError(`run: ${profileSpec} is a compiled program; --allow, --deny and --arch need a policy file`);
         if (explain) throw new UsageError(`run: ${profileSpec} is a compiled program; --explain needs the policy it came from`, 'pass the policy file to --profile');
         program = loaded.program;
+        if (verbose) ctx.stderr.write(`syswall: profile ${loaded.file}: ${loaded.kind} program (${loaded.detection}), ${loaded.program.length} instructions, loaded as given\n`);
         if (!flag(ctx, 'quiet')) for (const line of bypassFindings(undefined, [], loaded.program, undefined, loaded.file)) warn(line);
       } else {
         for (const w of loaded.warnings) if (verbose || (!loaded.builtin && w.severity === 'warning')) warn(w.message);
@@ -217,7 +230,7 @@ Examples:
         finalPolicy = policy;
         let h;
         try {
-          h = programForHost(policy, arches ? { arches } : {});
+          h = programForHost(policy, { ...(arches ? { arches } : {}), ...(loaded.frequencies ? { frequencies: loaded.frequencies } : {}) });
         } catch (e) {
           if (e instanceof SyswallError && e.kind === 'input' && !e.message.startsWith(loaded.file)) {
             throw new SyswallError(e.code, `${loaded.file}: ${e.message}`, { kind: 'input', cause: e, ...(e.hint ? { hint: e.hint } : {}) });
@@ -226,7 +239,7 @@ Examples:
         }
         if (explain) {
           // Same arches as the host program; denials go through the supervisor.
-          session = explainSession(policy, { arches: h.compiled?.arches.map((a) => a.name) }, {
+          session = explainSession(policy, { arches: h.compiled?.arches.map((a) => a.name), ...(loaded.frequencies ? { frequencies: loaded.frequencies } : {}) }, {
             ...(explainJson ? { jsonPath: explainJson } : {}),
             ...(loaded.builtin ? { guard: (prog: readonly Instruction[], deny: number) => withSocketcallGuard(prog, deny) } : {}),
           });
@@ -237,15 +250,25 @@ Examples:
         if (!loaded.builtin && !flag(ctx, 'quiet') && h.compiled) {
           for (const line of bypassFindings(policy, loaded.warnings, h.compiled.instructions, h.compiled.arches, loaded.file)) warn(line);
         }
-        if (verbose) ctx.stderr.write(`syswall: ${loaded.builtin ? 'built-in profile ' : 'profile '}${loaded.file}: ${h.compiled?.stats.length} instructions for ${h.compiled?.arches.map((a) => a.name).join(', ')}\n`);
         program = session ? session.filter.instructions : h.program;
         // The built-in default also refuses i386 socketcall(SYS_SOCKET): its family is out of a policy's reach.
         if (loaded.builtin && !session) program = withSocketcallGuard(program as readonly Instruction[], actionValue(denyActionOf(policy)));
         flags |= session ? session.filter.flags : h.flags;
         noNewPrivs = h.noNewPrivs;
+        if (verbose) {
+          ctx.stderr.write(`syswall: ${loaded.builtin ? 'built-in profile ' + (profileSpec ?? 'default') + ' (' + loaded.file + ')' : 'profile ' + loaded.file}: ${loaded.kind} input (${loaded.detection}); ${describeSettings({ ...loaded.settings!, enosys: effectiveEnosys(policy) })}\n`);
+          const c = session ? session.filter : h.compiled!;
+          const weighted = loaded.frequencies ? `; @frequency weights for ${Object.keys(loaded.frequencies).length} syscalls` : '';
+          ctx.stderr.write(`syswall: filter: ${(program as readonly Instruction[]).length} instructions for ${c.arches.map((a) => a.name).join(', ')}; default action ${formatAction(policy.defaultAction, { errnoNames: true })}; ${ENOSYS_TEXT[effectiveEnosys(policy)]}; bad arch ${formatAction(policy.badArchAction, { errnoNames: true })}${weighted}\n`);
+        }
       }
     }
     if (flag(ctx, 'no-nnp')) noNewPrivs = false;
+    if (verbose) {
+      if (strict) ctx.stderr.write('syswall: strict mode (SECCOMP_MODE_STRICT): read, write, exit and rt_sigreturn only\n');
+      const names = filterFlagNames(flags);
+      ctx.stderr.write(`syswall: seccomp flags ${names.length ? names.join('|') : 'none'}${session ? ' (NEW_LISTENER: --explain supervises the denials)' : ''}; no_new_privs ${noNewPrivs === false ? 'off (--no-nnp)' : 'on'}\n`);
+    }
     if (explain && strict) throw new UsageError('run: --explain cannot be combined with --strict', 'strict mode kills on the first other syscall; run without --strict to explain a policy');
     // A filter under which no command can start: say so instead of a mysterious exit.
     const decided = session ? session.original.instructions : program instanceof Uint8Array ? undefined : program;
