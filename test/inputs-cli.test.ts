@@ -23,10 +23,14 @@ const FIX = join(ROOT, 'test', 'fixtures', 'formats');
 describe('bad inputs at the door (issue 18)', () => {
   it('an empty file is refused by every command ("empty input"), not converted to a kill-everything policy', () => {
     const empty = put('empty.policy', '');
-    for (const args of [['convert', empty, '--to', 'oci'], ['compile', empty, '-o', join(tmp, 'x.bpf')], ['explain', empty], ['lint', empty], ['graph', empty, '-o', '-'], ['disasm', empty]]) {
+    const marker = join(tmp, 'ran-empty');
+    for (const args of [
+      ['convert', empty, '--to', 'oci'], ['compile', empty, '-o', join(tmp, 'x.bpf')], ['explain', empty], ['lint', empty], ['graph', empty, '-o', '-'], ['disasm', empty],
+      ['emu', empty, 'read'], ['diff', empty, empty], ['record', '--merge', empty, '-o', join(tmp, 'm.json')], ['run', '--profile', empty, '--', 'touch', marker],
+    ]) {
       expect(expectCleanError(runCli(args)), args.join(' ')).toMatch(/empty\.policy: empty input/);
     }
-    expect(existsSync(join(tmp, 'x.bpf'))).toBe(false);
+    for (const never of ['x.bpf', 'm.json', 'ran-empty']) expect(existsSync(join(tmp, never)), never).toBe(false);
   });
 
   it('convert reads neither [1,2,3] nor null as minijail', () => {
