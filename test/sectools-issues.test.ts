@@ -16,6 +16,8 @@ import { rubyInspect } from '../src/core/bpf/formats.js';
 import { emulate, formatEmu } from '../src/core/bpf/emu.js';
 import { strictModeProgram } from '../src/core/bpf/strict.js';
 import { disassemble } from '../src/core/bpf/disasm.js';
+import { rubyInteger, stEmulate } from '../src/core/bpf/compat/emu.js';
+import { stSyscalls, type StArch } from '../src/core/bpf/compat/tables.js';
 import { expectCleanError, ROOT, runCli } from './helpers/cli.js';
 import { compile, requireGcc, tempDir } from './helpers/dump-fixtures.js';
 
@@ -111,6 +113,16 @@ describe('issue 14, bug 4: the verbose emu listing shows 6 lines past the return
       checked++;
     }
     expect(checked).toBeGreaterThan(20);
+  });
+  it('--compat seccomp-tools prints those runs as recorded (the tail cut after return line + 6)', () => {
+    const runs = emuCases.filter((c) => c.id.startsWith('shaped/') && typeof c.results.verbose === 'string' && c.results.verbose.includes('omitting') && !c.argv.includes('-i')).slice(0, 30);
+    expect(runs.length).toBe(30);
+    for (const c of runs) {
+      const [sys, ...args] = c.argv;
+      const table = stSyscalls(c.arch as StArch).byName;
+      const nr = table.has(sys) ? BigInt(table.get(sys)!) : rubyInteger(sys);
+      expect(stEmulate(Buffer.from(c.hex, 'hex'), { arch: c.arch as StArch, nr, args: args.map(rubyInteger) }, false), c.id).toBe(c.results.verbose);
+    }
   });
 });
 
