@@ -689,7 +689,7 @@ static int dump_pid(pid_t pid) {
     int e = errno;
     if (e == ESRCH) return fail("NO_SUCH_PROCESS", e, "no such process: %d", (int)pid);
     if (e == EPERM)
-      return fail("PTRACE_DENIED", e, "not permitted to attach to process %d (needs CAP_SYS_PTRACE or the same user, and a yama ptrace_scope that allows it)", (int)pid);
+      return fail("PTRACE_DENIED", e, "not permitted to attach to process %d", (int)pid);
     return fail("PTRACE_FAILED", e, "cannot attach to process %d: %s", (int)pid, strerror(e));
   }
   if (ptrace((enum __ptrace_request)SW_PTRACE_INTERRUPT, pid, NULL, NULL)) {

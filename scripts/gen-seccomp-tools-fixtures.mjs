@@ -8,7 +8,7 @@
 // Debian's ruby, /usr/bin/python3 with python3-seccomp (libseccomp-compiled
 // filters), and a built syswall (`npm run build`, for syswall-compiled filters).
 //
-//   node scripts/gen-seccomp-tools-fixtures.mjs [CHECKOUT] [--seed N] [--jobs N] [--only color]
+//   node scripts/gen-seccomp-tools-fixtures.mjs [CHECKOUT] [--seed N] [--jobs N] [--only color|cli]
 //
 // The cases are made from a seeded PRNG (same seed, same cases): random
 // programs over amd64, i386, aarch64, riscv64 and s390x (chaotic opcode mixes
@@ -514,6 +514,10 @@ async function main() {
     writeGz('color.json.gz', { cases: colorCases() });
     return;
   }
+  if (only === 'cli') {
+    writeGz('cli.json.gz', { cases: await cliCases() });
+    return;
+  }
   // 1. programs
   const programs = [];
   for (const a of ARCHES) {
@@ -613,6 +617,7 @@ async function main() {
   const dumps = dumpCases();
   writeGz('dump.json.gz', { cases: dumps });
   writeGz('color.json.gz', { cases: colorCases() });
+  writeGz('cli.json.gz', { cases: await cliCases() });
   console.log(`cases: disasm ${disasmCases.length} programs, emu ${emuCases.length} runs, asm ${asmCases.length} sources, dump ${dumps.length}`);
 }
 
@@ -679,6 +684,64 @@ function colorCases() {
   out.push({ id: 'color/dump/warn', command: 'dump', arch: 'amd64', hex: '', argv: ['true'], stdout: run(['dump', '-c', 'true']) });
   rmSync(tmp, { recursive: true, force: true });
   return out;
+}
+
+/**
+ * Whole command lines: the examples of README's table of default-mode
+ * differences (src/cli/sectools-compat.ts, ST_DIFFERENCES; the test runs each
+ * in both modes of syswall), and emu's number arguments as seccomp-tools'
+ * option parser reads them (negative numbers before and after "--", Ruby
+ * integer forms). `argv` is seccomp-tools' (after `seccomp-tools`), FILE is
+ * `prog.bpf` or `prog.asm` in the working directory.
+ */
+async function cliCases() {
+  const ALLOW = 0x7fff0000;
+  const checkNr = (nr) => [[0x20, 0, 0, 0], [0x15, 1, 0, nr], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]];
+  const bpf = (prog, arch = 'amd64') => ({ name: 'prog.bpf', data: encode(prog, arch) });
+  const armGuard = [[0x20, 0, 0, 4], [0x15, 0, 3, 0x40000028], [0x20, 0, 0, 0], [0x15, 1, 0, 3], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]];
+  const noBpf = (a = 'amd64') => ['-a', a, '--no-bpf'];
+  const diffs = {
+    'return-data': [bpf([[0x06, 0, 0, ALLOW | 1]]), 'disasm', noBpf()],
+    len: [bpf([[0x80, 0, 0, 0], [0x16, 0, 0, 0]]), 'disasm', noBpf()],
+    'names-x86_64': [bpf(checkNr(283)), 'disasm', noBpf()],
+    'names-x86': [bpf(checkNr(219), 'i386'), 'disasm', noBpf('i386')],
+    'names-aarch64': [bpf(checkNr(80), 'aarch64'), 'disasm', noBpf('aarch64')],
+    'x32-names': [bpf(checkNr(0x40000208)), 'disasm', noBpf()],
+    params: [bpf([[0x20, 0, 0, 0], [0x15, 0, 2, 7], [0x20, 0, 0, 32], [0x16, 0, 0, 0], [0x06, 0, 0, ALLOW]]), 'disasm', noBpf()],
+    'x32-guard': [bpf([
+      [0x20, 0, 0, 4], [0x15, 0, 8, 0xc000003e], [0x20, 0, 0, 0], [0x35, 0, 1, 0x40000000], [0x15, 0, 5, 0xffffffff],
+      [0x15, 0, 3, 257], [0x20, 0, 0, 32], [0x15, 0, 1, 0x41], [0x06, 0, 0, 0x0005000d], [0x06, 0, 0, ALLOW], [0x06, 0, 0, 0],
+    ]), 'disasm', noBpf()],
+    'arch-names': [bpf(armGuard), 'disasm', noBpf()],
+    'arch-syscalls': [bpf(armGuard), 'disasm', noBpf()],
+    invalid: [bpf([[0x00, 0, 0, 1], [0x87, 0, 0, 0], [0x0f, 0, 0, 0], [0x16, 0, 0, 0]]), 'disasm', noBpf()],
+    truncated: [{ name: 'prog.bpf', data: Buffer.concat([encode([[0x06, 0, 0, ALLOW]], 'amd64'), Buffer.from([1, 2, 3])]) }, 'disasm', noBpf()],
+    'jump-past-end': [bpf([[0x05, 0, 0, 98], [0x06, 0, 0, ALLOW]]), 'disasm', noBpf()],
+    empty: [{ name: 'prog.bpf', data: Buffer.alloc(0) }, 'disasm', noBpf()],
+    'wrong-endian': [bpf([[0x20, 0, 0, 4], [0x15, 1, 0, 0x80000016], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]], 's390x'), 'disasm', noBpf()],
+    // No -a: seccomp-tools names syscalls from this machine's table (x86_64 here).
+    'no-arch': [{ name: 'prog.bpf', data: readFileSync(join(root, 'test', 'fixtures', 'seccomp-tools', 'DEF-CON-2020-bdooos.bpf')) }, 'disasm', ['--no-bpf']],
+    'asm-x32': [{ name: 'prog.asm', data: Buffer.from('A = x32_execve\nreturn KILL\n') }, 'asm', ['-a', 'amd64', '-f', 'c_array']],
+    'emu-data': [bpf([[0x06, 0, 0, 0x00030003]]), 'emu', ['read', '-a', 'amd64', '-q']],
+    'emu-missing-arg': [bpf([[0x20, 0, 0, 24], [0x15, 1, 0, 0], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]]), 'emu', ['read', '-a', 'amd64', '-q']],
+    'emu-negative': [bpf([[0x20, 0, 0, 16], [0x15, 1, 0, 0xffffffff], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]]), 'emu', ['read', '-1', '-a', 'amd64', '-q']],
+  };
+  const cases = Object.entries(diffs).map(([id, [file, cmd, rest]]) => ({ id: `difference/${id}`, file, argv: [cmd, file.name, ...rest] }));
+  const progs = {
+    'return-arg0': [[0x20, 0, 0, 16], [0x16, 0, 0, 0]],
+    'arg0-all-ones': [[0x20, 0, 0, 16], [0x15, 1, 0, 0xffffffff], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]],
+    'arg1-high': [[0x20, 0, 0, 28], [0x15, 1, 0, 0xffffffff], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]],
+  };
+  const argvs = [
+    ['read', '-1'], ['read', '0', '-1'], ['read', '-12'], ['read', '-0x10'], ['read', '--', '-1'], ['read', '--', '0', '-1'],
+    ['read', '--', '-4294967296'], ['read', '--', '-0x10'], ['read', '--', '-1_0'], ['read', '--', '-0b1'], ['read', '--', '-'],
+    ['--', 'read', '-1', '-1'], ['-i', '-1', 'read', '0', '0'], ['read', '0x10', '-q'], ['-q', 'read', '--', '-1', '-q'],
+  ];
+  for (const [name, prog] of Object.entries(progs)) {
+    argvs.forEach((argv, i) => cases.push({ id: `emu-argv/${name}/${i}`, file: bpf(prog), argv: ['emu', '-a', 'amd64', 'prog.bpf', ...argv] }));
+  }
+  const res = await runJobs(cases.map((c) => ({ id: c.id, argv: c.argv, files: { [c.file.name]: c.file.data.toString('base64') }, timeout: 10 })), 'cli');
+  return cases.map((c) => ({ id: c.id, file: c.file.name, hex: c.file.data.toString('hex'), argv: c.argv, result: stored(res.get(c.id)) }));
 }
 
 function writeGz(name, doc) {

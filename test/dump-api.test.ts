@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DumpError, dumpCommand, dumpPid, filterFlagNames, getFilterHint, parseHelperStream } from '../src/node/dump.js';
+import { DumpError, dumpCommand, dumpPid, filterFlagNames, getFilterHint, parseHelperStream, ptraceHint } from '../src/node/dump.js';
 import { parseProcStatus, readSeccompStatus, seccompStatus, StatusError } from '../src/node/status.js';
 import { decodeProgram } from '../src/core/bpf/codec.js';
 import { compile, impossiblePid, requireGcc, startAndWaitFor, tempDir } from './helpers/dump-fixtures.js';
@@ -116,6 +116,21 @@ describe('helper stream protocol', () => {
     expect(getFilterHint('CapEff:\t000001ffffffffff\nSeccomp:\t2\n')).toMatch(/syswall itself runs under seccomp \(Seccomp: 2/);
     expect(getFilterHint(root)).not.toMatch(/run as root/);
     expect(getFilterHint(root)).toMatch(/security module/);
+  });
+
+  it('hints at what a refused attach lacks: the target\'s other tracer, CAP_SYS_PTRACE, yama; never "run as root" to root', () => {
+    const root = 'CapEff:\t000001fffeffffff\n';
+    const user = 'CapEff:\t0000000000000000\n';
+    expect(ptraceHint('TracerPid:\t4242\n', root, undefined)).toMatch(/already traced by process 4242/);
+    expect(ptraceHint('TracerPid:\t0\n', user, undefined)).toMatch(/^run as root \(attaching to another user's process needs CAP_SYS_PTRACE\)$/);
+    expect(ptraceHint('TracerPid:\t0\n', user, '1\n')).toMatch(/or lower \/proc\/sys\/kernel\/yama\/ptrace_scope \(now 1\)/);
+    expect(ptraceHint('TracerPid:\t0\n', root, '3\n')).toMatch(/ptrace_scope is 3/);
+    for (const yama of [undefined, '0', '1', '2']) {
+      const h = ptraceHint('TracerPid:\t0\n', root, yama);
+      expect(h).not.toMatch(/run as root/);
+      expect(h).toMatch(/security module/);
+    }
+    expect(ptraceHint('', root, undefined)).toMatch(/CAP_SYS_PTRACE and there is no yama/);
   });
 
   it('names filter flags', () => {

@@ -345,6 +345,36 @@ describe('bad input gives one clear line', () => {
     expect(expectCleanError(runCli(['dump', '--pass-fd', '1000', '--', 'true']))).toMatch(/file descriptor 1000 is not open/);
   });
 
+  it('a refused attach says why, never "run as root" to root: a process another tracer holds; process 1', async () => {
+    expect(process.getuid?.()).toBe(0);
+    // strace traces sh, which prints its pid and becomes sleep (same pid, still traced).
+    const { spawn } = await import('node:child_process');
+    const tracer = spawn('strace', ['-o', '/dev/null', 'sh', '-c', 'echo $$; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let pid = 0;
+    try {
+      pid = await new Promise<number>((resolve, reject) => {
+        let buf = '';
+        tracer.stdout!.on('data', (c: Buffer) => {
+          buf += c;
+          if (buf.includes('\n')) resolve(Number(buf.trim()));
+        });
+        tracer.on('exit', (code) => reject(new Error(`strace exited early (${code}); is strace installed?`)));
+      });
+      expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^TracerPid:\\s*${tracer.pid}$`, 'm'));
+      const r = runCli(['dump', '--pid', String(pid)]);
+      expect(expectCleanError(r, 1)).toBe(`syswall: error: not permitted to attach to process ${pid}`);
+      expect(r.stderr).toMatch(new RegExp(`^hint: the process is already traced by process ${tracer.pid} \\(TracerPid`, 'm'));
+    } finally {
+      tracer.kill('SIGKILL');
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+      tracer.stdout!.destroy();
+    }
+    // Process 1: read where the kernel allows it; where it refuses root, the hint says what syswall has.
+    const one = runCli(['dump', '--pid', '1']);
+    expect(one.stderr).not.toMatch(/run as root/);
+    if (one.status === 1) expect(one.stderr).toMatch(/^hint: .*(already traced|although syswall has CAP_SYS_PTRACE|yama)/m);
+  });
+
   it('status', () => {
     expect(expectCleanError(runCli(['status', 'abc']))).toMatch(/expected a process id, got "abc"/);
     expect(expectCleanError(runCli(['status', String(impossiblePid())]))).toMatch(/no such process: \d+/);

@@ -23,10 +23,14 @@ const FIX = join(ROOT, 'test', 'fixtures', 'formats');
 describe('bad inputs at the door (issue 18)', () => {
   it('an empty file is refused by every command ("empty input"), not converted to a kill-everything policy', () => {
     const empty = put('empty.policy', '');
-    for (const args of [['convert', empty, '--to', 'oci'], ['compile', empty, '-o', join(tmp, 'x.bpf')], ['explain', empty], ['lint', empty], ['graph', empty, '-o', '-'], ['disasm', empty]]) {
+    const marker = join(tmp, 'ran-empty');
+    for (const args of [
+      ['convert', empty, '--to', 'oci'], ['compile', empty, '-o', join(tmp, 'x.bpf')], ['explain', empty], ['lint', empty], ['graph', empty, '-o', '-'], ['disasm', empty],
+      ['emu', empty, 'read'], ['diff', empty, empty], ['record', '--merge', empty, '-o', join(tmp, 'm.json')], ['run', '--profile', empty, '--', 'touch', marker],
+    ]) {
       expect(expectCleanError(runCli(args)), args.join(' ')).toMatch(/empty\.policy: empty input/);
     }
-    expect(existsSync(join(tmp, 'x.bpf'))).toBe(false);
+    for (const never of ['x.bpf', 'm.json', 'ran-empty']) expect(existsSync(join(tmp, never)), never).toBe(false);
   });
 
   it('convert reads neither [1,2,3] nor null as minijail', () => {
@@ -82,6 +86,14 @@ describe('bad inputs at the door (issue 18)', () => {
 
   it("convert's help examples run: Firecracker --thread vmm to syswall exactly, to SPO with --lossy and every loss warned", () => {
     const fc = join(FIX, 'firecracker.json');
+    // The examples exactly as `syswall convert --help` prints them, on a real Firecracker file.
+    const examples = runCli(['convert', '--help']).stdout.split('\n').map((l) => /^ {2}syswall (convert firecracker\.json [^#]*?)\s*(#.*)?$/.exec(l)?.[1]).filter((x): x is string => x !== undefined);
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const ex of examples) {
+      const r = runCli(ex.split(/\s+/).map((a) => (a === 'firecracker.json' ? fc : a)));
+      expect(r.status, `${ex}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).not.toMatch(/error:/);
+    }
     const exact = runCli(['convert', fc, '--thread', 'vmm', '--to', 'syswall']);
     expect(exact.status).toBe(0);
     expect(exact.stderr).toBe('');

@@ -51,7 +51,7 @@ function cacheHome(): { env: NodeJS.ProcessEnv; home: string; dir: string } {
 function tryMkdir(env: NodeJS.ProcessEnv, extra: string[] = []): { made: boolean; from: string; stderr: string; status: number | null } {
   const target = join(tempDir('syswall-target-'), 'x');
   const r = runCli(['run', '-v', '-p', denyMkdir, ...extra, '--', 'mkdir', target], { env });
-  const from = /^syswall: filter: (.*)$/m.exec(r.stderr)?.[1] ?? '';
+  const from = /^syswall: compiled filter: (.*)$/m.exec(r.stderr)?.[1] ?? '';
   return { made: existsSync(target), from, stderr: r.stderr, status: r.status };
 }
 
@@ -89,9 +89,9 @@ describe('compile cache: a plan is compiled once, then read back', () => {
     const run = () => runCli(['run', '-v', '-p', docker, '--', 'sh', '-c', 'exit 3'], { env });
     const cold = run();
     const warm = run();
-    expect(cold.stderr).toMatch(/^syswall: filter: compiled, stored in the compile cache, /m);
-    expect(warm.stderr).toMatch(/^syswall: filter: from the compile cache, /m);
-    const strip = (t: string) => t.split('\n').filter((l) => !/^syswall: (filter|command pid)/.test(l)).join('\n');
+    expect(cold.stderr).toMatch(/^syswall: compiled filter: compiled now, stored in the compile cache, /m);
+    expect(warm.stderr).toMatch(/^syswall: compiled filter: from the compile cache, /m);
+    const strip = (t: string) => t.split('\n').filter((l) => !/^syswall: (compiled filter|command pid)/.test(l)).join('\n');
     expect(strip(warm.stderr)).toBe(strip(cold.stderr));
     expect(strip(cold.stderr)).toMatch(/UPPER_HALF_BYPASS/); // the bypass findings come back from the cache too
     expect([cold.status, warm.status]).toEqual([3, 3]);
@@ -110,7 +110,7 @@ describe('compile cache: a plan is compiled once, then read back', () => {
     expect(runCli(['run', '-p', file, '--', 'mkdir', target], { env }).status).toBe(1);
     writeFileSync(file, JSON.stringify({ comment: 'test profile', defaultAction: 'allow', syscalls: [{ names: ['getppid'], action: 'errno(EPERM)' }] }));
     const r = runCli(['run', '-v', '-p', file, '--', 'mkdir', target], { env });
-    expect(r.stderr).toMatch(/^syswall: filter: compiled, stored/m);
+    expect(r.stderr).toMatch(/^syswall: compiled filter: compiled now, stored/m);
     expect(r.status).toBe(0);
     expect(existsSync(target)).toBe(true);
   });
@@ -122,9 +122,9 @@ describe('compile cache: a plan is compiled once, then read back', () => {
     // Control: with the cache on, this (our own, valid) entry is used.
     expect(tryMkdir(env).made).toBe(true);
     const off = tryMkdir(env, ['--no-cache']);
-    expect(off).toMatchObject({ made: false, from: 'compiled (compile cache off)' });
+    expect(off).toMatchObject({ made: false, from: 'compiled now (compile cache off)' });
     const offEnv = tryMkdir({ ...env, SYSWALL_NO_CACHE: '1' });
-    expect(offEnv).toMatchObject({ made: false, from: 'compiled (compile cache off)' });
+    expect(offEnv).toMatchObject({ made: false, from: 'compiled now (compile cache off)' });
     const { env: env2, dir: dir2 } = cacheHome();
     tryMkdir({ ...env2, SYSWALL_NO_CACHE: '1' });
     expect(existsSync(dir2)).toBe(false);
@@ -136,7 +136,7 @@ describe('compile cache: a plan is compiled once, then read back', () => {
     writeFileSync(join(d, 'base.yaml'), 'apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: base\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n');
     writeFileSync(join(d, 'p.yaml'), 'apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: p\nspec:\n  baseProfileName: base\n  defaultAction: SCMP_ACT_ALLOW\n  syscalls:\n    - action: SCMP_ACT_ERRNO\n      names: [getppid]\n');
     const r = runCli(['run', '-v', '-p', join(d, 'p.yaml'), '--', 'true'], { env });
-    expect(r.stderr).toMatch(/^syswall: filter: compiled \(the profile reads other files: not cached\)$/m);
+    expect(r.stderr).toMatch(/^syswall: compiled filter: compiled now \(the profile reads other files: not cached\)$/m);
     expect(r.status).toBe(0);
   });
 });
@@ -278,10 +278,10 @@ describe('the built-in default, precompiled at build time', () => {
   it('is what `syswall run` loads (and the same program a fresh compile gives)', () => {
     const { env } = cacheHome();
     const r = runCli(['run', '-v', '--', 'true'], { env });
-    expect(r.stderr).toMatch(/^syswall: filter: precompiled at build time$/m);
+    expect(r.stderr).toMatch(/^syswall: compiled filter: precompiled at build time$/m);
     const fresh = runCli(['run', '-v', '--no-cache', '--', 'true'], { env });
-    expect(fresh.stderr).toMatch(/^syswall: filter: compiled \(compile cache off\)$/m);
-    const strip = (t: string) => t.split('\n').filter((l) => !/^syswall: (filter|command pid)/.test(l)).join('\n');
+    expect(fresh.stderr).toMatch(/^syswall: compiled filter: compiled now \(compile cache off\)$/m);
+    const strip = (t: string) => t.split('\n').filter((l) => !/^syswall: (compiled filter|command pid)/.test(l)).join('\n');
     expect(strip(r.stderr)).toBe(strip(fresh.stderr));
   });
 });

@@ -18,18 +18,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { stDisassemble } from '../src/core/bpf/compat/disasm.js';
+import { stDisassemble, stEmuLabel } from '../src/core/bpf/compat/disasm.js';
 import { stEmulate, rubyInteger, optparseInteger } from '../src/core/bpf/compat/emu.js';
 import { stFormat, type StFormat } from '../src/core/bpf/compat/formats.js';
 import { SeccompToolsError } from '../src/core/bpf/compat/errors.js';
-import { stSyscalls, type StArch } from '../src/core/bpf/compat/tables.js';
-import { assemble, assembleSeccompTools } from '../src/core/bpf/asm/index.js';
-import { ARCHES, type ArchInfo } from '../src/core/arch/arches.js';
-import { encodeProgram } from '../src/core/bpf/codec.js';
-import { disassemble } from '../src/core/bpf/disasm.js';
-import { emulate, formatEmu } from '../src/core/bpf/emu.js';
-import type { Instruction } from '../src/core/bpf/instruction.js';
-import { CLI, ROOT, runCli } from './helpers/cli.js';
+import { stAudit, stBigEndian, stSyscalls, type StArch } from '../src/core/bpf/compat/tables.js';
+import { assembleSeccompTools } from '../src/core/bpf/asm/index.js';
+import { decodeProgram } from '../src/core/bpf/codec.js';
+import { emulate } from '../src/core/bpf/emu.js';
+import { validateProgram } from '../src/core/bpf/validate.js';
+import { CLI, ROOT, runCli, runCliAsync } from './helpers/cli.js';
+import { differencesHelp, ST_DIFFERENCES } from '../src/cli/sectools-compat.js';
 import { compile, requireGcc } from './helpers/dump-fixtures.js';
 
 const REF = join(ROOT, 'test', 'fixtures', 'seccomp-tools', 'reference');
@@ -169,96 +168,116 @@ describe('--compat seccomp-tools against seccomp-tools 1.7.1 (recorded outputs)'
     expect(unlisted, 'differences not listed in KNOWN_DIFFERENCES').toEqual([]);
     expect(stale, 'listed differences that no longer differ').toEqual([]);
   });
+
+  it("the shift differences are the kernel's behaviour (the interpreter and validator that test/kernel-interpreter.test.ts checks against seccomp(2))", () => {
+    const emuCases = new Map(load<{ cases: EmuCase[] }>('emu.json.gz').cases.map((c) => [c.id, c]));
+    const shifts = Object.entries(KNOWN_DIFFERENCES).filter(([k]) => k.endsWith('#quiet'));
+    expect(new Set(shifts.map(([, r]) => r))).toEqual(new Set([SHIFT_K, SHIFT_X]));
+    for (const [key, reason] of shifts) {
+      const c = emuCases.get(key.slice('emu:'.length, -'#quiet'.length))!;
+      const program = decodeProgram(Buffer.from(c.hex, 'hex'), { endian: stBigEndian(c.arch) ? 'big' : 'little' });
+      if (reason === SHIFT_K) {
+        expect(validateProgram(program).length, `${key}: the kernel refuses it`).toBeGreaterThan(0);
+        expect(() => emuRun(c, true), key).toThrow(/the kernel refuses a filter that shifts by a constant of 32 or more/);
+        continue;
+      }
+      const [sys, ...args] = c.argv;
+      const data = { nr: stSyscalls(c.arch).byName.get(sys)!, arch: stAudit(c.arch), args: args.map(rubyInteger) };
+      const kernel = emulate(program, data, stBigEndian(c.arch) ? 'big' : 'little');
+      expect(emuRun(c, true), key).toBe(`return ${stEmuLabel(kernel.action)} at line ${String(kernel.returnLine).padStart(4, '0')}\n`);
+      const ref = load<{ cases: EmuCase[] }>('emu.json.gz').cases.find((x) => x.id === c.id)!.results.quiet;
+      expect(emuRun(c, true), `${key}: seccomp-tools computed otherwise`).not.toBe(ref);
+    }
+  });
 });
 
-/** A program from [code, jt, jf, k] rows. */
-const P = (rows: [number, number, number, number][]): Instruction[] => rows.map(([code, jt, jf, k]) => ({ code, jt, jf, k: k >>> 0 }));
-/** Default-mode and compat listings (without the columns) of one program. */
-function both(rows: [number, number, number, number][], arch: ArchInfo, st: StArch): { mine: string; st: string } {
-  const prog = P(rows);
-  return { mine: disassemble(prog, { arch, bpf: false }), st: stDisassemble(encodeProgram(prog, arch.endian), { arch: st, bpf: false }) };
+/** Whole command lines run by seccomp-tools (reference/cli.json.gz): README's difference examples and emu's number arguments. */
+interface CliCase { id: string; file: string; hex: string; argv: string[]; result: Ref }
+const CLI_CASES = load<{ cases: CliCase[] }>('cli.json.gz').cases;
+
+/** Runs a recorded seccomp-tools command line with syswall (`--compat seccomp-tools` when `compat`), in a directory holding its file. */
+async function runRecorded(c: CliCase, compat: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'syswall-cli-case-'));
+  writeFileSync(join(dir, c.file), Buffer.from(c.hex, 'hex'));
+  const [cmd, ...rest] = c.argv;
+  const r = await runCliAsync([cmd, ...(compat ? ['--compat', 'seccomp-tools'] : []), ...rest], { cwd: dir });
+  return { ...r, out: r.stdout + r.stderr };
 }
 
-describe('README: each listed difference of the default mode, by example', () => {
-  it('README and disasm --help list the same differences and claim no identity for the default mode', () => {
-    const help = runCli(['disasm', '--help']).stdout;
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const example of ['return ALLOW(1)', 'A = 64', 'timerfd_create', 'madvise1', 'newfstat', 'x32_execve', '0x4000003b', 'timeout_msecs', 'A = args[2]', 'ARCH_ARM', 'arm.read', 'MISC operation only supports txa/tax']) {
-      expect(help, example).toContain(example);
-      expect(readme, example).toContain(example);
+/** Asserts that a compat run printed what seccomp-tools printed, or failed as it did (its message; its crash in syswall's words). */
+function expectAsRecorded(r: Awaited<ReturnType<typeof runRecorded>>, ref: Ref, what: string) {
+  if (typeof ref === 'string') {
+    expect(r.stdout, what).toBe(ref);
+    expect(r.status, what).toBe(0);
+    return;
+  }
+  if (!('error' in ref)) throw new Error(`${what}: unexpected reference ${JSON.stringify(ref)}`);
+  expect(r.status, what).toBe(2);
+  expect(r.stdout, what).toBe(ref.stdout);
+  if (OWN_MESSAGES.test(ref.error.class)) expect(r.stderr, what).toBe(ref.error.message + '\n');
+  else expect(r.stderr, what).toMatch(new RegExp(`^syswall: error: .*seccomp-tools 1\\.7\\.1 crashes.*\\(${ref.error.class}\\)`));
+}
+
+/** Whether `example` is a line of `out`, whole or after a prefix ending in a space ("0003: ", "syswall: error: FILE: "). */
+const hasLine = (out: string, example: string) => out.split('\n').some((l) => l === example || l.endsWith(' ' + example));
+
+/** README's table of default-mode differences, as rows of cells (backquotes kept). */
+function readmeDifferenceRows(): string[][] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('| difference | default mode |');
+  expect(start, 'README has the table of default-mode differences').toBeGreaterThan(0);
+  const rows = readme.slice(start).split('\n\n')[0].split('\n').slice(2);
+  return rows.map((r) => r.replace(/^\| | \|$/g, '').split(' | '));
+}
+
+describe('the default mode differs from seccomp-tools as README and --help say, by example', () => {
+  const runs = Promise.all(ST_DIFFERENCES.map(async (d) => {
+    const c = CLI_CASES.find((x) => x.id === `difference/${d.id}`);
+    if (!c) throw new Error(`no recorded seccomp-tools run for difference ${d.id}: regenerate with scripts/gen-seccomp-tools-fixtures.mjs --only cli`);
+    const [mine, theirs] = await Promise.all([runRecorded(c, false), runRecorded(c, true)]);
+    return [d.id, { c, mine, theirs }] as const;
+  })).then((r) => new Map(r));
+
+  it('README lists the rows of ST_DIFFERENCES, in order, with the same examples', () => {
+    const cell = (s: string) => '`' + s + '`';
+    expect(readmeDifferenceRows()).toEqual(ST_DIFFERENCES.map((d) => [`${d.command}: ${d.what}`, cell(d.syswall), cell(d.seccompTools)]));
+  });
+
+  it('--help of disasm, asm and emu lists its rows; no help or README line claims identity', () => {
+    for (const cmd of ['disasm', 'asm', 'emu'] as const) {
+      const help = runCli([cmd, '--help']).stdout;
+      expect(help).toContain(differencesHelp(cmd));
+      expect(help).not.toMatch(/byte for byte|byte-identical|exactly (as|what)/);
     }
-    expect(readme).not.toMatch(/exactly as seccomp-tools 1\.7\.1 prints it/);
-    expect(help).not.toMatch(/byte for byte|exactly as/);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).not.toMatch(/exactly (as|what) seccomp-tools|byte-identical to seccomp-tools|byte for byte/);
   });
-  const ALLOW = 0x7fff0000;
-  it('return data shown for every action', () => {
-    const r = both([[0x06, 0, 0, ALLOW | 1], [0x06, 0, 0, 0x7ffc0005]], ARCHES.x86_64, 'amd64');
-    expect(r.mine).toBe('0000: return ALLOW(1)\n0001: return LOG(5)\n');
-    expect(r.st).toBe('0000: return ALLOW\n0001: return LOG\n');
+
+  it.each(ST_DIFFERENCES.map((d) => [d.id, d] as const))('%s: compat prints what seccomp-tools printed; each example line is printed by its own mode only', async (id, d) => {
+    const { c, mine, theirs } = (await runs).get(id)!;
+    const show = `\n--- default:\n${mine.out}--- compat:\n${theirs.out}`;
+    expectAsRecorded(theirs, c.result, `${c.argv.join(' ')} --compat seccomp-tools`);
+    expect(hasLine(mine.out, d.syswall), `default mode prints "${d.syswall}"${show}`).toBe(true);
+    expect(hasLine(theirs.out, d.syswall), `compat mode does not print "${d.syswall}"${show}`).toBe(false);
+    expect(hasLine(theirs.out, d.seccompTools), `compat mode prints "${d.seccompTools}"${show}`).toBe(true);
+    expect(hasLine(mine.out, d.seccompTools), `default mode does not print "${d.seccompTools}"${show}`).toBe(false);
   });
-  it('A = len vs A = 64', () => {
-    const r = both([[0x80, 0, 0, 0], [0x16, 0, 0, 0]], ARCHES.x86_64, 'amd64');
-    expect(r.mine).toContain('0000: A = len\n');
-    expect(r.st).toContain('0000: A = 64\n');
+});
+
+describe('emu --compat seccomp-tools reads numbers on the command line as seccomp-tools does', () => {
+  const cases = CLI_CASES.filter((c) => c.id.startsWith('emu-argv/'));
+  it('negative numbers are refused as options before "--" and read as numbers after it', async () => {
+    expect(cases.length).toBeGreaterThan(40);
+    const runs = await Promise.all(cases.map((c) => runRecorded(c, true)));
+    cases.forEach((c, i) => expectAsRecorded(runs[i], c.result, `${c.id}: seccomp-tools ${c.argv.join(' ')}`));
   });
-  it.each([
-    [ARCHES.x86_64, 'amd64', 283, 'timerfd_create', 'timerfd'],
-    [ARCHES.x86, 'i386', 219, 'madvise', 'madvise1'],
-    [ARCHES.aarch64, 'aarch64', 80, 'fstat', 'newfstat'],
-  ] as const)('libseccomp syscall names (%s %s)', (arch, st, nr, mine, theirs) => {
-    const r = both([[0x20, 0, 0, 0], [0x15, 1, 0, nr], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]], arch, st);
-    expect(r.mine).toContain(`if (A == ${mine}) goto 0003`);
-    expect(r.st).toContain(`if (A == ${theirs}) goto 0003`);
-  });
-  it('real x32 numbers', () => {
-    const r = both([[0x20, 0, 0, 0], [0x15, 1, 0, 0x40000208], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]], ARCHES.x86_64, 'amd64');
-    expect(r.mine).toContain('if (A == x32_execve) goto 0003');
-    expect(r.st).toContain('if (A == 0x40000208) goto 0003');
-    expect(new DataView(assembleSeccompTools('A = x32_execve', { arch: 'amd64' }).buffer).getUint32(4, true)).toBe(0x4000003b);
-  });
-  it("syswall's parameter names", () => {
-    const r = both([[0x20, 0, 0, 0], [0x15, 0, 2, 7], [0x20, 0, 0, 32], [0x16, 0, 0, 0], [0x06, 0, 0, ALLOW]], ARCHES.x86_64, 'amd64');
-    expect(r.mine).toContain('A = timeout_msecs # poll(ufds, nfds, timeout_msecs)');
-    expect(r.st).toContain('A = timeout # poll(ufds, nfds, timeout)');
-  });
-  it("argument names kept after libseccomp's x32 guard", () => {
-    const rows: [number, number, number, number][] = [
-      [0x20, 0, 0, 4], [0x15, 0, 8, 0xc000003e], [0x20, 0, 0, 0], [0x35, 0, 1, 0x40000000], [0x15, 0, 5, 0xffffffff],
-      [0x15, 0, 3, 257], [0x20, 0, 0, 32], [0x15, 0, 1, 0x41], [0x06, 0, 0, 0x0005000d], [0x06, 0, 0, ALLOW], [0x06, 0, 0, 0],
-    ];
-    const r = both(rows, ARCHES.x86_64, 'amd64');
-    expect(r.mine).toContain('0006: A = flags # openat(dfd, filename, flags, mode)');
-    expect(r.st).toContain('0006: A = args[2]');
-  });
-  it('arches seccomp-tools lacks are named', () => {
-    const r = both([[0x20, 0, 0, 4], [0x15, 0, 3, 0x40000028], [0x20, 0, 0, 0], [0x15, 1, 0, 3], [0x06, 0, 0, 0], [0x06, 0, 0, ALLOW]], ARCHES.x86_64, 'amd64');
-    expect(r.mine).toContain('if (A != ARCH_ARM) goto 0005');
-    expect(r.mine).toContain('if (A == arm.read) goto 0005');
-    expect(r.st).toContain('if (A != 0x40000028) goto 0005');
-    expect(r.st).toContain('if (A == close) goto 0005');
-  });
-  it('undecodable instructions are listed', () => {
-    const prog = P([[0x00, 0, 0, 1], [0x87, 0, 0, 0], [0x0f, 0, 0, 0], [0x16, 0, 0, 0]]);
-    expect(disassemble(prog, { arch: ARCHES.x86_64, bpf: false })).toContain('0002: invalid: unknown MISC operation 0x8 (only TAX and TXA exist)\n');
-    expect(() => stDisassemble(encodeProgram(prog), { arch: 'amd64' })).toThrow('Line 2 is invalid: MISC operation only supports txa/tax');
-  });
-  it('truncated files and jumps past the end are refused (seccomp-tools prints something)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'syswall-readme-'));
-    const f = join(dir, 't.bpf');
-    writeFileSync(f, Buffer.concat([Buffer.from(encodeProgram(P([[0x05, 0, 0, 98], [0x06, 0, 0, ALLOW]]))), Buffer.from([1, 2, 3])]));
-    expect(runCli(['disasm', f, '-a', 'x86_64']).status).toBe(2);
-    const c = runCli(['disasm', f, '--compat', 'seccomp-tools', '-a', 'amd64', '--no-bpf']);
-    expect(c.stdout).toBe('0000: goto 0099\n0001: return ALLOW\n');
-  });
-  it('without --arch: the checked arch vs this machine\'s', () => {
-    const f = join(ROOT, 'test', 'fixtures', 'seccomp-tools', 'DEF-CON-2020-bdooos.bpf');
-    expect(runCli(['disasm', f, '--no-bpf']).stdout).toContain('if (A == ioctl)');
-    expect(runCli(['disasm', f, '--no-bpf', '--compat', 'seccomp-tools']).stdout).toContain('if (A == aarch64.ioctl)');
-  });
-  it('emu: missing arguments are 0 vs Undefined Variable; 6 lines past the return in both', () => {
-    const prog = assemble('A = args[1]\nif (A == 0) goto ok\nreturn KILL\nok: return ALLOW', { arch: ARCHES.x86_64 });
-    expect(formatEmu(prog, emulate(prog, { nr: 0, arch: ARCHES.x86_64.token }, 'little'), { arch: ARCHES.x86_64, quiet: true })).toBe('return ALLOW at line 0003\n');
-    expect(() => stEmulate(encodeProgram(prog), { arch: 'amd64', nr: 0n, args: [] }, true)).toThrow('Undefined Variable\n\t0000: A = args[1] <- `args[1]` is undefined');
+  it('the default mode takes them anywhere ("--" included) as 64-bit two\'s complement', async () => {
+    const c = cases.find((x) => x.id === 'emu-argv/arg0-all-ones/4')!;
+    expect(c.argv.slice(-3)).toEqual(['read', '--', '-1']);
+    for (const argv of [['emu', 'prog.bpf', 'read', '-1', '-q'], ['emu', 'prog.bpf', '-q', 'read', '--', '-1']]) {
+      const r = await runRecorded({ ...c, argv }, false);
+      expect(r.stdout, argv.join(' ')).toBe('return ALLOW at line 0003\n');
+    }
   });
 });
 

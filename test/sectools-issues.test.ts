@@ -16,6 +16,8 @@ import { rubyInspect } from '../src/core/bpf/formats.js';
 import { emulate, formatEmu } from '../src/core/bpf/emu.js';
 import { strictModeProgram } from '../src/core/bpf/strict.js';
 import { disassemble } from '../src/core/bpf/disasm.js';
+import { rubyInteger, stEmulate } from '../src/core/bpf/compat/emu.js';
+import { stSyscalls, type StArch } from '../src/core/bpf/compat/tables.js';
 import { expectCleanError, ROOT, runCli } from './helpers/cli.js';
 import { compile, requireGcc, tempDir } from './helpers/dump-fixtures.js';
 
@@ -112,6 +114,16 @@ describe('issue 14, bug 4: the verbose emu listing shows 6 lines past the return
     }
     expect(checked).toBeGreaterThan(20);
   });
+  it('--compat seccomp-tools prints those runs as recorded (the tail cut after return line + 6)', () => {
+    const runs = emuCases.filter((c) => c.id.startsWith('shaped/') && typeof c.results.verbose === 'string' && c.results.verbose.includes('omitting') && !c.argv.includes('-i')).slice(0, 30);
+    expect(runs.length).toBe(30);
+    for (const c of runs) {
+      const [sys, ...args] = c.argv;
+      const table = stSyscalls(c.arch as StArch).byName;
+      const nr = table.has(sys) ? BigInt(table.get(sys)!) : rubyInteger(sys);
+      expect(stEmulate(Buffer.from(c.hex, 'hex'), { arch: c.arch as StArch, nr, args: args.map(rubyInteger) }, false), c.id).toBe(c.results.verbose);
+    }
+  });
 });
 
 describe('issue 14, bug 5: dump shows a strict-mode install as its equivalent 7-instruction filter and bytes', () => {
@@ -151,7 +163,7 @@ describe('issue 14, bug 5: dump shows a strict-mode install as its equivalent 7-
 });
 
 describe('issue 18: assembly input', () => {
-  it('a no-break space, form feed or vertical tab is whitespace (asm and explain), not an internal error', () => {
+  it('a no-break space, form feed or vertical tab is whitespace (asm, and explain, lint, graph, diff, disasm, emu on assembly), not an internal error', () => {
     for (const [name, ws] of [['nbsp', '\u00a0'], ['ff', '\f'], ['vt', '\v']]) {
       const f = put(`${name}.asm`, `A = sys_number${ws}\nif (A ==${ws}read) goto ok\nreturn KILL\nok:${ws}return ALLOW\n`);
       const r = runCli(['asm', f, '-a', 'x86_64', '-f', 'hex']);
@@ -161,6 +173,13 @@ describe('issue 18: assembly input', () => {
       const e = runCli(['explain', f, '--arch', 'x86_64']);
       expect(e.stderr).not.toMatch(/internal error/);
       expect(e.status).toBe(0);
+      // lint exits by its worst finding (3: the program never checks the arch), the rest 0.
+      for (const [args, status] of [[['lint', f], 3], [['graph', f, '-o', '-'], 0], [['diff', f, f], 0], [['disasm', f], 0], [['emu', f, 'read', '-q'], 0]] as [string[], number][]) {
+        const o = runCli([...args, '--arch', 'x86_64']);
+        expect(o.stderr, `${args[0]} ${name}`).not.toMatch(/internal error|error:/);
+        expect(o.status, `${args[0]} ${name}`).toBe(status);
+      }
+      expect(runCli(['emu', f, 'read', '-q', '--arch', 'x86_64']).stdout).toMatch(/return ALLOW/);
     }
   });
 

@@ -267,7 +267,7 @@ function helperError(rec: HelperRecord, what: string): DumpError {
     case 'GET_FILTER_DENIED':
       return new DumpError(code, message, { errno, hint: getFilterHint() });
     case 'PTRACE_DENIED':
-      return new DumpError(code, message, { errno, hint: 'run as root, or check /proc/sys/kernel/yama/ptrace_scope' });
+      return new DumpError(code, message, { errno, hint: /^\d+$/.test(what) ? ptraceHint(readStatusOf(what), readSelfStatus(), readYamaScope()) : ptraceHint('', readSelfStatus(), readYamaScope()) });
     case 'NO_KERNEL_SUPPORT':
       return new DumpError(code, message, { errno });
     default:
@@ -290,11 +290,42 @@ export function getFilterHint(status = readSelfStatus()): string {
   return 'the kernel refused it although syswall has CAP_SYS_ADMIN and no filter: a security module (LSM) may forbid it';
 }
 
+/**
+ * What would let a ptrace attach work, from the target's /proc status, this
+ * process's, and yama's ptrace_scope (undefined: no yama): the target's
+ * other tracer, CAP_SYS_PTRACE, or yama; a root that has all of them is told
+ * the truth, not "run as root".
+ */
+export function ptraceHint(target: string, self: string, yamaScope: string | undefined): string {
+  const tracer = /^TracerPid:\s*(\d+)/m.exec(target);
+  if (tracer && tracer[1] !== '0') return `the process is already traced by process ${tracer[1]} (TracerPid in its /proc status), and a process has one tracer at a time`;
+  const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(self);
+  const hasPtrace = capEff ? (BigInt('0x' + capEff[1]) & (1n << 19n)) !== 0n : false;
+  const yama = yamaScope?.trim();
+  if (yama === '3') return 'yama forbids every attach (/proc/sys/kernel/yama/ptrace_scope is 3, until reboot)';
+  if (!hasPtrace) return `run as root (attaching to another user's process needs CAP_SYS_PTRACE)${yama !== undefined && yama !== '0' ? `, or lower /proc/sys/kernel/yama/ptrace_scope (now ${yama})` : ''}`;
+  if (yama === '2') return 'yama allows only CAP_SYS_PTRACE holders to attach (ptrace_scope 2), and the kernel still refused: a security module (LSM) or a user namespace syswall does not own may protect the process';
+  return `the kernel refused although syswall has CAP_SYS_PTRACE${yama === undefined ? ' and there is no yama' : ''}: a security module (LSM) or a user namespace syswall does not own may protect the process`;
+}
+
 function readSelfStatus(): string {
+  return readStatusOf('self');
+}
+
+function readStatusOf(pid: string): string {
   try {
-    return readFileSync('/proc/self/status', 'utf8');
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
     return '';
+  }
+}
+
+/** yama's ptrace_scope, or undefined where there is no yama. */
+function readYamaScope(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -18,6 +18,8 @@ import { compilePolicy, type CompiledFilter, type CompileOptions } from '../core
 import { isSyswallError, PolicyError } from '../core/errors.js';
 import { DOCKER_DEFAULT_CAPS } from '../core/formats/context.js';
 import { readInput, type InputKind, type InputKindOption } from '../core/formats/door.js';
+import { settingsOf } from '../core/input/load.js';
+import type { Settings } from '../core/defaults.js';
 import type { ParsedPolicy } from '../core/formats/parse.js';
 import type { PolicyWarning } from '../core/formats/reader.js';
 import { expandGroup, isGroupReference } from '../core/policy/groups.js';
@@ -68,7 +70,7 @@ function isCompiled(x: any): x is CompiledFilter {
  * which must include the host's arch (`host`, default this machine's). Throws a `PolicyError`/`CompileError`
  * (kind input) for a policy that does not validate or compile.
  */
-export function programForHost(input: PolicyInput, options: Pick<CompileOptions, 'arches' | 'enosys'> & { host?: ArchInfo } = {}): HostProgram {
+export function programForHost(input: PolicyInput, options: Pick<CompileOptions, 'arches' | 'enosys' | 'frequencies'> & { host?: ArchInfo } = {}): HostProgram {
   if (input instanceof Uint8Array || Array.isArray(input)) return { program: input as readonly Instruction[] | Uint8Array, flags: 0 };
   if (isCompiled(input)) return { program: input.instructions, flags: input.flags, noNewPrivs: input.noNewPrivs, compiled: input };
   let p: Policy;
@@ -119,6 +121,10 @@ export interface LoadedProfile {
   readonly frequencies?: Readonly<Record<string, number>>;
   /** The input asked for other files (includes, an SPO base profile): its meaning depends on more than its own bytes. */
   readonly readOtherFiles: boolean;
+  /** Why the door read it as `kind` (for `--verbose`). */
+  readonly detection: string;
+  /** For a policy: the settings it is compiled with (for `--verbose`). */
+  readonly settings?: Settings;
 }
 
 /**
@@ -162,9 +168,12 @@ export function loadProfile(spec: string = 'default', options: LoadProfileOption
     },
   });
   if (input.type === 'program') {
-    return { policy: undefined as unknown as Policy, program: input.program, warnings: [], file, builtin, kind: input.kind, readOtherFiles };
+    return { policy: undefined as unknown as Policy, program: input.program, warnings: [], file, builtin, kind: input.kind, detection: input.detection.reason, readOtherFiles };
   }
-  return { policy: input.policy, warnings: input.warnings, file, builtin, kind: input.kind, ...(input.frequencies ? { frequencies: input.frequencies } : {}), readOtherFiles };
+  return {
+    policy: input.policy, warnings: input.warnings, file, builtin, kind: input.kind, detection: input.detection.reason, settings: settingsOf(input),
+    ...(input.frequencies ? { frequencies: input.frequencies } : {}), readOtherFiles,
+  };
 }
 
 /** Expands `--allow`/`--deny` items (syscall names and @groups) to syscall names; throws for unknown ones. */

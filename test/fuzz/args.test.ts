@@ -70,7 +70,6 @@ describe('fuzz: the argument parser', () => {
         const dd = s.args.indexOf('--');
         expect(p.rest).toEqual(dd >= 0 ? s.args.slice(dd + 1) : undefined);
       },
-      3000,
     );
   });
 
@@ -89,7 +88,6 @@ describe('fuzz: the argument parser', () => {
           expect(m.includes('\n')).toBe(false);
         }
       },
-      500,
     );
   });
 });
@@ -111,7 +109,6 @@ describe('fuzz: frequency tables (compile --frequencies, minijail @frequency)', 
           }
         }
       },
-      1500,
     );
   });
 });

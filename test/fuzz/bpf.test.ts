@@ -72,7 +72,6 @@ describe('fuzz: assembly', () => {
           clean(() => disassemble(program, { arch, endian: arch.endian }));
         }
       },
-      2000,
     );
   });
 
@@ -88,7 +87,6 @@ describe('fuzz: assembly', () => {
       ([lines, arch]) => {
         clean(() => assemble(lines.join('\n'), { arch, file: 'gen.asm' }));
       },
-      2000,
     );
   });
 });
@@ -115,7 +113,6 @@ describe('fuzz: raw and hex BPF', () => {
         clean(() => disassemble(program, { arch, endian }));
         clean(() => emulate(program, { nr: d.nr, arch: d.arch, ip: d.ip, args: d.args }, endian));
       },
-      1500,
     );
   });
 
@@ -130,7 +127,6 @@ describe('fuzz: raw and hex BPF', () => {
       ([bytes, kind, arch]) => {
         clean(() => loadInput(bytes, { file: 'in', ...(kind ? { kind } : {}), context: { arch: arch.name, kernel: '6.1' } }));
       },
-      1500,
     );
   });
 
@@ -147,7 +143,6 @@ describe('fuzz: raw and hex BPF', () => {
         const r = clean(() => loadInput(bytes, { file: 'in', ...(kind ? { kind } : {}), context: { arch: arch.name, kernel: '6.1' } }));
         if (r.ok) analyse(r.value as LoadedInput, arch);
       },
-      400,
     );
   });
 });

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCliAsync } from '../helpers/cli.js';
-import { BASE_SEED, RUNS_FACTOR, seedFor, tally } from './harness.js';
+import { BASE_SEED, casesOf, seedFor, tally } from './harness.js';
 import { mutatedBytes, mutatedJsonTree, mutatedText, NUMBERS, writeJson } from './mutate.js';
 import { ASSEMBLY, COMMON_WORDS, FIRECRACKER, FREQUENCIES, JSON_POLICIES, KAFEL, MINIJAIL, RAW_PROGRAMS, YAML_POLICIES, jsonTree, keysOf, stringsOf } from './seeds.js';
 
@@ -76,7 +76,7 @@ function checkContract(status: number | null, signal: string | null, stderr: str
 describe('fuzz: the real CLI binary', () => {
   it('mutated inputs and random options to the commands that read files', async () => {
     const seed = seedFor('cli');
-    const numRuns = Math.max(1, Math.round(100 * RUNS_FACTOR));
+    const numRuns = casesOf('cli');
     const cases = fc.sample(caseArb, { seed, numRuns });
     console.log(`fuzz cli: seed ${seed} (FUZZ_SEED=${BASE_SEED}), ${numRuns} cases through the binary`);
     writeFileSync(join(dir, 'FREQ'), FREQUENCIES[0]);

@@ -23,6 +23,32 @@ export const RUNS_FACTOR = process.env.FUZZ_RUNS !== undefined ? Number(process.
  */
 export const CASE_LIMIT_MS = Number(process.env.FUZZ_CASE_MS ?? 4000);
 
+/**
+ * Cases per target in `npm test` (times {@link RUNS_FACTOR}), in one table so
+ * that the total is known and checked (test/fuzz/cases.test.ts: at least
+ * 20,000). `cli` goes through the real binary (a Node start-up per case);
+ * the others call the readers in-process.
+ */
+export const CASES: Readonly<Record<string, number>> = Object.freeze({
+  // policy JSON dialects, Firecracker (policies.test.ts)
+  'json-tree': 3000, 'json-tree-big': 400, 'json-text': 2000, firecracker: 1500,
+  // SPO YAML, minijail, Kafel, detection (text-dialects.test.ts)
+  'spo-tree': 1200, 'spo-text': 1000, 'spo-aliases': 40, minijail: 2500, kafel: 2500, detect: 1000,
+  // assembly, raw and hex BPF, the analysis commands (bpf.test.ts)
+  asm: 2000, 'asm-gen': 2000, raw: 1500, 'analysis-input': 1500, analysis: 400,
+  // the argument parser, frequency tables (args.test.ts)
+  argv: 3000, 'argv-errors': 500, frequencies: 1500,
+  // the real binary (cli.test.ts)
+  cli: 100,
+});
+
+/** The number of cases of a target in this run. */
+export function casesOf(name: string): number {
+  const n = CASES[name];
+  if (n === undefined) throw new Error(`fuzz target "${name}" has no entry in CASES (test/fuzz/harness.ts)`);
+  return Math.max(1, Math.round(n * RUNS_FACTOR));
+}
+
 /** CPU time of this process in ms. */
 function cpuMs(): number {
   const u = process.cpuUsage();
@@ -88,19 +114,20 @@ function show(v: unknown): string {
 }
 
 /**
- * Runs a fuzz target: `runs` cases (times {@link RUNS_FACTOR}) of `arb`
+ * Runs a fuzz target: its {@link CASES} (times {@link RUNS_FACTOR}) of `arb`
  * through `check`, from the target's fixed seed, which it prints.
  * A failure reports the seed, fast-check's replay path and the shrunk input.
  */
-export function fuzz<T>(name: string, arb: fc.Arbitrary<T>, check: (input: T) => void, runs: number): void {
+export function fuzz<T>(name: string, arb: fc.Arbitrary<T>, check: (input: T) => void): void {
   const seed = seedFor(name);
-  const numRuns = Math.max(1, Math.round(runs * RUNS_FACTOR));
+  const numRuns = casesOf(name);
   if (process.env.FUZZ_EXPLORE === '1') return explore(name, arb, check, numRuns, seed);
   const before = tally.cases;
   const t0 = performance.now();
   const details = fc.check(fc.property(arb, (input) => check(input)), { seed, numRuns, verbose: 0 });
   const ms = performance.now() - t0;
   console.log(`fuzz ${name}: seed ${seed} (FUZZ_SEED=${BASE_SEED}), ${numRuns} cases, ${tally.cases - before} reader calls, ${(ms / 1000).toFixed(1)} s`);
+  if (!details.failed && details.numRuns !== numRuns) throw new Error(`fuzz ${name}: ran ${details.numRuns} cases, not ${numRuns}`);
   if (details.failed) {
     const input = details.counterexample ? show(details.counterexample[0]) : '(none)';
     const err = details.errorInstance as Error | undefined;

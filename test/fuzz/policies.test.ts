@@ -39,7 +39,6 @@ describe('fuzz: JSON policy dialects', () => {
         const r = clean(() => readInput(text, { file: 'fuzz.json', context: CONTEXT, ...(kind ? { kind } : {}) }));
         if (r.ok && (r.value as { type: string }).type === 'policy') clean(() => compileInput(r.value as InputPolicy));
       },
-      3000,
     );
   });
 
@@ -50,7 +49,6 @@ describe('fuzz: JSON policy dialects', () => {
       (tree) => {
         clean(() => readInput(writeJson(tree, 0), { file: 'fuzz.json', context: CONTEXT }));
       },
-      400,
     );
   });
 
@@ -61,7 +59,6 @@ describe('fuzz: JSON policy dialects', () => {
       ([text, kind]) => {
         clean(() => readInput(text, { file: 'fuzz.json', context: CONTEXT, ...(kind ? { kind } : {}) }));
       },
-      2000,
     );
   });
 
@@ -82,7 +79,6 @@ describe('fuzz: JSON policy dialects', () => {
         const r = clean(() => readInput(text, { file: 'fc.json', kind: 'firecracker', ...(thread ? { thread } : {}), context: CONTEXT }));
         if (r.ok) clean(() => compileInput(r.value as InputPolicy));
       },
-      1500,
     );
   });
 });

@@ -10,7 +10,7 @@ import type { Instruction } from '../../core/bpf/instruction.js';
 import { formatProgram, resolveOutputFormat, OUTPUT_FORMATS } from '../../core/bpf/formats.js';
 import { hostArch } from '../../node/host.js';
 import { readInput, readTextInput, writeOutput } from '../io.js';
-import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, reportCompatError } from '../sectools-compat.js';
+import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, differencesHelp, reportCompatError } from '../sectools-compat.js';
 
 export const command: Command = {
   name: 'asm',
@@ -31,9 +31,11 @@ Refused with the line and column: constants that do not fit 32 bits
 data over 16 bits, jumps past the end, an empty source, and programs over
 ${MAX_INSTRUCTIONS} instructions (the kernel's limit).
 
-With --compat seccomp-tools, the source is read exactly as seccomp-tools 1.7.1
+With --compat seccomp-tools, the source is read as seccomp-tools 1.7.1
 reads it (its syscall table, constants wrapped to 32 bits, its error
-messages) and the default format is inspect, as in seccomp-tools.
+messages) and the default format is inspect, as in seccomp-tools. How the
+default mode's bytes differ:
+${differencesHelp('asm')}
 
 Formats: raw, hex (one instruction per line), inspect (Ruby string, as
 seccomp-tools prints by default), c_array (carray), c_source, assembly
@@ -88,7 +90,7 @@ function jumpsPastEnd(program: readonly Instruction[]): number[] {
   return out;
 }
 
-/** `seccomp-tools asm`, byte for byte. */
+/** `seccomp-tools asm`, with its output (test/sectools-compat.test.ts). */
 function runCompat(ctx: CommandContext, path: string, out: string | undefined, fmtName: string | undefined): number {
   const arch = compatArch(ctx, 'asm');
   const format = (fmtName ?? 'inspect') as StFormat;

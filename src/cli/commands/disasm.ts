@@ -12,7 +12,7 @@ import { baseProfileResolver, hostContext, includeResolver } from '../../node/in
 import { readInput, writeOutput } from '../io.js';
 import { stDisassemble } from '../../core/bpf/compat/disasm.js';
 import { BPF_MAXINSNS as MAX_INSTRUCTIONS } from '../../core/bpf/constants.js';
-import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, reportCompatError } from '../sectools-compat.js';
+import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, differencesHelp, reportCompatError } from '../sectools-compat.js';
 
 /** A raw program loaded from a file, with the arch and byte order it is read in. */
 export interface LoadedProgram {
@@ -52,7 +52,7 @@ export function loadProgram(path: string, archName: string | undefined, opts: { 
 
 export const command: Command = {
   name: 'disasm',
-  summary: 'disassemble a raw BPF filter (seccomp-tools\' listing, richer; --compat seccomp-tools for its exact output)',
+  summary: 'disassemble a raw BPF filter (seccomp-tools\' listing, richer; --compat seccomp-tools for its output)',
   usage: `Usage: syswall disasm FILE [--arch ARCH] [--no-bpf] [--no-arg-infer] [--asm-able] [--json] [-o OUT]
        syswall disasm FILE --compat seccomp-tools [--arch ARCH] [--no-bpf] [--no-arg-infer] [--asm-able] [-o OUT]
 
@@ -65,25 +65,9 @@ pseudo-code" per line. Syscall names come from the arch each branch checked
 inferred per syscall. The output is valid input for \`syswall asm\`, which
 gives the bytes back. FILE "-" reads stdin.
 
-How the default listing differs from seccomp-tools 1.7.1 (--compat
-seccomp-tools prints seccomp-tools' own output instead, for a raw FILE):
-  - return data is shown for every action:  return ALLOW(1)   (seccomp-tools: return ALLOW)
-  - ld len is printed as len:                A = len          (seccomp-tools: A = 64)
-  - syscall names are libseccomp's:          if (A == timerfd_create)   (seccomp-tools: timerfd; also
-                                             madvise/madvise1 on i386, fstat/newfstat on aarch64)
-  - x32 numbers are the real x32 ABI's:      if (A == x32_execve) for 0x40000208   (seccomp-tools:
-                                             0x40000208; its x32_execve is 0x4000003b)
-  - parameter names are syswall's:           A = timeout_msecs # poll(ufds, nfds, timeout_msecs)
-                                             (seccomp-tools: A = timeout # poll(ufds, nfds, timeout))
-  - contradictory paths are dropped, so libseccomp filters keep argument names after the x32 guard:
-                                             A = flags # openat(dfd, filename, flags, mode)
-                                             (seccomp-tools 1.7.1: A = args[2])
-  - arches seccomp-tools lacks are named:    if (A != ARCH_ARM) ... if (A == arm.read)
-                                             (seccomp-tools: 0x40000028 ... close, from the --arch table)
-  - undecodable instructions are listed:     0002: invalid: unknown MISC operation 0x8 (only TAX and TXA exist)
-                                             (seccomp-tools: Line 2 is invalid: MISC operation only supports txa/tax)
-  - empty, truncated and wrong-endian files and jumps past the end are refused with a message
-  - without --arch the arch is the one the program checks, else this machine's (seccomp-tools: always this machine's)
+How the default listing differs from seccomp-tools 1.7.1, which --compat
+seccomp-tools prints instead (for a raw FILE); one example line of each:
+${differencesHelp('disasm')}
 
 Options:
   -a, --arch ARCH     default arch for names and byte order (default: the arch

@@ -11,8 +11,9 @@ import { loadProgram } from './disasm.js';
 import { inputKindOf } from '../input.js';
 import { optparseInteger, rubyInteger, stEmulate } from '../../core/bpf/compat/emu.js';
 import { stSyscalls } from '../../core/bpf/compat/tables.js';
+import { SeccompToolsError } from '../../core/bpf/compat/errors.js';
 import { readInput } from '../io.js';
-import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, reportCompatError } from '../sectools-compat.js';
+import { COMPAT_HELP, COMPAT_OPTIONS, compatArch, compatMode, differencesHelp, reportCompatError } from '../sectools-compat.js';
 import type { CommandContext as Ctx } from '../command.js';
 
 function resolveSyscall(text: string, arch: ArchInfo): { nr: number; arch: ArchInfo } {
@@ -38,7 +39,7 @@ raw filter, hex, assembly, or a policy in any dialect, compiled first):
 prints the disassembly, a blank line and "return ACTION at line NNNN". SYSCALL
 is a name of the arch (also x32_NAME, ARCH.NAME) or a number; arguments are
 64-bit, decimal or 0x hex, negative values allowed (-1 = 0xffffffffffffffff).
-Missing arguments are 0. seccomp_data.arch is the arch's AUDIT value. The
+Missing arguments are 0; operands may follow "--". seccomp_data.arch is the arch's AUDIT value. The
 listing shows 6 lines past the returning one, then "... (omitting N lines)"
 when more than 3 remain, as seccomp-tools does.
 
@@ -46,9 +47,15 @@ With --compat seccomp-tools the output is seccomp-tools 1.7.1's: its listing
 and action names (TRAP and TRACE without their data), numbers in Ruby's
 Integer syntax (0x, 0b, 0o, a leading 0 for octal, 1_000), and a field the
 filter loads but the command line did not give (SYSCALL, an argument, --ip)
-is an error, "Undefined Variable". Shifts keep the kernel's behaviour: by X,
+is an error, "Undefined Variable"; a negative number before "--" is refused
+as seccomp-tools' option parser refuses it ("invalid option: -1"), after
+"--" it is read. Shifts keep the kernel's behaviour: by X,
 the low 5 bits of X (seccomp-tools: all of X); by a constant of 32 or more,
 refused (the kernel does not load such a filter; seccomp-tools: 0).
+
+How the default mode's output differs from seccomp-tools 1.7.1, which
+--compat seccomp-tools prints instead; one example line of each:
+${differencesHelp('emu')}
 
 Options:
   -a, --arch ARCH   arch of the syscall (default: the arch the program checks, else this machine's)
@@ -76,7 +83,7 @@ Examples:
   numericOperands: true,
   run(ctx: CommandContext) {
     if (compatMode(ctx, 'emu')) return runCompat(ctx);
-    const [file, sys, ...argTexts] = ctx.positionals;
+    const [file, sys, ...argTexts] = operands(ctx);
     if (!file || !sys) throw new UsageError('emu: expected FILE and SYSCALL', 'see `syswall emu --help`');
     if (argTexts.length > 6) throw new UsageError(`emu: at most 6 syscall arguments, got ${argTexts.length}`);
     const { program, arch, endian } = loadProgram(file, stringOpt(ctx, 'arch'), inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {});
@@ -104,9 +111,17 @@ Examples:
   },
 };
 
-/** `seccomp-tools emu`, byte for byte. */
+/** FILE, SYSCALL and the arguments: the operands before and after "--" (so `emu F read -- -1` gives -1). */
+function operands(ctx: Ctx): string[] {
+  return [...ctx.positionals, ...(ctx.rest ?? [])];
+}
+
+/** `seccomp-tools emu`, with its output (test/sectools-compat.test.ts). */
 function runCompat(ctx: Ctx): number {
-  const [file, sys, ...argTexts] = ctx.positionals;
+  // seccomp-tools' option parser takes "-1" before "--" for an option and refuses it (after "--" it is an argument).
+  const negative = ctx.positionals.find((p) => p.length > 1 && p.startsWith('-'));
+  if (negative !== undefined) return reportCompatError(ctx, new SeccompToolsError('ST_OPTION', `invalid option: ${negative}`));
+  const [file, sys, ...argTexts] = operands(ctx);
   if (!file) throw new UsageError('emu: expected FILE [SYSCALL [ARG0..ARG5]]', 'see `syswall emu --help`');
   const arch = compatArch(ctx, 'emu');
   const bytes = readInput(file);

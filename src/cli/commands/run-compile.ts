@@ -14,7 +14,9 @@ import { isReturnK, type Instruction } from '../../core/bpf/instruction.js';
 import { formatLocation, PolicyError, SyswallError } from '../../core/errors.js';
 import type { PolicyWarning } from '../../core/formats/reader.js';
 import type { Policy } from '../../core/policy/types.js';
-import { actionValue } from '../../core/policy/actions.js';
+import { actionValue, formatAction } from '../../core/policy/actions.js';
+import { describeSettings, type EnosysMode } from '../../core/defaults.js';
+import { effectiveEnosys } from '../../core/compile/compile.js';
 import { inputKindOf } from '../input.js';
 import type { CommandContext } from '../command.js';
 import { hostArch } from '../../node/host.js';
@@ -26,6 +28,13 @@ import type { PlanOptions, RunPlan } from './run-plan.js';
 import { runnableArches } from '../../core/policy/recording.js';
 
 const SIGSYS_KINDS = ['KILL_PROCESS', 'KILL_THREAD', 'TRAP'] as const;
+
+/** `-v`: what the compiler answers syscalls the policy does not name, per ENOSYS mode (src/core/defaults.ts). */
+const ENOSYS_TEXT: Record<EnosysMode, string> = {
+  unknown: "ERRNO(ENOSYS) for syscalls syswall's table does not know",
+  runc: 'ERRNO(ENOSYS) for syscalls newer than any the policy names (as runc)',
+  none: 'no ENOSYS answers',
+};
 
 /** Lint codes of the findings that mean the filter can be bypassed (printed by `run --profile`). */
 const BYPASS_CODES = new Set(['UPPER_HALF_BYPASS', 'SOCKETCALL_BYPASS', 'X32_BYPASS']);
@@ -123,6 +132,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
       plan: {
         program: encode(loaded.program),
         flags: 0,
+        profileLine: `${loaded.kind} program (${loaded.detection}), ${loaded.program.length} instructions, loaded as given`,
         loadWarnings: [],
         compileWarnings: [],
         bypass: await bypassFindings(undefined, [], loaded.program, undefined, loaded.file),
@@ -134,7 +144,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
   const policy = applyOverrides(loaded.policy, { allow: o.allow, deny: o.deny, exact: o.exact });
   let h;
   try {
-    h = programForHost(policy, { ...(o.arches ? { arches: [...o.arches] } : {}), host });
+    h = programForHost(policy, { ...(o.arches ? { arches: [...o.arches] } : {}), ...(loaded.frequencies ? { frequencies: loaded.frequencies } : {}), host });
   } catch (e) {
     if (e instanceof SyswallError && e.kind === 'input' && !e.message.startsWith(loaded.file)) {
       throw new SyswallError(e.code, `${loaded.file}: ${e.message}`, { kind: 'input', cause: e, ...(e.hint ? { hint: e.hint } : {}) });
@@ -146,7 +156,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
   if (opts.explain) {
     // Same arches as the host program; denials go through the supervisor.
     const { explainSession } = await import('../../node/explain.js');
-    session = explainSession(policy, { arches: compiled.arches.map((a) => a.name) }, {
+    session = explainSession(policy, { arches: compiled.arches.map((a) => a.name), ...(loaded.frequencies ? { frequencies: loaded.frequencies } : {}) }, {
       ...(opts.explain.jsonPath ? { jsonPath: opts.explain.jsonPath } : {}),
       ...(loaded.builtin ? { guard: (prog: readonly Instruction[], deny: number) => withSocketcallGuard(prog, deny) } : {}),
     });
@@ -170,8 +180,8 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
       ...(added.length ? { denyNote: `--deny also denies ${added.join(', ')} (the same operation${added.length > 1 ? 's' : ''}; --exact denies only the names given)` } : {}),
       compileWarnings: [...compiled.warnings],
       bypass: loaded.builtin ? [] : await bypassFindings(policy, loaded.warnings, compiled.instructions, compiled.arches, loaded.file),
-      size: compiled.stats.length,
-      arches: compiled.arches.map((a) => a.name),
+      profileLine: `${loaded.kind} input (${loaded.detection}); ${describeSettings({ ...loaded.settings!, enosys: effectiveEnosys(policy) })}`,
+      filterLine: `${program.length} instructions for ${(session ? session.filter : compiled).arches.map((a) => a.name).join(', ')}; default action ${formatAction(policy.defaultAction, { errnoNames: true })}; ${ENOSYS_TEXT[effectiveEnosys(policy)]}; bad arch ${formatAction(policy.badArchAction, { errnoNames: true })}${loaded.frequencies ? `; @frequency weights for ${Object.keys(loaded.frequencies).length} syscalls` : ''}`,
       sigsys: sigsysCandidates(policy, undefined),
       defaultKind: policy.defaultAction.kind,
     },

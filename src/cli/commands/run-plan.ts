@@ -39,9 +39,10 @@ export interface RunPlan {
   readonly compileWarnings: readonly string[];
   /** Filter-bypass findings of a profile file (printed unless --quiet). */
   readonly bypass: readonly string[];
-  /** For --verbose: the compiled program's length (without guards) and arches; undefined for a compiled program given as the profile. */
-  readonly size?: number;
-  readonly arches?: readonly string[];
+  /** For --verbose: what the profile was read as (the line after "profile FILE: "). */
+  readonly profileLine?: string;
+  /** For --verbose: the filter (size, arches, default, ENOSYS and bad-arch answers; the line after "filter: "); none for a compiled program. */
+  readonly filterLine?: string;
   /** What could raise a SIGSYS under this filter (for the message when one kills the command). */
   readonly sigsys: readonly string[];
   /** The policy's default action kind; undefined for a compiled program given as the profile. */
@@ -113,7 +114,7 @@ export function decodePlan(text: string): RunPlan | undefined {
     && Array.isArray(o.loadWarnings) && o.loadWarnings.every((w: any) => w !== null && typeof w === 'object' && isStr(w.message) && typeof w.warning === 'boolean')
     && (o.denyNote === undefined || isStr(o.denyNote))
     && isStrList(o.compileWarnings) && isStrList(o.bypass) && isStrList(o.sigsys)
-    && (o.size === undefined || Number.isInteger(o.size)) && (o.arches === undefined || isStrList(o.arches))
+    && (o.profileLine === undefined || isStr(o.profileLine)) && (o.filterLine === undefined || isStr(o.filterLine))
     && (o.defaultKind === undefined || isStr(o.defaultKind));
   if (!ok) return undefined;
   return {
@@ -124,8 +125,8 @@ export function decodePlan(text: string): RunPlan | undefined {
     ...(o.denyNote !== undefined ? { denyNote: o.denyNote } : {}),
     compileWarnings: o.compileWarnings,
     bypass: o.bypass,
-    ...(o.size !== undefined ? { size: o.size } : {}),
-    ...(o.arches !== undefined ? { arches: o.arches } : {}),
+    ...(o.profileLine !== undefined ? { profileLine: o.profileLine } : {}),
+    ...(o.filterLine !== undefined ? { filterLine: o.filterLine } : {}),
     sigsys: o.sigsys,
     ...(o.defaultKind !== undefined ? { defaultKind: o.defaultKind } : {}),
   };

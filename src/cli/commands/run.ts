@@ -95,8 +95,10 @@ Options:
                            calls stay in the kernel at full speed
       --explain-json FILE  also write each denied call as a JSON line to FILE
   -q, --quiet              no bypass findings of the profile
-  -v, --verbose            print the profile's and compiler's warnings, the
-                           program size and the command's pid
+  -v, --verbose            before running, print the settings in effect (the
+                           profile, its dialect, the arches, default and ENOSYS
+                           answers, the seccomp flags); also every warning,
+                           and the command's pid when it ends
   -h, --help               show this help
 
 Examples:
@@ -178,7 +180,7 @@ Examples:
       const buildId = readPrecompiled()?.buildId;
       let key: string | undefined;
       let cache: ProgramCache | undefined;
-      let from = useCache ? (buildId ? '' : 'compiled (this build has no build id: run `npm run build`)') : 'compiled (compile cache off)';
+      let from = useCache ? (buildId ? '' : 'compiled now (this build has no build id: run `npm run build`)') : 'compiled now (compile cache off)';
       if (useCache && buildId) {
         let bytes: Uint8Array | undefined;
         try {
@@ -197,7 +199,7 @@ Examples:
             from = found.from === 'precompiled' ? 'precompiled at build time' : `from the compile cache, ${cache?.pathOf(key)}`;
           }
         } else {
-          from = 'compiled (not a regular file: not cached)';
+          from = 'compiled now (not a regular file: not cached)';
         }
       }
       if (!plan) {
@@ -207,24 +209,37 @@ Examples:
         session = c.session;
         profileFile = c.file;
         if (key && cache && !session && !c.readOtherFiles) {
-          from = cache.set(key, encodePlan(plan)) ? `compiled, stored in the compile cache, ${cache.pathOf(key)}` : 'compiled (not stored in the compile cache)';
+          from = cache.set(key, encodePlan(plan)) ? `compiled now, stored in the compile cache, ${cache.pathOf(key)}` : 'compiled now (not stored in the compile cache)';
         } else if (key && cache) {
-          from = 'compiled (the profile reads other files: not cached)';
+          from = 'compiled now (the profile reads other files: not cached)';
         } else if (!from) {
-          from = 'compiled';
+          from = 'compiled now';
         }
       }
       for (const a of cache?.alerts ?? []) warn(`${a}; compiled instead`);
       if (verbose) for (const n of cache?.notes ?? []) ctx.stderr.write(`syswall: ${n}\n`);
-      if (verbose) ctx.stderr.write(`syswall: filter: ${from}\n`);
+      if (verbose) ctx.stderr.write(`syswall: compiled filter: ${from}\n`);
+      // The lines about the profile, in the order the compile path meets them.
+      const profileLine = () => {
+        if (verbose && plan!.profileLine) ctx.stderr.write(`syswall: ${builtin ? `built-in profile ${o.spec} (${profileFile})` : `profile ${profileFile}`}: ${plan!.profileLine}\n`);
+      };
+      const isProgram = plan.defaultKind === undefined;
+      if (isProgram) profileLine();
       for (const w of plan.loadWarnings) if (verbose || (!builtin && w.warning)) warn(w.message);
       if (plan.denyNote) ctx.stderr.write(`syswall: ${plan.denyNote}\n`);
       if (verbose) for (const w of plan.compileWarnings) warn(w);
       if (!quiet) for (const line of plan.bypass) warn(line);
-      if (verbose && plan.size !== undefined) ctx.stderr.write(`syswall: ${builtin ? 'built-in profile ' : 'profile '}${profileFile}: ${plan.size} instructions for ${(plan.arches ?? []).join(', ')}\n`);
+      if (!isProgram) profileLine();
+      if (verbose && plan.filterLine) ctx.stderr.write(`syswall: filter: ${plan.filterLine}\n`);
       flags |= plan.flags;
     }
     const noNewPrivs = flag(ctx, 'no-nnp') ? false : plan?.noNewPrivs;
+    if (verbose) {
+      if (strict) ctx.stderr.write('syswall: strict mode (SECCOMP_MODE_STRICT): read, write, exit and rt_sigreturn only\n');
+      const { filterFlagNames } = await import('../../node/dump.js');
+      const names = filterFlagNames(flags);
+      ctx.stderr.write(`syswall: seccomp flags ${names.length ? names.join('|') : 'none'}${session ? ' (NEW_LISTENER: --explain supervises the denials)' : ''}; no_new_privs ${noNewPrivs === false ? 'off (--no-nnp)' : 'on'}\n`);
+    }
 
     const { launch } = await import('../../node/launch.js');
     const { isolationSupport } = await import('../../node/isolation-support.js');

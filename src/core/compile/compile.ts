@@ -107,6 +107,11 @@ function denies(a: Action): boolean {
   return !(a.kind === 'ALLOW' || a.kind === 'LOG' || a.kind === 'TRACE' || (a.kind === 'ERRNO' && a.data === ERRNO.ENOSYS));
 }
 
+/** The ENOSYS mode a policy is compiled with: `mode` (default {@link DEFAULTS}.enosys) when its default action denies, else `none`. */
+export function effectiveEnosys(policy: Policy, mode: EnosysMode = DEFAULTS.enosys): EnosysMode {
+  return denies(policy.defaultAction) ? mode : 'none';
+}
+
 /** Stage 1: the filter's arches (one byte order) and the rules with action values and resolved syscalls. */
 function resolveStage(policy: Policy, options: CompileOptions, warnings: string[]) {
   const archNames = options.arches ?? policy.arches;
@@ -220,7 +225,7 @@ export function compilePolicy(policy: Policy, options: CompileOptions = {}): Com
     enosysLeaf: diagrams.leaf(mapAction((C.SECCOMP_RET_ERRNO | ERRNO.ENOSYS) >>> 0)),
   };
   const { perArch, decisions } = stage(stages, 'decide', () => decideStage(diagrams, policy, arches, native, resolved, leaves.defaultLeaf, options, warnings));
-  const enosys = denies(policy.defaultAction) ? options.enosys ?? DEFAULTS.enosys : 'none';
+  const enosys = effectiveEnosys(policy, options.enosys);
   const sections: Section[] = stage(stages, 'sections', () => sectionsStage(arches, perArch, leaves, enosys, resolved, options));
   const b = new ProgramBuilder();
   const usesNotify = stage(stages, 'codegen', () => {
