@@ -273,7 +273,12 @@ Examples:
     // A filter under which no command can start: say so instead of a mysterious exit.
     const decided = session ? session.original.instructions : program instanceof Uint8Array ? undefined : program;
     const fatal = decided ? essentialDenial(decided) : undefined;
-    if (fatal) throw new PolicyError('DENIES_EXECVE', `run: ${profileSpec ?? 'the profile'}: ${fatal}`, { hint: 'allow execve (and write, exit_group) in the profile' });
+    if (fatal) {
+      if (deny.length && expandDeny(deny, flag(ctx, 'exact')).names.includes('execve')) {
+        throw new PolicyError('DENIES_EXECVE', `run: --deny ${deny.join(',')} ${fatal.replace(/^the policy /, '')}`, { hint: 'take execve out of --deny: the command itself is started by execve, under the filter' });
+      }
+      throw new PolicyError('DENIES_EXECVE', `run: ${profileSpec ?? 'the built-in profile "default"'}: ${fatal}`, { hint: 'allow execve (and write, exit_group) in the profile' });
+    }
 
     // Isolation: where the host refuses namespaces, say so once, before anything runs.
     const iso = isolationSupport();
