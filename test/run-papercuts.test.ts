@@ -176,6 +176,12 @@ describe('issue 13 leftovers: run -v, and a minijail @frequency under run --prof
     expect(a.stderr).toMatch(/: oci input \(.*\); enosys=none compat=runc /);
     expect(a.stderr).toMatch(/; default action ALLOW; no ENOSYS answers; /);
     expect(a.stderr).toMatch(/^syswall: seccomp flags NEW_LISTENER \(NEW_LISTENER: --explain supervises the denials\); no_new_privs off \(--no-nnp\)$/m);
+    // A compiled program is loaded as given; strict mode says what it allows.
+    const bpf = join(dir, 'w.bpf');
+    expect(runCli(['compile', policy, '-o', bpf]).status).toBe(0);
+    const p = runCli(['run', '-v', '--profile', bpf, '--', 'busybox', 'true']);
+    expect(p.stderr).toMatch(/^syswall: profile .*w\.bpf: raw program \(.+\), \d+ instructions, loaded as given\nsyswall: seccomp flags none; no_new_privs on$/m);
+    expect(runCli(['run', '-v', '--strict', '--', 'busybox', 'true']).stderr).toMatch(/^syswall: strict mode \(SECCOMP_MODE_STRICT\): read, write, exit and rt_sigreturn only$/m);
   });
 
   it('the filter run --profile loads for a minijail policy is the one compile makes, @frequency weights included (seen by dump)', () => {
