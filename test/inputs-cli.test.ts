@@ -77,6 +77,10 @@ describe('bad inputs at the door (issue 18)', () => {
     expect(r.stderr).toMatch(/warning: .*unknown syscall "frobnicate"/);
     const c = runCli(['compile', p, '-o', join(tmp, 'm.bpf')]);
     expect(c.stderr).toMatch(/warning: .*unknown syscall "frobnicate"/);
+    // A missing file: the hint names the option record has (--merge), not run's --profile.
+    const missing = runCli(['record', '--merge', join(tmp, 'no-such.json'), '-o', join(tmp, 'never.json'), '--', 'true']);
+    expect(expectCleanError(missing)).toMatch(/no-such\.json: no such file/);
+    expect(missing.stderr).toMatch(/^hint: --merge takes a policy file or a built-in name/m);
   });
 
   it('compile --format oci names a flag compile has, and --lossy works', () => {
