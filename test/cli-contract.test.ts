@@ -304,6 +304,11 @@ describe('global flags before or after the command', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(a.stdout);
     }
+    // The help of help is the main help.
+    const [main, hh] = await Promise.all([runCliAsync(['--help']), runCliAsync(['help', 'help'])]);
+    expect(main.stdout).toMatch(/^Usage: syswall /);
+    expect(hh.status).toBe(0);
+    expect(hh.stdout).toBe(main.stdout);
   });
 
   it('--debug before the command is global (an error then carries the stack), after it too', async () => {

@@ -33,6 +33,13 @@ describe('bad inputs at the door (issue 18)', () => {
     for (const never of ['x.bpf', 'm.json', 'ran-empty']) expect(existsSync(join(tmp, never)), never).toBe(false);
   });
 
+  it('a no-break space or an invisible character in JSON is named, not shown as a blank', () => {
+    const nb = runCli(['compile', put('nbsp.json', '{"defaultAction":\u00a0"SCMP_ACT_ALLOW"}'), '-o', join(tmp, 'nb.bpf')]);
+    expect(expectCleanError(nb)).toBe('syswall: error: ' + join(tmp, 'nbsp.json') + ":1:18: malformed JSON: expected a JSON value, found a no-break space (U+00A0; JSON's spaces are space, tab and line breaks)");
+    const zw = runCli(['compile', put('zwsp.json', '{"defaultAction": "SCMP_ACT_ALLOW"}\u200b'), '-o', join(tmp, 'zw.bpf')]);
+    expect(expectCleanError(zw)).toMatch(/zwsp\.json:1:36: malformed JSON: expected end of input after the JSON value, found an invisible character U\+200B$/);
+  });
+
   it('convert reads neither [1,2,3] nor null as minijail', () => {
     expect(expectCleanError(runCli(['convert', put('arr.txt', '[1,2,3]'), '--to', 'oci']))).toMatch(/a JSON array of 3 is neither a policy/);
     expect(expectCleanError(runCli(['convert', put('null.txt', 'null'), '--to', 'oci']))).toMatch(/JSON null is neither a policy/);
@@ -70,6 +77,10 @@ describe('bad inputs at the door (issue 18)', () => {
     expect(r.stderr).toMatch(/warning: .*unknown syscall "frobnicate"/);
     const c = runCli(['compile', p, '-o', join(tmp, 'm.bpf')]);
     expect(c.stderr).toMatch(/warning: .*unknown syscall "frobnicate"/);
+    // A missing file: the hint names the option record has (--merge), not run's --profile.
+    const missing = runCli(['record', '--merge', join(tmp, 'no-such.json'), '-o', join(tmp, 'never.json'), '--', 'true']);
+    expect(expectCleanError(missing)).toMatch(/no-such\.json: no such file/);
+    expect(missing.stderr).toMatch(/^hint: --merge takes a policy file or a built-in name/m);
   });
 
   it('compile --format oci names a flag compile has, and --lossy works', () => {

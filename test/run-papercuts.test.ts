@@ -5,7 +5,7 @@
  * text, the README's sample, and loadFilter with a listener.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,12 @@ describe('a policy that denies execve', () => {
     writeFileSync(p, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [] }));
     const line = expectCleanError(runCli(['run', '--profile', p, '--', 'true']), 2);
     expect(line).toMatch(/the policy denies execve \(and write, exit_group\) that any command needs$/);
+  });
+
+  it('--deny execve is named as the cause, with the flag to change', () => {
+    const r = runCli(['run', '--exact', '--deny', 'mkdir,execve', '--', 'true']);
+    expect(expectCleanError(r, 2)).toBe('syswall: error: run: --deny mkdir,execve denies execve that any command needs');
+    expect(r.stderr).toMatch(/^hint: take execve out of --deny/m);
   });
 
   it('names only what it denies', () => {
@@ -101,6 +107,17 @@ describe('hints that work, and explain attributions that are true', () => {
 
   it('--explain-json onto a directory is one clear line', () => {
     expect(expectCleanError(runCli(['run', '--explain-json', dir, '--', 'true']), 2)).toMatch(/cannot write .*: is a directory/);
+  });
+
+  it('--explain-json onto a full device: one error line, and the policy\'s kill is still applied (it was answered EPERM)', () => {
+    const p = join(dir, 'kill-mkdir.json');
+    writeFileSync(p, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_KILL_PROCESS' }] }));
+    const target = join(dir, 'never-made');
+    const r = runCli(['run', '--explain-json', '/dev/full', '--profile', p, '--', 'mkdir', target]);
+    expect(r.status, r.stderr).toBe(159);
+    expect(existsSync(target)).toBe(false);
+    expect(r.stderr.match(/^syswall: error: .*$/gm)).toEqual(['syswall: error: cannot write /dev/full: no space left on device (--explain-json stops here; the command goes on under the same policy)']);
+    expect(r.stderr).not.toMatch(/onSyscall threw|answered with EPERM/);
   });
 });
 
@@ -159,6 +176,12 @@ describe('issue 13 leftovers: run -v, and a minijail @frequency under run --prof
     expect(a.stderr).toMatch(/: oci input \(.*\); enosys=none compat=runc /);
     expect(a.stderr).toMatch(/; default action ALLOW; no ENOSYS answers; /);
     expect(a.stderr).toMatch(/^syswall: seccomp flags NEW_LISTENER \(NEW_LISTENER: --explain supervises the denials\); no_new_privs off \(--no-nnp\)$/m);
+    // A compiled program is loaded as given; strict mode says what it allows.
+    const bpf = join(dir, 'w.bpf');
+    expect(runCli(['compile', policy, '-o', bpf]).status).toBe(0);
+    const p = runCli(['run', '-v', '--profile', bpf, '--', 'busybox', 'true']);
+    expect(p.stderr).toMatch(/^syswall: profile .*w\.bpf: raw program \(.+\), \d+ instructions, loaded as given\nsyswall: seccomp flags none; no_new_privs on$/m);
+    expect(runCli(['run', '-v', '--strict', '--', 'busybox', 'true']).stderr).toMatch(/^syswall: strict mode \(SECCOMP_MODE_STRICT\): read, write, exit and rt_sigreturn only$/m);
   });
 
   it('the filter run --profile loads for a minijail policy is the one compile makes, @frequency weights included (seen by dump)', () => {

@@ -143,6 +143,8 @@ export function splitArgv(argv: readonly string[]): SplitArgv {
     global.help = true;
     name = args[0];
     args = args.slice(1);
+    // `syswall help help`: the help of help is the main help.
+    if (name === 'help') name = undefined;
   }
   const dd = args.indexOf('--');
   const head = dd >= 0 ? args.slice(0, dd) : args;

@@ -23,7 +23,7 @@ import type { ArchInfo } from '../core/arch/arches.js';
 import { archesByToken } from '../core/arch/arches.js';
 import { IPC_SUBCALLS, isKnownSyscall, SOCKETCALL_SUBCALLS } from '../core/arch/syscalls.js';
 import * as C from '../core/bpf/constants.js';
-import { openOutput, type OutputFile } from './output.js';
+import { errnoWhy, openOutput, type OutputFile } from './output.js';
 import { runProgram } from '../core/bpf/interpreter.js';
 import { compilePolicy, type CompileOptions, type CompiledFilter } from '../core/compile/index.js';
 import { formatReturn } from '../core/decode/format.js';
@@ -101,7 +101,7 @@ export function explainSession(policy: Policy, compileOptions: CompileOptions = 
     filter = { ...filter, instructions: options.guard(filter.instructions, C.SECCOMP_RET_USER_NOTIF) };
   }
   const write = options.write ?? ((line: string) => writeSync(2, line + '\n'));
-  const json: OutputFile | undefined = options.jsonPath ? openOutput(options.jsonPath) : undefined;
+  let json: OutputFile | undefined = options.jsonPath ? openOutput(options.jsonPath) : undefined;
   const counts = new Map<string, number>();
 
   const onSyscall = (ev: SyscallEvent): Decision => {
@@ -109,7 +109,16 @@ export function explainSession(policy: Policy, compileOptions: CompileOptions = 
     const key = `${ev.name}\t${v.call.action}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     write(`syswall: ${v.text}`);
-    json?.write(JSON.stringify(v.call) + '\n');
+    if (json) {
+      // A full disk must not change the decision (the policy's action is still applied): say so once and stop writing.
+      try {
+        json.write(JSON.stringify(v.call) + '\n');
+      } catch (e) {
+        json.abort();
+        json = undefined;
+        write(`syswall: error: cannot write ${options.jsonPath}: ${errnoWhy(e).why} (--explain-json stops here; the command goes on under the same policy)`);
+      }
+    }
     return v.decision;
   };
 

@@ -48,7 +48,8 @@ function fsFail(path: string, why: string, code: string, cause?: unknown): Syswa
   return new SyswallError(code, `cannot write ${path}: ${why}`, { kind: 'input', ...(cause ? { cause } : {}) });
 }
 
-function errnoWhy(e: unknown): { why: string; code: string } {
+/** A file-system error's reason in words, and a stable `FS_*` code. */
+export function errnoWhy(e: unknown): { why: string; code: string } {
   const code = (e as NodeJS.ErrnoException)?.code ?? 'EIO';
   const why = code === 'ENOENT' ? 'no such file or directory'
     : code === 'EACCES' || code === 'EPERM' ? 'permission denied'

@@ -102,6 +102,8 @@ export interface LoadProfileOptions {
   kind?: InputKindOption;
   /** Where minijail/Kafel includes are found by name (`-I`). */
   includeDirs?: readonly string[];
+  /** The option that named the profile, for messages (default `--profile`; `record` says `--merge`). */
+  option?: string;
 }
 
 /** A profile read from a file or the built-ins: a policy, or (for a file holding a compiled filter) a program. */
@@ -145,7 +147,7 @@ export function loadProfile(spec: string = 'default', options: LoadProfileOption
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new PolicyError('PROFILE_READ', `cannot read profile ${file}: ${why}`, {
-      hint: `--profile takes a policy file or a built-in name (${BUILTIN_PROFILES.join(', ')})`,
+      hint: `${options.option ?? '--profile'} takes a policy file or a built-in name (${BUILTIN_PROFILES.join(', ')})`,
       cause: e,
     });
   }

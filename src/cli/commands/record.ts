@@ -87,7 +87,7 @@ Examples:
     // Read the profiles to merge first: a bad one is an input error, before the run.
     // Through the one door: any policy dialect; unknown syscall names are warned about as compile does.
     const merged: Policy[] = merges.map((file) => {
-      const p = loadProfile(file, { ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}), includeDirs: listOpt(ctx, 'include-dir') });
+      const p = loadProfile(file, { ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}), includeDirs: listOpt(ctx, 'include-dir'), option: '--merge' });
       if (p.program) throw new UsageError(`record: --merge ${file} is a compiled program (${p.kind}), not a policy`, 'merge the policy it was compiled from');
       printWarnings(ctx, p.warnings, false);
       return p.policy;

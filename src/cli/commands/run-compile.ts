@@ -166,7 +166,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
   let program: readonly Instruction[] = session ? session.filter.instructions : (h.program as readonly Instruction[]);
   // The built-in default also refuses i386 socketcall(SYS_SOCKET): its family is out of a policy's reach.
   if (loaded.builtin && !session) program = withSocketcallGuard(program, actionValue(denyActionOf(policy)), runnableArches(host));
-  checkRunnable(session ? session.original.instructions : program, opts.label ?? o.spec, host);
+  checkRunnable(session ? session.original.instructions : program, opts.label ?? o.spec, host, o);
   return {
     builtin: loaded.builtin,
     file: loaded.file,
@@ -189,9 +189,13 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
 }
 
 /** A filter under which no command can start: say so instead of a mysterious exit (checked on this host only). */
-function checkRunnable(program: readonly Instruction[], spec: string, host: ArchInfo): void {
+function checkRunnable(program: readonly Instruction[], spec: string, host: ArchInfo, o?: PlanOptions): void {
   if (host !== hostArch()) return;
   const fatal = essentialDenial(program);
-  if (fatal) throw new PolicyError('DENIES_EXECVE', `run: ${spec}: ${fatal}`, { hint: 'allow execve (and write, exit_group) in the profile' });
+  if (!fatal) return;
+  if (o && o.deny.length && expandDeny(o.deny, o.exact).names.includes('execve')) {
+    throw new PolicyError('DENIES_EXECVE', `run: --deny ${o.deny.join(',')} ${fatal.replace(/^the policy /, '')}`, { hint: 'take execve out of --deny: the command itself is started by execve, under the filter' });
+  }
+  throw new PolicyError('DENIES_EXECVE', `run: ${spec}: ${fatal}`, { hint: 'allow execve (and write, exit_group) in the profile' });
 }
 

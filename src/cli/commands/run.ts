@@ -204,7 +204,7 @@ Examples:
       }
       if (!plan) {
         const { computePlan } = await import('./run-compile.js');
-        const c = await computePlan(o, { ...(explain ? { explain: explainJson ? { jsonPath: explainJson } : {} } : {}), label: profileSpec ?? 'the profile' });
+        const c = await computePlan(o, { ...(explain ? { explain: explainJson ? { jsonPath: explainJson } : {} } : {}), label: profileSpec ?? 'the built-in profile "default"' });
         plan = c.plan;
         session = c.session;
         profileFile = c.file;

@@ -104,7 +104,12 @@ class Parser {
     const c = this.text[this.pos];
     if (c === '\n') return 'a line break';
     const cp = this.text.codePointAt(this.pos)!;
-    return cp < 0x20 ? `control character U+${cp.toString(16).padStart(4, '0')}` : `"${String.fromCodePoint(cp)}"`;
+    const u = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    if (cp < 0x20) return `control character ${u}`;
+    // Characters that look like a space or nothing (a no-break space pasted from a web page): named, never shown as themselves.
+    if (cp === 0xa0) return `a no-break space (${u}; JSON's spaces are space, tab and line breaks)`;
+    if (/[\p{Z}\p{Cf}\p{Cc}]/u.test(String.fromCodePoint(cp))) return `an invisible character ${u}`;
+    return `"${String.fromCodePoint(cp)}"`;
   }
 
   private ws(): void {
