@@ -16,12 +16,14 @@ import { join } from 'node:path';
 import { build } from 'vite';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CLI, ROOT, runCli } from './helpers/cli.js';
+import { INPUT_KINDS } from '../src/core/index.js';
 import { libseccompBytes, DOCKER_PROFILE } from './helpers/libseccomp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const WEB = join(ROOT, 'web');
 const SHOTS = join(ROOT, 'test-artifacts', 'playground');
 const DOCKER = readFileSync(join(ROOT, 'data', 'profiles', 'docker-default.json'), 'utf8');
+const SAMPLE = readFileSync(join(ROOT, 'examples', 'playground-sample.json'), 'utf8');
 const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const ASM = 'A = arch\nA == ARCH_X86_64 ? next : dead\nA = sys_number\nA == mkdir ? deny : ok\nok:\nreturn ALLOW\ndeny:\nreturn ERRNO(2)\ndead:\nreturn KILL\n';
 
@@ -97,7 +99,9 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: the playground browser test needs Debian's Chromium. Install it with \`apt-get install chromium\` (.ci/run does).`);
   }
+  rmSync(SHOTS, { recursive: true, force: true }); // only this run's pictures
   mkdirSync(SHOTS, { recursive: true });
+  console.log(`playground screenshots (1440x900 and 390x844): ${SHOTS}`);
   await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
   expect(existsSync(join(WEB, 'dist', 'index.html'))).toBe(true);
   // The layout engine (dagre) is a chunk of its own, loaded on demand by the worker; the page's bundle does not carry it.
@@ -135,6 +139,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (existsSync(SHOTS)) console.log(`playground screenshots saved in ${SHOTS}: ${readdirSync(SHOTS).sort().join(', ')}`);
   await context?.close();
   if (server && server.exitCode === null) {
     server.kill('SIGTERM');
@@ -150,6 +155,12 @@ describe('syswall playground in Chromium (1440x900)', () => {
     await page.goto(baseUrl);
     await settle(page);
     expect(await page.title()).toBe('syswall playground');
+    // A first visit shows the sample policy: openat read-only allowed (the mask, "value", is 3), written the right way round.
+    expect(await editorText(page)).toBe(SAMPLE);
+    expect(await page.inputValue('#emu-syscall')).toBe('openat');
+    expect(await page.textContent('#emu-action')).toBe('ALLOW');
+    expect(await emulate(page, 'x86_64', 'openat', ['-100', '0', '2'])).toBe('ERRNO(38)');
+    expect(await page.textContent('#lint')).toBe('No findings.');
 
     await page.click('#load-docker');
     await settle(page);
@@ -364,6 +375,54 @@ describe('syswall playground in Chromium (1440x900)', () => {
     await page.close();
   });
 
+  it('the input-mode selector offers every kind the CLI reads, read through the same door; a file with several threads asks for one', async () => {
+    const page = await newPage();
+    await page.goto(baseUrl);
+    await settle(page);
+    expect(await page.locator('#mode option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['auto', ...INPUT_KINDS]);
+    // A minijail policy: auto-detected, and forced.
+    const minijail = readFileSync(join(ROOT, 'test/fixtures/formats/common_device.policy'), 'utf8');
+    await setEditor(page, minijail);
+    expect(await page.textContent('#detected')).toBe('(detected: policy, minijail)');
+    await page.selectOption('#mode', 'minijail');
+    await settle(page);
+    expect(await page.textContent('#detected')).toBe('(policy, minijail)');
+    const cliEmu = (file: string, sc: string, ...flags: string[]) => (JSON.parse(runCli(['emu', file, sc, '--arch', 'x86_64', '--json', ...flags]).stdout) as { action: { label: string } }).action.label;
+    expect(await emulate(page, 'x86_64', 'read')).toBe(cliEmu('test/fixtures/formats/common_device.policy', 'read', '--input', 'minijail'));
+    // Forcing a kind the text is not: the door's error, in the page.
+    await page.selectOption('#mode', 'kafel');
+    await settle(page);
+    expect(await page.isVisible('#error')).toBe(true);
+    // Firecracker: three threads; the page asks for one in the Thread / profile box, then reads it.
+    await page.selectOption('#mode', 'auto');
+    const fc = 'test/fixtures/formats/firecracker.json';
+    await setEditor(page, readFileSync(join(ROOT, fc), 'utf8'));
+    expect(await page.textContent('#error')).toMatch(/3 thread filters \(vmm, api, vcpu\); choose one\s+hint: type the one you want in the "Thread \/ profile" box above/);
+    await page.fill('#pick', 'vcpu');
+    await settle(page);
+    expect(await page.isHidden('#error')).toBe(true);
+    expect(await page.textContent('#detected')).toBe('(detected: policy, firecracker)');
+    // (emu has no --thread: compile the thread's filter, then emulate it.)
+    const vcpu = join(tmp, 'vcpu.bpf');
+    expect(runCli(['compile', fc, '--thread', 'vcpu', '-o', vcpu]).status).toBe(0);
+    for (const sc of ['ioctl', 'read', 'mkdir']) expect(await emulate(page, 'x86_64', sc), sc).toBe(cliEmu(vcpu, sc));
+    // Raw mode: an uploaded .bpf shown as hex, read as raw bytes.
+    await page.selectOption('#mode', 'raw');
+    await setEditor(page, [...readFileSync(join(ROOT, 'examples/sample.bpf'))].map((b) => b.toString(16).padStart(2, '0')).join(' '));
+    expect(await page.textContent('#detected')).toBe('(raw)');
+    expect(await emulate(page, 'x86_64', 'write', ['1'])).toBe(cliEmu('examples/sample.bpf', 'write', '1', '--input', 'raw'));
+    // The mode and the pick travel in the shared link.
+    await page.click('#share');
+    await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'));
+    const again = await newPage();
+    await again.goto(await page.inputValue('#share-link'));
+    await settle(again);
+    expect([await again.inputValue('#mode'), await again.inputValue('#pick')]).toEqual(['raw', 'vcpu']);
+    await again.close();
+    await shot(page, '10-input-modes');
+    await page.close();
+  });
+
   it('editor-then-diff typing never leaves a stale panel', async () => {
     const page = await newPage();
     await page.goto(baseUrl);
@@ -461,10 +520,23 @@ describe('syswall playground in Chromium (1440x900)', () => {
       if (!info.ring) ringless.push(info.id);
       if (info.id === 'disasm') break;
     }
-    for (const id of ['load-docker', 'open-file', 'mode', 'arch', 'kernel', 'share', 'share-link', 'editor', 'emu-arch', 'emu-syscall', 'emu-ip', 'emu-arg0', 'emu-arg5', 'emu-run', 'diff-copy', 'diff-input', 'tab-map', 'find', 'dl-bpf', 'dl-hex', 'show-bytes', 'disasm']) {
+    for (const id of ['load-docker', 'open-file', 'mode', 'pick', 'arch', 'kernel', 'share', 'share-link', 'editor', 'emu-arch', 'emu-syscall', 'emu-ip', 'emu-arg0', 'emu-arg5', 'emu-run', 'diff-copy', 'diff-input', 'tab-map', 'find', 'dl-bpf', 'dl-hex', 'show-bytes', 'disasm']) {
       expect(seen, `Tab never reached #${id}; order: ${seen.join(' ')}`).toContain(id);
     }
     expect(ringless).toEqual([]);
+    // In the editor, Tab indents and keeps the focus; Esc, then Tab, moves on to the next control.
+    const before = await editorText(page);
+    await page.focus('#editor .cm-content');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('#editor'))).toBe(true);
+    expect(await editorText(page)).not.toBe(before);
+    expect((await editorText(page)).replace(/^\s+/, '')).toBe(before.replace(/^\s+/, ''));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('emu-arch');
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('#editor'))).toBe(true);
     // Open file… from the keyboard.
     await page.focus('#open-file');
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
