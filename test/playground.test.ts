@@ -5,8 +5,9 @@
  * `npm install && npm test` on a fresh clone needs nothing else.
  * Screenshots go to test-artifacts/playground/ (git-ignored).
  *
- * Long tasks are measured inside the page (PerformanceObserver `longtask`),
- * never as wall time of the test.
+ * Long tasks are measured in the browser, never as wall time of the test:
+ * each main-thread task's own CPU time from a Chrome trace (the bound), with
+ * the PerformanceObserver `longtask` entries (wall time) printed beside it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -89,6 +90,38 @@ async function emulate(page: Page, arch: string, syscall: string, args: string[]
 async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage, timeout: 120_000 });
 }
+
+interface TraceEvent { ph: string; name: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }
+
+/**
+ * Runs `fn` under a Chrome trace and returns every task of the renderers'
+ * main threads: wall time and the thread's own CPU time (`tdur`), in ms.
+ * The wall time of a task includes time the thread waited for a CPU; on a
+ * machine shared by many test runs (2 cores here) that can stretch a 40 ms
+ * task to 400 ms. The CPU time is the page's own work, which is what blocks
+ * its user on a machine that is not overloaded.
+ */
+async function mainThreadTasks(page: Page, fn: () => Promise<void>): Promise<{ wall: number; cpu: number }[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e: { value: TraceEvent[] }) => void events.push(...e.value));
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata'] }, transferMode: 'ReportEvents' });
+  try {
+    await fn();
+  } finally {
+    const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.end');
+    await done;
+    await cdp.detach().catch(() => undefined);
+  }
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`));
+  if (!tasks.length || !tasks.some((t) => t.tdur !== undefined)) throw new Error(`the Chrome trace has no main-thread tasks with thread time (tdur): cannot measure the page (${events.length} events)`);
+  // Chrome leaves out the thread time of tasks too short to measure (a few µs): count their wall time, an upper bound.
+  return tasks.map((t) => ({ wall: Math.round(t.dur! / 1000), cpu: Math.round((t.tdur ?? t.dur!) / 1000) }));
+}
+
+const worst = (tasks: { wall: number; cpu: number }[]) => tasks.reduce((a, t) => (t.cpu > a.cpu ? t : a), { wall: 0, cpu: 0 });
 
 /** Long tasks recorded in the page after `since` (ms of its clock). */
 async function longTasks(page: Page, since = 0): Promise<number[]> {
@@ -269,13 +302,13 @@ describe('syswall playground in Chromium (1440x900)', () => {
     await page.fill('#diff-input', DOCKER);
     await settle(page);
     expect(await page.textContent('#diff-result')).toContain('difference');
-    const since = await page.evaluate(() => performance.now());
-    await page.click('#share');
-    await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'));
+    const shareTasks = await mainThreadTasks(page, async () => {
+      await page.click('#share');
+      await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'));
+    });
     // The link is encoded in the worker from the current state: no analysis is redone, no panel goes stale, nothing blocks.
     expect(await page.locator('.panel.stale').count()).toBe(0);
-    const shareTasks = await longTasks(page, since);
-    expect(Math.max(0, ...shareTasks), `long tasks: ${shareTasks.join(', ')}`).toBeLessThan(250);
+    expect(worst(shareTasks).cpu, `longest task: ${JSON.stringify(worst(shareTasks))}`).toBeLessThan(250);
     const link = await page.inputValue('#share-link');
     expect(link.startsWith(baseUrl + '#z.')).toBe(true);
     expect(link.length).toBeLessThan(policy.length);
@@ -460,39 +493,45 @@ describe('syswall playground in Chromium (1440x900)', () => {
       await page.waitForFunction(() => document.body.dataset.busy === '1', undefined, { polling: 10 }).catch(() => undefined);
       await settle(page, 300_000);
     };
-    const since = await page.evaluate(() => performance.now());
     const line = '20 00 00 00 04 00 00 00\n';
     const hex2m = line.repeat(Math.ceil((2 * 1024 * 1024) / line.length));
-    await open('big.hex', hex2m);
-    expect(await page.textContent('#error')).toMatch(/4,?096/); // over the kernel's limit: refused, with the size
     // A 2 MB policy: Docker's rules many times over.
     const doc = JSON.parse(DOCKER) as { syscalls: unknown[] };
     const big = { ...doc, syscalls: Array.from({ length: Math.ceil((2 * 1024 * 1024) / DOCKER.length) }, () => doc.syscalls).flat() };
     const text = JSON.stringify(big, null, 2);
     expect(text.length).toBeGreaterThan(2 * 1024 * 1024);
-    await open('big.json', text);
-    expect(await page.isHidden('#error')).toBe(true);
-    expect(await page.locator('#disasm .row').count()).toBeGreaterThan(100);
-    expect((await editorText(page)).length).toBe(text.length);
-    await page.click('#share');
-    await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'), undefined, { timeout: 120_000 });
-    const link = await page.inputValue('#share-link');
-    const tasks = await longTasks(page, since);
-    console.log(`2 MB inputs: long tasks ${tasks.join(', ') || 'none'} ms`);
+    let link = '';
+    const since = await page.evaluate(() => performance.now());
+    const tasks = await mainThreadTasks(page, async () => {
+      await open('big.hex', hex2m);
+      expect(await page.textContent('#error')).toMatch(/4,?096/); // over the kernel's limit: refused, with the size
+      await open('big.json', text);
+      expect(await page.isHidden('#error')).toBe(true);
+      expect(await page.locator('#disasm .row').count()).toBeGreaterThan(100);
+      expect((await editorText(page)).length).toBe(text.length);
+      await page.click('#share');
+      await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'), undefined, { timeout: 120_000 });
+      link = await page.inputValue('#share-link');
+    });
+    const observed = await longTasks(page, since);
     await page.close();
-    expect(Math.max(0, ...tasks), `long tasks: ${tasks.join(', ')}`).toBeLessThan(250);
+    const w = worst(tasks);
+    console.log(`2 MB inputs: ${tasks.length} main-thread tasks, the longest ${w.cpu} ms of CPU (${w.wall} ms wall); PerformanceObserver long tasks (wall): ${observed.join(', ') || 'none'} ms`);
+    expect(w.cpu, `longest task: ${w.cpu} ms CPU, ${w.wall} ms wall`).toBeLessThan(250);
 
     const again = await newPage();
-    await again.goto(link);
-    await settle(again, 300_000);
-    expect((await editorText(again)).length).toBe(text.length);
-    const t2 = await longTasks(again, 0);
-    // Page start-up (parsing the bundle) is not part of the input's handling: count tasks after the first paint.
-    const fcp = await again.evaluate(() => performance.getEntriesByType('paint').find((p) => p.name === 'first-contentful-paint')?.startTime ?? 0);
-    const after = (await again.evaluate((f) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start > f).map((t) => Math.round(t.duration)), fcp));
+    let t2: number[] = [];
+    const tasks2 = await mainThreadTasks(again, async () => {
+      await again.goto(link);
+      await settle(again, 300_000);
+      expect((await editorText(again)).length).toBe(text.length);
+      t2 = await longTasks(again, 0);
+    });
     await again.close();
-    console.log(`2 MB share link: long tasks after first paint ${after.join(', ') || 'none'} ms`);
-    expect(Math.max(0, ...after), `long tasks after first paint: ${after.join(', ')} (all: ${t2.join(', ')})`).toBeLessThan(250);
+    const w2 = worst(tasks2);
+    // Page start-up (parsing the bundle) is included: it too must not block.
+    console.log(`2 MB share link: ${tasks2.length} main-thread tasks, the longest ${w2.cpu} ms of CPU (${w2.wall} ms wall); PerformanceObserver long tasks (wall): ${t2.join(', ') || 'none'} ms`);
+    expect(w2.cpu, `longest task: ${w2.cpu} ms CPU, ${w2.wall} ms wall`).toBeLessThan(250);
   });
 
   it('every control is reachable with the keyboard and shows a focus ring; Esc then Tab leaves the editor', async () => {
