@@ -23,7 +23,7 @@ import { decodeProgram } from '../core/bpf/codec.js';
 import { SandboxError, errnoLabel, type SandboxStage } from './errors.js';
 import { errnoMessage } from '../core/arch/errno.js';
 import { hostArch } from './host.js';
-import { holdNonDumpable, isolationSupport, reachingSyscalls, withListenerGuard, type IsolationSupport } from './isolation.js';
+import { holdUnreachable, isolationSupport, reachingSyscalls, withSandboxGuard, type IsolationSupport } from './isolation.js';
 import { helperPath, recvFdAsync, socketpair } from './native.js';
 import { supervise, type Supervisor, type SuperviseOptions } from './supervisor.js';
 import { programForHost, type PolicyInput } from './policy-source.js';
@@ -253,13 +253,13 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   const supervised = options.listener === true || options.onSyscall !== undefined;
   const commandLine = [command, ...args].map(quote).join(' ');
 
-  // The program: with a listener, behind the guard that refuses a second one (docs/security.md).
+  // The program, behind the guard against terminal injection and (with a listener) a second listener (docs/security.md).
   let bytes: Uint8Array | undefined;
   let instructions: readonly Instruction[] | undefined;
   if (!options.strict) {
     const src = options.program as ProgramSource;
     instructions = src instanceof Uint8Array ? decodeProgram(toProgramBytes(src), { endian: hostArch().endian }) : src;
-    if (supervised) instructions = withListenerGuard(instructions);
+    instructions = withSandboxGuard(instructions, { listener: supervised });
     bytes = toProgramBytes(instructions);
   }
 
@@ -298,8 +298,8 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   const stdio: StdioEntry[] = [...base, options.strict ? 'ignore' : 'pipe', 'pipe'];
   if (sock) stdio.push(sock[1]);
 
-  // Nothing of the same user may trace this process while the sandbox lives.
-  const release = holdNonDumpable();
+  // Nothing of the same user may trace this process while the sandbox lives (nor start its inspector).
+  const release = holdUnreachable();
   const start = performance.now();
   let child: ChildProcess;
   try {
