@@ -8,12 +8,13 @@
  * - {@link reachingSyscalls}: the syscalls a program allows that reach other
  *   processes (ptrace, process_vm_*); without namespaces such programs are
  *   refused.
- * - {@link withSandboxGuard}: the prefix every program a command runs under
- *   carries (spawn() puts it there): it refuses terminal input injection
- *   (ioctl TIOCSTI/TIOCLINUX) always, and, for supervised programs,
- *   seccomp(SECCOMP_SET_MODE_FILTER) with NEW_LISTENER, so that nothing in
- *   the sandbox can create a second listener and answer its own
- *   notifications.
+ * - {@link sandboxGuard}: the filter installed before every program a
+ *   command runs under: it refuses terminal input injection (ioctl
+ *   TIOCSTI/TIOCLINUX) and signals to the process group (kill(0, ...)).
+ * - {@link withListenerGuard}: the prefix every supervised program carries,
+ *   refusing seccomp(SECCOMP_SET_MODE_FILTER) with NEW_LISTENER in the
+ *   kernel, so that nothing in the sandbox can create a second listener and
+ *   answer its own notifications.
  * - {@link holdUnreachable}: this process is non-dumpable while a sandbox it
  *   started is alive, and never starts its inspector on SIGUSR1 once it has
  *   started one.
@@ -281,21 +282,34 @@ const PROCESS_GROUP_CASE: GuardCase = {
 };
 
 /**
- * `program` behind the guard every sandboxed command runs under (spawn()
- * puts it in front of every program; docs/security.md):
+ * The guard: a filter of its own that syswall-helper installs before every
+ * policy's program a command runs under (spawn() hands it over with
+ * `--guard`; docs/security.md). The kernel runs every installed filter and
+ * keeps the most restrictive answer, so the guard only makes a policy
+ * stricter (a policy that kills for these calls still kills), and it takes
+ * none of the policy's 4,096 instructions. On every arch of `arches` (x32
+ * included), everything else allowed:
  * - ioctl TIOCSTI and TIOCLINUX fail with EPERM: the command cannot type
  *   into the terminal it inherited (see TERMINAL_INJECTION);
  * - kill(0, sig) fails with EPERM: the command cannot signal the process
  *   group it shares with syswall and the rest of the job (see
- *   PROCESS_GROUP_CASE; kill(-1, sig) reaches only the PID namespace);
- * - with `listener` (a supervised program: `run --explain`, `record`,
- *   `spawn({ onSyscall })`), seccomp(SET_MODE_FILTER) with NEW_LISTENER fails
- *   with EBUSY: nothing in the sandbox can make a second listener and answer
- *   its own notifications once the supervisor is gone.
- * On every arch of `arches` (x32 included).
+ *   PROCESS_GROUP_CASE; kill(-1, sig) reaches only the PID namespace).
  */
-export function withSandboxGuard(program: readonly Instruction[], o: { listener: boolean }, arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
-  return withGuard(program, [...TERMINAL_CASES, PROCESS_GROUP_CASE, ...(o.listener ? [LISTENER_CASE] : [])], arches);
+export function sandboxGuard(arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
+  return withGuard([ret(C.SECCOMP_RET_ALLOW)], [...TERMINAL_CASES, PROCESS_GROUP_CASE], arches);
+}
+
+/**
+ * `program` behind a prefix that answers seccomp(SECCOMP_SET_MODE_FILTER,
+ * flags with SECCOMP_FILTER_FLAG_NEW_LISTENER, ...) with ERRNO(EBUSY) (see
+ * LISTENER_CASE): nothing in a supervised sandbox can make a second listener
+ * and answer its own notifications once the supervisor is gone. A prefix of
+ * the supervised program itself, not a part of {@link sandboxGuard}: the
+ * guard is installed first, and would refuse the helper's own install of the
+ * listener.
+ */
+export function withListenerGuard(program: readonly Instruction[], arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
+  return withGuard(program, [LISTENER_CASE], arches);
 }
 
 /** socketcall(2)'s sub-call number of socket(2). */

@@ -23,7 +23,7 @@ import { decodeProgram } from '../core/bpf/codec.js';
 import { SandboxError, errnoLabel, type SandboxStage } from './errors.js';
 import { errnoMessage } from '../core/arch/errno.js';
 import { hostArch } from './host.js';
-import { holdUnreachable, isolationSupport, reachingSyscalls, withSandboxGuard, type IsolationSupport } from './isolation.js';
+import { holdUnreachable, isolationSupport, reachingSyscalls, sandboxGuard, withListenerGuard, type IsolationSupport } from './isolation.js';
 import { helperPath, recvFdAsync, socketpair } from './native.js';
 import { supervise, type Supervisor, type SuperviseOptions } from './supervisor.js';
 import { programForHost, type PolicyInput } from './policy-source.js';
@@ -153,6 +153,13 @@ export function toProgramBytes(program: ProgramSource): Uint8Array {
   return bytes;
 }
 
+let guardCache: Uint8Array | undefined;
+/** The guard filter's bytes (src/node/isolation.ts, sandboxGuard), made once. */
+function guardBytes(): Uint8Array {
+  guardCache ??= toProgramBytes(sandboxGuard());
+  return guardCache;
+}
+
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 function trackForCleanup(child: ChildProcess): void {
@@ -253,14 +260,20 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   const supervised = options.listener === true || options.onSyscall !== undefined;
   const commandLine = [command, ...args].map(quote).join(' ');
 
-  // The program, behind the guard against terminal injection and (with a listener) a second listener (docs/security.md).
+  // The program (with a listener, behind the prefix that refuses a second one), after the guard filter (docs/security.md).
   let bytes: Uint8Array | undefined;
   let instructions: readonly Instruction[] | undefined;
+  let guardCount = 0;
   if (!options.strict) {
     const src = options.program as ProgramSource;
     instructions = src instanceof Uint8Array ? decodeProgram(toProgramBytes(src), { endian: hostArch().endian }) : src;
-    instructions = withSandboxGuard(instructions, { listener: supervised });
-    bytes = toProgramBytes(instructions);
+    if (supervised) instructions = withListenerGuard(instructions);
+    const guard = guardBytes();
+    const program = toProgramBytes(instructions);
+    guardCount = guard.length / 8;
+    bytes = new Uint8Array(guard.length + program.length);
+    bytes.set(guard);
+    bytes.set(program, guard.length);
   }
 
   // Isolation: namespaces where the host allows them; otherwise refuse programs that reach other processes.
@@ -279,7 +292,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
 
   const helperArgs = ['exec'];
   if (options.strict) helperArgs.push('--strict');
-  else helperArgs.push('--fd', '3');
+  else helperArgs.push('--fd', '3', '--guard', String(guardCount));
   helperArgs.push('--report-fd', '4', '--isolate', isolation.namespaces ? 'require' : 'none', '--parent-pid', String(process.pid));
   if (options.noNewPrivs === false) helperArgs.push('--no-nnp');
   let flags = (options.flags ?? 0) >>> 0;

@@ -312,10 +312,10 @@ describe.concurrent('without namespaces (the host refuses them): a warning line,
 
 describe.concurrent('the listener guard', () => {
   it('answers seccomp(SET_MODE_FILTER, NEW_LISTENER) with EBUSY on every host arch and leaves everything else to the program', async ({ expect }) => {
-    const { withSandboxGuard } = await import('../../src/node/isolation.js');
+    const { withListenerGuard } = await import('../../src/node/isolation.js');
     const { runProgram } = await import('../../src/core/bpf/interpreter.js');
     const { ARCHES } = await import('../../src/core/arch/arches.js');
-    const prog = withSandboxGuard([{ code: C.BPF_RET | C.BPF_K, jt: 0, jf: 0, k: C.SECCOMP_RET_ALLOW }], { listener: true });
+    const prog = withListenerGuard([{ code: C.BPF_RET | C.BPF_K, jt: 0, jf: 0, k: C.SECCOMP_RET_ALLOW }]);
     const run = (arch: number, nr: number, a0: bigint, a1: bigint) => runProgram(prog, { nr, arch, ip: 0n, args: [a0, a1, 0n, 0n, 0n, 0n] }, 'little') >>> 0;
     const EBUSY = (C.SECCOMP_RET_ERRNO | 16) >>> 0;
     for (const [arch, nr] of [[ARCHES.x86_64.token, 317], [ARCHES.x86.token, 354], [ARCHES.x86_64.token, 317 | 0x40000000]] as const) {
