@@ -1,6 +1,6 @@
 /* `syswall-helper exec`: the sandbox launcher.
  *
- *   syswall-helper exec [--fd N | PROG.bpf] [--strict] [--no-nnp] [--flags N]
+ *   syswall-helper exec [--fd N | PROG.bpf] [--guard N] [--strict] [--no-nnp] [--flags N]
  *                       [--listener-sock FD] [--report-fd FD]
  *                       [--isolate auto|require|none] [--parent-pid PID]
  *                       -- CMD [ARGS...]
@@ -21,7 +21,15 @@
  *     When it exits the kernel kills everything left in the namespace; it dies
  *     with the launcher.
  *   command (pid 2): resets signals, drops CAP_SYS_PTRACE, closes every fd but
- *     stdio, sets no_new_privs, installs the filter, execs CMD.
+ *     stdio, sets no_new_privs, installs the guard (with --guard) and the
+ *     filter, execs CMD.
+ *
+ * --guard N: the first N instructions read are a program of their own, the
+ * guard (src/node/isolation.ts, sandboxGuard), installed as a filter before
+ * the policy's program and never with a listener. The kernel runs every
+ * installed filter and keeps the most restrictive answer, so the guard can
+ * only make the policy stricter, and it takes no room from the policy's
+ * 4,096 instructions.
  *
  * The listener (SECCOMP_FILTER_FLAG_NEW_LISTENER, with --listener-sock) is
  * handed over without the command making any syscall for it: the command
@@ -133,6 +141,7 @@ static void usage(FILE *f) {
         "\n"
         "  PROG.bpf            read the program (raw struct sock_filter[], native byte order) from a file\n"
         "  --fd N              read the program from inherited fd N until EOF (then close it)\n"
+        "  --guard N           the first N instructions read are a separate filter, installed first\n"
         "  --strict            a strict-mode equivalent: only read, write, exit, rt_sigreturn (no program)\n"
         "  --no-nnp            do not set no_new_privs (needs CAP_SYS_ADMIN)\n"
         "  --flags N           SECCOMP_FILTER_FLAG_* bits for seccomp(2) (decimal or 0x hex)\n"
@@ -448,6 +457,8 @@ struct launch {
   char **argv;                 /* command argv */
   struct sock_filter *insns;
   unsigned short count;
+  struct sock_filter *guard;   /* installed before insns, without a listener (guard_count 0: none) */
+  unsigned short guard_count;
   unsigned int sflags;         /* seccomp(2) flags */
   int strict, nnp;
   int listener_sock;           /* -1: no listener wanted */
@@ -589,8 +600,14 @@ static void run_command(struct launch *L) {
     if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) fail(EXIT_SETUP, "listener", errno, "ptrace(PTRACE_TRACEME) failed (a Yama ptrace_scope of 3 forbids it)%s", "");
     syscall(SYS_kill, getpid(), SIGSTOP);
   }
+  long rc = 0;
+  if (L->guard_count) {
+    /* The same flags but the listener (SPEC_ALLOW, LOG: a filter without them would undo them). */
+    struct sock_fprog gprog = {.len = L->guard_count, .filter = L->guard};
+    rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, L->sflags & ~(unsigned)SECCOMP_FILTER_FLAG_NEW_LISTENER, &gprog);
+  }
   struct sock_fprog fprog = {.len = L->count, .filter = L->insns};
-  long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, L->sflags, &fprog);
+  if (rc == 0) rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, L->sflags, &fprog);
   if (rc < 0) {
     int err = errno;
     if (err == EACCES && !L->nnp)
@@ -736,7 +753,8 @@ static int take_listener(struct launch *L, pid_t cmd, const char **what) {
     *what = "ptrace(PTRACE_GET_SYSCALL_INFO)";
     if (ptrace((enum __ptrace_request)SW_PTRACE_GET_SYSCALL_INFO, cmd, (void *)sizeof info, &info) <= 0) return errno ? errno : EIO;
     if (info.op == SW_SYSCALL_INFO_ENTRY) {
-      in_seccomp = info.u.entry.nr == (uint64_t)SYS_seccomp;
+      /* The install that makes the listener (the guard's install comes first, without one). */
+      in_seccomp = info.u.entry.nr == (uint64_t)SYS_seccomp && (info.u.entry.args[1] & SECCOMP_FILTER_FLAG_NEW_LISTENER);
     } else if (info.op == SW_SYSCALL_INFO_EXIT && in_seccomp) {
       if (info.u.exit.is_error) {
         /* The install failed: let the command report it. */
@@ -867,7 +885,7 @@ static void mirror_status(int status) {
 
 int sw_helper_exec(int argc, char **argv) {
   const char *prog_file = NULL;
-  long prog_fd = -1, listener_sock = -1, parent_pid = 0;
+  long prog_fd = -1, listener_sock = -1, parent_pid = 0, guard_count = 0;
   unsigned long long flags = 0;
   int strict = 0, nnp = 1, i;
   enum isolate_mode isolate = ISOLATE_AUTO;
@@ -886,7 +904,7 @@ int sw_helper_exec(int argc, char **argv) {
     if (!strcmp(a, "--strict")) { strict = 1; continue; }
     if (!strcmp(a, "--no-nnp")) { nnp = 0; continue; }
     if (!strcmp(a, "--fd") || !strcmp(a, "--flags") || !strcmp(a, "--listener-sock") || !strcmp(a, "--report-fd") ||
-        !strcmp(a, "--isolate") || !strcmp(a, "--parent-pid")) {
+        !strcmp(a, "--isolate") || !strcmp(a, "--parent-pid") || !strcmp(a, "--guard")) {
       if (i + 1 >= argc) fail(EXIT_SETUP, "usage", 0, "option %s needs a value", a);
       const char *v = argv[++i];
       unsigned long long n;
@@ -902,6 +920,11 @@ int sw_helper_exec(int argc, char **argv) {
       } else {
         if (parse_u64(v, INT_MAX, &n) < 0) fail(EXIT_SETUP, "usage", 0, "%s expects a number", a);
         if (!strcmp(a, "--parent-pid")) { parent_pid = (long)n; continue; }
+        if (!strcmp(a, "--guard")) {
+          if (n == 0 || n > SW_BPF_MAXINSNS) fail(EXIT_SETUP, "usage", 0, "--guard expects 1 to %s instructions", "4096");
+          guard_count = (long)n;
+          continue;
+        }
         if (fcntl((int)n, F_GETFD) < 0) fail(EXIT_SETUP, "usage", errno, "%s: fd is not open", a);
         if (!strcmp(a, "--fd")) prog_fd = (long)n; else listener_sock = (long)n;
       }
@@ -913,6 +936,7 @@ int sw_helper_exec(int argc, char **argv) {
   }
   if (i >= argc) fail(EXIT_SETUP, "usage", 0, "missing command: syswall-helper exec [--fd N | PROG.bpf] [OPTIONS] -- CMD [ARGS...]%s", "");
   if (strict && (prog_file || prog_fd >= 0)) fail(EXIT_SETUP, "usage", 0, "--strict takes no program (it installs its own strict-mode filter)%s", "");
+  if (strict && guard_count) fail(EXIT_SETUP, "usage", 0, "--strict cannot be combined with --guard (strict mode allows no ioctl, kill or seccomp)%s", "");
   if (strict && (listener_sock >= 0 || flags)) fail(EXIT_SETUP, "usage", 0, "--strict cannot be combined with --flags or --listener-sock%s", "");
   if (!strict && !prog_file && prog_fd < 0) fail(EXIT_SETUP, "usage", 0, "missing program: give PROG.bpf, --fd N or --strict%s", "");
 
@@ -928,7 +952,7 @@ int sw_helper_exec(int argc, char **argv) {
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(EXIT_SETUP, "helper", errno, "prctl(PR_SET_DUMPABLE) failed%s", "");
 
   /* 1. Read the program. */
-  static struct sock_filter insns[SW_BPF_MAXINSNS];
+  static struct sock_filter insns[2 * SW_BPF_MAXINSNS];
   struct launch L;
   memset(&L, 0, sizeof L);
   if (!strict) {
@@ -937,7 +961,7 @@ int sw_helper_exec(int argc, char **argv) {
       fd = open(prog_file, O_RDONLY | O_CLOEXEC);
       if (fd < 0) fail(EXIT_SETUP, "program", errno, "cannot open program %s", prog_file);
     }
-    ssize_t len = read_program(fd, (unsigned char *)insns, sizeof insns);
+    ssize_t len = read_program(fd, (unsigned char *)insns, (size_t)(guard_count + SW_BPF_MAXINSNS) * 8);
     close(fd);
     const char *src = prog_file ? prog_file : "the program fd";
     char what[PATH_MAX + 64];
@@ -948,7 +972,10 @@ int sw_helper_exec(int argc, char **argv) {
     if (len < 0) fail(EXIT_SETUP, "program", (int)-len, "cannot read %s", src);
     if (len == 0) fail(EXIT_SETUP, "program", EINVAL, "%s is empty: expected raw struct sock_filter[] (8 bytes per instruction)", src);
     if (len % 8) fail(EXIT_SETUP, "program", EINVAL, "%s is not a multiple of 8 bytes: expected raw struct sock_filter[]", src);
-    L.count = (unsigned short)(len / 8);
+    if (len / 8 <= guard_count) fail(EXIT_SETUP, "program", EINVAL, "%s holds only the guard (--guard): no program follows it", src);
+    L.guard = insns;
+    L.guard_count = (unsigned short)guard_count;
+    L.count = (unsigned short)(len / 8 - guard_count);
   }
 
   /* 2. Resolve the command before anything irreversible. */
@@ -959,7 +986,7 @@ int sw_helper_exec(int argc, char **argv) {
 
   L.path = path;
   L.argv = cmd_argv;
-  L.insns = insns;
+  L.insns = insns + guard_count;
   L.sflags = (unsigned int)flags | (listener_sock >= 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
   L.strict = strict;
   L.nnp = nnp;

@@ -3,19 +3,22 @@
  * page runs (web/src/engine.ts, web/src/state.ts), checked against the CLI's
  * core entry points.
  */
-import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ARCHES, traceProgram, compilePolicy, encodeProgram, hexText, parsePolicyText, runProgram, syscallNumber, actionName } from '../src/core/index.js';
-import { analyzeFull, buildProgram, detectMode, diff, emulate, emulateSteps, parseNumber, type Built } from '../web/src/engine.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { ARCHES, traceProgram, compilePolicy, encodeProgram, hexText, INPUT_KINDS, parsePolicyText, runProgram, syscallNumber, actionName } from '../src/core/index.js';
+import { analyzeFull, buildProgram, detectMode, diff, emulate, emulateSteps, INPUT_MODES, parseNumber, type Built, type InputMode } from '../web/src/engine.js';
 import { DEFAULT_STATE, decodeState, encodeState, type State } from '../web/src/state.js';
-import { ROOT } from './helpers/cli.js';
+import { ROOT, runCli } from './helpers/cli.js';
 
+const tmp = mkdtempSync(join(tmpdir(), 'syswall-engine-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const DOCKER = readFileSync(join(ROOT, 'data', 'profiles', 'docker-default.json'), 'utf8');
 const ASM = 'A = arch\nA == ARCH_X86_64 ? next : dead\nA = sys_number\nA == mkdir ? deny : ok\nok:\nreturn ALLOW\ndeny:\nreturn ERRNO(2)\ndead:\nreturn KILL\n';
 
-function built(text: string, mode: 'auto' | 'policy' | 'asm' | 'hex' = 'auto'): Built {
-  const r = buildProgram(text, mode, 'x86_64');
+function built(text: string, mode: InputMode = 'auto', kernel = '', pick = ''): Built {
+  const r = buildProgram(text, mode, 'x86_64', kernel, pick);
   if (!r.ok) throw new Error(r.error.message);
   return r.built;
 }
@@ -118,8 +121,110 @@ describe('playground engine', () => {
   });
 });
 
+describe('the input-mode selector: every kind the CLI\'s --input reads, through the same door', () => {
+  const hexOf = (file: string) => hexText(readFileSync(join(ROOT, file)));
+  // Two SeccompProfiles (and a ConfigMap) in one file; their base profile lives in another file, which a page cannot read.
+  const SPO = readFileSync(join(ROOT, 'test/fixtures/door/spo/profiles.yaml'), 'utf8').replace(/^\s*baseProfileName: .*\n/gm, '');
+  const SPO_FILE = join(tmp, 'profiles.yaml');
+  writeFileSync(SPO_FILE, SPO);
+  // Each kind of the door, an input of that kind, and what the CLI needs to read the same file (--thread/--name).
+  const CASES: [InputMode, string, string[], string?][] = [
+    ['oci', 'test/fixtures/door/config.json', []],
+    ['docker', 'data/profiles/docker-default.json', []],
+    ['containers-common', 'test/fixtures/door/containers-common.json', []],
+    ['syswall', 'data/profiles/default/x86_64.json', []],
+    ['spo', SPO_FILE, ['--name', 'redis'], 'redis'],
+    ['firecracker', 'test/fixtures/formats/firecracker.json', ['--thread', 'api'], 'api'],
+    ['minijail', 'test/fixtures/formats/common_device.policy', []],
+    ['kafel', 'test/fixtures/formats/sandbox.kafel', []],
+    ['raw', 'examples/sample.bpf', []],
+    ['hex', 'examples/sample.bpf', []],
+    ['asm', 'examples/sample.asm', []],
+    ['policy', 'test/fixtures/door/nsjail-common.kafel', []],
+    ['program', 'examples/sample.asm', []],
+  ];
+
+  it('offers auto-detect and then exactly the door\'s kinds, each with a label', () => {
+    expect(INPUT_MODES.map((m) => m.value)).toEqual(['auto', ...INPUT_KINDS]);
+    for (const m of INPUT_MODES) expect(m.label.length, m.value).toBeGreaterThan(4);
+    expect(CASES.map((c) => c[0]).sort()).toEqual([...INPUT_KINDS].sort());
+  });
+
+  it.each(CASES.map(([mode, file, flags, pick]) => [mode, basename(file), file, flags, pick] as const))('%s: the page reads %s as the CLI does with --input (explain JSON identical)', (mode, _name, file, flags, pick) => {
+    const text = mode === 'raw' || mode === 'hex' ? hexOf(file) : readFileSync(resolve(ROOT, file), 'utf8');
+    expect(text).not.toMatch(/baseProfileName/);
+    const b = built(text, mode, '6.1', pick);
+    if (mode !== 'policy' && mode !== 'program') expect(b.kind).toBe(mode);
+    const page = analyzeFull(b, text).explain;
+    // The CLI reads the file itself (raw bytes for raw, a hex file for hex) with the same --input.
+    let cliFile = file;
+    if (mode === 'hex') {
+      cliFile = join(tmp, 'sample.hex');
+      writeFileSync(cliFile, text);
+    }
+    const r = runCli(['explain', cliFile, '--input', mode, '--kernel', '6.1', '--json', ...flags]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(JSON.stringify(page))).toEqual(JSON.parse(r.stdout));
+  });
+
+  it('a file with several threads or profiles: the error says to pick one in the page, and the pick is used', () => {
+    const fc = readFileSync(join(ROOT, 'test/fixtures/formats/firecracker.json'), 'utf8');
+    const r = buildProgram(fc, 'auto', 'x86_64');
+    expect(r).toMatchObject({ ok: false, error: { code: 'FIRECRACKER_THREAD', hint: expect.stringContaining('"Thread / profile" box') } });
+    expect(r.ok || r.error.message).toMatch(/3 thread filters \(vmm, api, vcpu\)/);
+    const spo = SPO;
+    expect(buildProgram(spo, 'spo', 'x86_64')).toMatchObject({ ok: false, error: { code: 'SPO_AMBIGUOUS', hint: expect.stringContaining('"Thread / profile" box') } });
+    expect(buildProgram(spo, 'auto', 'x86_64', '', 'nginx').ok).toBe(true);
+    expect(buildProgram(spo, 'auto', 'x86_64', '', 'nope')).toMatchObject({ ok: false });
+    // A pick is ignored by kinds that have nothing to pick (the CLI's diff shares its selectors the same way).
+    expect(built(DOCKER, 'auto', '', 'vmm').instructions).toEqual(built(DOCKER).instructions);
+  });
+
+  it('raw mode reads the bytes behind the hex text, and says what it expects when the text is not hex', () => {
+    const bytes = readFileSync(join(ROOT, 'examples/sample.bpf'));
+    expect(built(hexText(bytes), 'raw').instructions).toEqual(built(hexText(bytes), 'hex').instructions);
+    expect(buildProgram(ASM, 'raw', 'x86_64')).toMatchObject({ ok: false, error: { code: 'NOT_RAW_BPF', hint: expect.stringContaining('Open file') } });
+  });
+});
+
+describe('the built-in sample policy (examples/playground-sample.json)', () => {
+  const SAMPLE = readFileSync(join(ROOT, 'examples', 'playground-sample.json'), 'utf8');
+  const O_RDONLY = 0n;
+  const O_WRONLY = 1n;
+  const O_RDWR = 2n;
+  const openat = (b: Built, flags: bigint) => {
+    const r = emulate(b, { arch: 'x86_64', syscall: 'openat', args: ['-100', '0', `0x${flags.toString(16)}`] });
+    return r.ok ? r.action : r.error.message;
+  };
+
+  it('is the page\'s first-visit input', () => {
+    expect(readFileSync(join(ROOT, 'web', 'src', 'main.ts'), 'utf8')).toMatch(/import SAMPLE from '\.\.\/\.\.\/examples\/playground-sample\.json\?raw'/);
+  });
+
+  it('allows openat read-only only (mask 3, value 0: "value" is the mask in OCI profiles), and lints clean', () => {
+    const b = built(SAMPLE);
+    expect([openat(b, O_RDONLY), openat(b, O_RDONLY | 0x80000n), openat(b, O_WRONLY), openat(b, O_RDWR | 0x40n)]).toEqual(['ALLOW', 'ALLOW', 'ERRNO(38)', 'ERRNO(38)']);
+    const lint = analyzeFull(b, SAMPLE).lint;
+    expect('findings' in lint && lint.findings).toEqual([]);
+    const cli = runCli(['lint', 'examples/playground-sample.json']);
+    expect(cli.stdout).toBe('');
+    expect(cli.status).toBe(0);
+  });
+
+  it('the old sample (value and mask swapped) allowed openat with any flags, and lint says so', () => {
+    const old = SAMPLE.replace('"value": 3, "valueTwo": 0', '"value": 0, "valueTwo": 3');
+    expect(old).not.toBe(SAMPLE);
+    const b = built(old);
+    expect([openat(b, O_RDONLY), openat(b, O_WRONLY), openat(b, O_RDWR)]).toEqual(['ALLOW', 'ALLOW', 'ALLOW']);
+    const lint = analyzeFull(b, old).lint;
+    const f = 'findings' in lint ? lint.findings.find((x) => x.code === 'MASKED_EQ_NEVER_MATCHES') : undefined;
+    expect(f).toMatchObject({ severity: 'warning', location: { syscall: 'openat', line: 7 } });
+    expect(f!.hint).toContain('"value": 3, "valueTwo": 0');
+  });
+});
+
 describe('playground URL state', () => {
-  const state: State = { ...DEFAULT_STATE, text: DOCKER, mode: 'policy', arch: 'aarch64', kernel: '6.1', emu: { arch: 'x32', syscall: 'mkdir', args: ['1', '0x2', '', '', '', '-1'], ip: '7' }, diffText: 'ünïcødé ✓' };
+  const state: State = { ...DEFAULT_STATE, text: DOCKER, mode: 'policy', arch: 'aarch64', kernel: '6.1', pick: 'vmm', emu: { arch: 'x32', syscall: 'mkdir', args: ['1', '0x2', '', '', '', '-1'], ip: '7' }, diffText: 'ünïcødé ✓' };
 
   it('round-trips compressed and plain', async () => {
     const z = await encodeState(state, true);
@@ -137,5 +242,7 @@ describe('playground URL state', () => {
     expect(await decodeState('#section-2')).toBeUndefined();
     await expect(decodeState('#z.AAAA')).rejects.toThrow();
     await expect(decodeState('#b.' + Buffer.from('{"v":9}').toString('base64url'))).rejects.toThrow(/version/);
+    // A mode the selector does not offer is damage, not something to show as an empty selector.
+    await expect(decodeState('#b.' + Buffer.from('{"v":1,"text":"x","mode":"bogus"}').toString('base64url'))).rejects.toThrow(/unknown input mode "bogus"/);
   });
 });

@@ -5,8 +5,9 @@
  * `npm install && npm test` on a fresh clone needs nothing else.
  * Screenshots go to test-artifacts/playground/ (git-ignored).
  *
- * Long tasks are measured inside the page (PerformanceObserver `longtask`),
- * never as wall time of the test.
+ * Long tasks are measured in the browser, never as wall time of the test:
+ * each main-thread task's own CPU time from a Chrome trace (the bound), with
+ * the PerformanceObserver `longtask` entries (wall time) printed beside it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,12 +17,14 @@ import { join } from 'node:path';
 import { build } from 'vite';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CLI, ROOT, runCli } from './helpers/cli.js';
+import { INPUT_KINDS } from '../src/core/index.js';
 import { libseccompBytes, DOCKER_PROFILE } from './helpers/libseccomp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const WEB = join(ROOT, 'web');
 const SHOTS = join(ROOT, 'test-artifacts', 'playground');
 const DOCKER = readFileSync(join(ROOT, 'data', 'profiles', 'docker-default.json'), 'utf8');
+const SAMPLE = readFileSync(join(ROOT, 'examples', 'playground-sample.json'), 'utf8');
 const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const ASM = 'A = arch\nA == ARCH_X86_64 ? next : dead\nA = sys_number\nA == mkdir ? deny : ok\nok:\nreturn ALLOW\ndeny:\nreturn ERRNO(2)\ndead:\nreturn KILL\n';
 
@@ -88,6 +91,38 @@ async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage, timeout: 120_000 });
 }
 
+interface TraceEvent { ph: string; name: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }
+
+/**
+ * Runs `fn` under a Chrome trace and returns every task of the renderers'
+ * main threads: wall time and the thread's own CPU time (`tdur`), in ms.
+ * The wall time of a task includes time the thread waited for a CPU; on a
+ * machine shared by many test runs (2 cores here) that can stretch a 40 ms
+ * task to 400 ms. The CPU time is the page's own work, which is what blocks
+ * its user on a machine that is not overloaded.
+ */
+async function mainThreadTasks(page: Page, fn: () => Promise<void>): Promise<{ wall: number; cpu: number }[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e: { value: TraceEvent[] }) => void events.push(...e.value));
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', '__metadata'] }, transferMode: 'ReportEvents' });
+  try {
+    await fn();
+  } finally {
+    const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.end');
+    await done;
+    await cdp.detach().catch(() => undefined);
+  }
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`));
+  if (!tasks.length || !tasks.some((t) => t.tdur !== undefined)) throw new Error(`the Chrome trace has no main-thread tasks with thread time (tdur): cannot measure the page (${events.length} events)`);
+  // Chrome leaves out the thread time of tasks too short to measure (a few µs): count their wall time, an upper bound.
+  return tasks.map((t) => ({ wall: Math.round(t.dur! / 1000), cpu: Math.round((t.tdur ?? t.dur!) / 1000) }));
+}
+
+const worst = (tasks: { wall: number; cpu: number }[]) => tasks.reduce((a, t) => (t.cpu > a.cpu ? t : a), { wall: 0, cpu: 0 });
+
 /** Long tasks recorded in the page after `since` (ms of its clock). */
 async function longTasks(page: Page, since = 0): Promise<number[]> {
   return page.evaluate((s) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start >= s).map((t) => Math.round(t.duration)), since);
@@ -97,7 +132,9 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: the playground browser test needs Debian's Chromium. Install it with \`apt-get install chromium\` (.ci/run does).`);
   }
+  rmSync(SHOTS, { recursive: true, force: true }); // only this run's pictures
   mkdirSync(SHOTS, { recursive: true });
+  console.log(`playground screenshots (1440x900 and 390x844): ${SHOTS}`);
   await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
   expect(existsSync(join(WEB, 'dist', 'index.html'))).toBe(true);
   // The layout engine (dagre) is a chunk of its own, loaded on demand by the worker; the page's bundle does not carry it.
@@ -135,6 +172,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (existsSync(SHOTS)) console.log(`playground screenshots saved in ${SHOTS}: ${readdirSync(SHOTS).sort().join(', ')}`);
   await context?.close();
   if (server && server.exitCode === null) {
     server.kill('SIGTERM');
@@ -150,6 +188,12 @@ describe('syswall playground in Chromium (1440x900)', () => {
     await page.goto(baseUrl);
     await settle(page);
     expect(await page.title()).toBe('syswall playground');
+    // A first visit shows the sample policy: openat read-only allowed (the mask, "value", is 3), written the right way round.
+    expect(await editorText(page)).toBe(SAMPLE);
+    expect(await page.inputValue('#emu-syscall')).toBe('openat');
+    expect(await page.textContent('#emu-action')).toBe('ALLOW');
+    expect(await emulate(page, 'x86_64', 'openat', ['-100', '0', '2'])).toBe('ERRNO(38)');
+    expect(await page.textContent('#lint')).toBe('No findings.');
 
     await page.click('#load-docker');
     await settle(page);
@@ -258,13 +302,13 @@ describe('syswall playground in Chromium (1440x900)', () => {
     await page.fill('#diff-input', DOCKER);
     await settle(page);
     expect(await page.textContent('#diff-result')).toContain('difference');
-    const since = await page.evaluate(() => performance.now());
-    await page.click('#share');
-    await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'));
+    const shareTasks = await mainThreadTasks(page, async () => {
+      await page.click('#share');
+      await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'));
+    });
     // The link is encoded in the worker from the current state: no analysis is redone, no panel goes stale, nothing blocks.
     expect(await page.locator('.panel.stale').count()).toBe(0);
-    const shareTasks = await longTasks(page, since);
-    expect(Math.max(0, ...shareTasks), `long tasks: ${shareTasks.join(', ')}`).toBeLessThan(250);
+    expect(worst(shareTasks).cpu, `longest task: ${JSON.stringify(worst(shareTasks))}`).toBeLessThan(250);
     const link = await page.inputValue('#share-link');
     expect(link.startsWith(baseUrl + '#z.')).toBe(true);
     expect(link.length).toBeLessThan(policy.length);
@@ -364,6 +408,54 @@ describe('syswall playground in Chromium (1440x900)', () => {
     await page.close();
   });
 
+  it('the input-mode selector offers every kind the CLI reads, read through the same door; a file with several threads asks for one', async () => {
+    const page = await newPage();
+    await page.goto(baseUrl);
+    await settle(page);
+    expect(await page.locator('#mode option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['auto', ...INPUT_KINDS]);
+    // A minijail policy: auto-detected, and forced.
+    const minijail = readFileSync(join(ROOT, 'test/fixtures/formats/common_device.policy'), 'utf8');
+    await setEditor(page, minijail);
+    expect(await page.textContent('#detected')).toBe('(detected: policy, minijail)');
+    await page.selectOption('#mode', 'minijail');
+    await settle(page);
+    expect(await page.textContent('#detected')).toBe('(policy, minijail)');
+    const cliEmu = (file: string, sc: string, ...flags: string[]) => (JSON.parse(runCli(['emu', file, sc, '--arch', 'x86_64', '--json', ...flags]).stdout) as { action: { label: string } }).action.label;
+    expect(await emulate(page, 'x86_64', 'read')).toBe(cliEmu('test/fixtures/formats/common_device.policy', 'read', '--input', 'minijail'));
+    // Forcing a kind the text is not: the door's error, in the page.
+    await page.selectOption('#mode', 'kafel');
+    await settle(page);
+    expect(await page.isVisible('#error')).toBe(true);
+    // Firecracker: three threads; the page asks for one in the Thread / profile box, then reads it.
+    await page.selectOption('#mode', 'auto');
+    const fc = 'test/fixtures/formats/firecracker.json';
+    await setEditor(page, readFileSync(join(ROOT, fc), 'utf8'));
+    expect(await page.textContent('#error')).toMatch(/3 thread filters \(vmm, api, vcpu\); choose one\s+hint: type the one you want in the "Thread \/ profile" box above/);
+    await page.fill('#pick', 'vcpu');
+    await settle(page);
+    expect(await page.isHidden('#error')).toBe(true);
+    expect(await page.textContent('#detected')).toBe('(detected: policy, firecracker)');
+    // (emu has no --thread: compile the thread's filter, then emulate it.)
+    const vcpu = join(tmp, 'vcpu.bpf');
+    expect(runCli(['compile', fc, '--thread', 'vcpu', '-o', vcpu]).status).toBe(0);
+    for (const sc of ['ioctl', 'read', 'mkdir']) expect(await emulate(page, 'x86_64', sc), sc).toBe(cliEmu(vcpu, sc));
+    // Raw mode: an uploaded .bpf shown as hex, read as raw bytes.
+    await page.selectOption('#mode', 'raw');
+    await setEditor(page, [...readFileSync(join(ROOT, 'examples/sample.bpf'))].map((b) => b.toString(16).padStart(2, '0')).join(' '));
+    expect(await page.textContent('#detected')).toBe('(raw)');
+    expect(await emulate(page, 'x86_64', 'write', ['1'])).toBe(cliEmu('examples/sample.bpf', 'write', '1', '--input', 'raw'));
+    // The mode and the pick travel in the shared link.
+    await page.click('#share');
+    await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'));
+    const again = await newPage();
+    await again.goto(await page.inputValue('#share-link'));
+    await settle(again);
+    expect([await again.inputValue('#mode'), await again.inputValue('#pick')]).toEqual(['raw', 'vcpu']);
+    await again.close();
+    await shot(page, '10-input-modes');
+    await page.close();
+  });
+
   it('editor-then-diff typing never leaves a stale panel', async () => {
     const page = await newPage();
     await page.goto(baseUrl);
@@ -401,39 +493,45 @@ describe('syswall playground in Chromium (1440x900)', () => {
       await page.waitForFunction(() => document.body.dataset.busy === '1', undefined, { polling: 10 }).catch(() => undefined);
       await settle(page, 300_000);
     };
-    const since = await page.evaluate(() => performance.now());
     const line = '20 00 00 00 04 00 00 00\n';
     const hex2m = line.repeat(Math.ceil((2 * 1024 * 1024) / line.length));
-    await open('big.hex', hex2m);
-    expect(await page.textContent('#error')).toMatch(/4,?096/); // over the kernel's limit: refused, with the size
     // A 2 MB policy: Docker's rules many times over.
     const doc = JSON.parse(DOCKER) as { syscalls: unknown[] };
     const big = { ...doc, syscalls: Array.from({ length: Math.ceil((2 * 1024 * 1024) / DOCKER.length) }, () => doc.syscalls).flat() };
     const text = JSON.stringify(big, null, 2);
     expect(text.length).toBeGreaterThan(2 * 1024 * 1024);
-    await open('big.json', text);
-    expect(await page.isHidden('#error')).toBe(true);
-    expect(await page.locator('#disasm .row').count()).toBeGreaterThan(100);
-    expect((await editorText(page)).length).toBe(text.length);
-    await page.click('#share');
-    await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'), undefined, { timeout: 120_000 });
-    const link = await page.inputValue('#share-link');
-    const tasks = await longTasks(page, since);
-    console.log(`2 MB inputs: long tasks ${tasks.join(', ') || 'none'} ms`);
+    let link = '';
+    const since = await page.evaluate(() => performance.now());
+    const tasks = await mainThreadTasks(page, async () => {
+      await open('big.hex', hex2m);
+      expect(await page.textContent('#error')).toMatch(/4,?096/); // over the kernel's limit: refused, with the size
+      await open('big.json', text);
+      expect(await page.isHidden('#error')).toBe(true);
+      expect(await page.locator('#disasm .row').count()).toBeGreaterThan(100);
+      expect((await editorText(page)).length).toBe(text.length);
+      await page.click('#share');
+      await page.waitForFunction(() => (document.getElementById('share-link') as HTMLInputElement).value.includes('#'), undefined, { timeout: 120_000 });
+      link = await page.inputValue('#share-link');
+    });
+    const observed = await longTasks(page, since);
     await page.close();
-    expect(Math.max(0, ...tasks), `long tasks: ${tasks.join(', ')}`).toBeLessThan(250);
+    const w = worst(tasks);
+    console.log(`2 MB inputs: ${tasks.length} main-thread tasks, the longest ${w.cpu} ms of CPU (${w.wall} ms wall); PerformanceObserver long tasks (wall): ${observed.join(', ') || 'none'} ms`);
+    expect(w.cpu, `longest task: ${w.cpu} ms CPU, ${w.wall} ms wall`).toBeLessThan(250);
 
     const again = await newPage();
-    await again.goto(link);
-    await settle(again, 300_000);
-    expect((await editorText(again)).length).toBe(text.length);
-    const t2 = await longTasks(again, 0);
-    // Page start-up (parsing the bundle) is not part of the input's handling: count tasks after the first paint.
-    const fcp = await again.evaluate(() => performance.getEntriesByType('paint').find((p) => p.name === 'first-contentful-paint')?.startTime ?? 0);
-    const after = (await again.evaluate((f) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start > f).map((t) => Math.round(t.duration)), fcp));
+    let t2: number[] = [];
+    const tasks2 = await mainThreadTasks(again, async () => {
+      await again.goto(link);
+      await settle(again, 300_000);
+      expect((await editorText(again)).length).toBe(text.length);
+      t2 = await longTasks(again, 0);
+    });
     await again.close();
-    console.log(`2 MB share link: long tasks after first paint ${after.join(', ') || 'none'} ms`);
-    expect(Math.max(0, ...after), `long tasks after first paint: ${after.join(', ')} (all: ${t2.join(', ')})`).toBeLessThan(250);
+    const w2 = worst(tasks2);
+    // Page start-up (parsing the bundle) is included: it too must not block.
+    console.log(`2 MB share link: ${tasks2.length} main-thread tasks, the longest ${w2.cpu} ms of CPU (${w2.wall} ms wall); PerformanceObserver long tasks (wall): ${t2.join(', ') || 'none'} ms`);
+    expect(w2.cpu, `longest task: ${w2.cpu} ms CPU, ${w2.wall} ms wall`).toBeLessThan(250);
   });
 
   it('every control is reachable with the keyboard and shows a focus ring; Esc then Tab leaves the editor', async () => {
@@ -461,10 +559,23 @@ describe('syswall playground in Chromium (1440x900)', () => {
       if (!info.ring) ringless.push(info.id);
       if (info.id === 'disasm') break;
     }
-    for (const id of ['load-docker', 'open-file', 'mode', 'arch', 'kernel', 'share', 'share-link', 'editor', 'emu-arch', 'emu-syscall', 'emu-ip', 'emu-arg0', 'emu-arg5', 'emu-run', 'diff-copy', 'diff-input', 'tab-map', 'find', 'dl-bpf', 'dl-hex', 'show-bytes', 'disasm']) {
+    for (const id of ['load-docker', 'open-file', 'mode', 'pick', 'arch', 'kernel', 'share', 'share-link', 'editor', 'emu-arch', 'emu-syscall', 'emu-ip', 'emu-arg0', 'emu-arg5', 'emu-run', 'diff-copy', 'diff-input', 'tab-map', 'find', 'dl-bpf', 'dl-hex', 'show-bytes', 'disasm']) {
       expect(seen, `Tab never reached #${id}; order: ${seen.join(' ')}`).toContain(id);
     }
     expect(ringless).toEqual([]);
+    // In the editor, Tab indents and keeps the focus; Esc, then Tab, moves on to the next control.
+    const before = await editorText(page);
+    await page.focus('#editor .cm-content');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('#editor'))).toBe(true);
+    expect(await editorText(page)).not.toBe(before);
+    expect((await editorText(page)).replace(/^\s+/, '')).toBe(before.replace(/^\s+/, ''));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('emu-arch');
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('#editor'))).toBe(true);
     // Open file… from the keyboard.
     await page.focus('#open-file');
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);

@@ -41,13 +41,25 @@ export function isolationSupport(asOtherUser = false): IsolationSupport {
 
 let holders = 0;
 let previous = true;
+let inspectorSignalTaken = false;
 
 /**
- * Makes this process non-dumpable (nothing of the same user, without
- * CAP_SYS_PTRACE, can trace it or open its /proc/PID/mem) until the returned
- * release is called by every holder; then restores what it was.
+ * Makes this process unreachable from a sandbox it starts:
+ * - non-dumpable (nothing of the same user, without CAP_SYS_PTRACE, can
+ *   trace it or open its /proc/PID/mem) until the returned release is called
+ *   by every holder; then restores what it was;
+ * - from the first call on, for the rest of the process's life, SIGUSR1 no
+ *   longer starts Node's inspector (an unauthenticated debugger on
+ *   127.0.0.1:9229 that runs any code it is sent, reachable from the
+ *   sandbox, which shares the network). A listener replaces Node's own
+ *   handler; it cannot be removed again without making SIGUSR1 fatal, so it
+ *   stays. Use `--inspect` or `inspector.open()` to debug such a process.
  */
-export function holdNonDumpable(): () => void {
+export function holdUnreachable(): () => void {
+  if (!inspectorSignalTaken) {
+    inspectorSignalTaken = true;
+    process.on('SIGUSR1', ignoreSignal);
+  }
   if (holders++ === 0) previous = setDumpable(false);
   let released = false;
   return () => {
@@ -55,4 +67,8 @@ export function holdNonDumpable(): () => void {
     released = true;
     if (--holders === 0 && previous) setDumpable(true);
   };
+}
+
+function ignoreSignal(): void {
+  // SIGUSR1 is not an inspector switch in a process that runs sandboxes.
 }

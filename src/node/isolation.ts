@@ -8,18 +8,22 @@
  * - {@link reachingSyscalls}: the syscalls a program allows that reach other
  *   processes (ptrace, process_vm_*); without namespaces such programs are
  *   refused.
+ * - {@link sandboxGuard}: the filter installed before every program a
+ *   command runs under: it refuses terminal input injection (ioctl
+ *   TIOCSTI/TIOCLINUX) and signals to the process group (kill(0, ...)).
  * - {@link withListenerGuard}: the prefix every supervised program carries,
- *   refusing seccomp(SECCOMP_SET_MODE_FILTER) with NEW_LISTENER in the kernel,
- *   so that nothing in the sandbox can create a second listener and answer
- *   its own notifications.
- * - {@link holdNonDumpable}: this process is non-dumpable while a sandbox it
- *   started is alive.
+ *   refusing seccomp(SECCOMP_SET_MODE_FILTER) with NEW_LISTENER in the
+ *   kernel, so that nothing in the sandbox can create a second listener and
+ *   answer its own notifications.
+ * - {@link holdUnreachable}: this process is non-dumpable while a sandbox it
+ *   started is alive, and never starts its inspector on SIGUSR1 once it has
+ *   started one.
  *
- * isolationSupport and holdNonDumpable live in isolation-support.ts (re-exported
- * here), without the program analysis this module loads: `syswall run`'s
- * start-up needs only them.
+ * isolationSupport and holdUnreachable live in isolation-support.ts
+ * (re-exported here), without the program analysis this module loads:
+ * `syswall run`'s start-up needs only them.
  */
-import type { ArchInfo } from '../core/arch/arches.js';
+import { ARCHES, type ArchInfo, type ArchName } from '../core/arch/arches.js';
 import { syscallNumber } from '../core/arch/syscalls.js';
 import * as C from '../core/bpf/constants.js';
 import { argWordOffset } from '../core/bpf/data.js';
@@ -30,7 +34,7 @@ import { analyzeProgram, archDecisionFor, segmentFor } from '../core/symbolic/sy
 import { SyswallError } from '../core/errors.js';
 import { hostArch } from './host.js';
 
-export { isolationSupport, holdNonDumpable, type IsolationSupport } from './isolation-support.js';
+export { isolationSupport, holdUnreachable, type IsolationSupport } from './isolation-support.js';
 
 const EBUSY = 16;
 
@@ -93,12 +97,19 @@ export function essentialDenial(program: readonly Instruction[]): string | undef
   return `the policy denies execve${others.length ? ` (and ${others.join(', ')})` : ''} that any command needs`;
 }
 
+/** One test on the low 32 bits of an argument (the kernel reads these as unsigned int). */
+export type GuardTest =
+  | { readonly arg: number; readonly op: 'eq' | 'set'; readonly value: number }
+  | { readonly arg: number; readonly op: 'in'; readonly values: readonly number[] };
+
 /** One call a guard answers in the kernel before the program sees it. */
 export interface GuardCase {
   /** The syscall, on every arch of the guard that has it. */
   readonly syscall: string;
-  /** Tests on the low 32 bits of arguments (the kernel reads these as unsigned int), all of which must hold. */
-  readonly tests: readonly { readonly arg: number; readonly op: 'eq' | 'set'; readonly value: number }[];
+  /** Only on these arches (default: every arch of the guard), for calls whose argument values differ by arch. */
+  readonly arches?: readonly ArchName[];
+  /** Tests on arguments, all of which must hold. */
+  readonly tests: readonly GuardTest[];
   /** The return value (a SECCOMP_RET_* action with its data). */
   readonly ret: number;
 }
@@ -115,10 +126,15 @@ export function withGuard(program: readonly Instruction[], cases: readonly Guard
   const byToken = new Map<number, { nr: number; c: GuardCase }[]>();
   for (const a of arches) {
     for (const c of cases) {
+      if (c.arches && !c.arches.includes(a.name)) continue;
       const nr = syscallNumber(a, c.syscall);
       if (nr === undefined) continue;
       const list = byToken.get(a.token) ?? [];
-      if (!list.some((x) => x.nr === nr && x.c === c)) list.push({ nr, c });
+      if (list.some((x) => x.nr === nr && x.c !== c)) {
+        // The first check of a number decides alone (a failed check runs the program).
+        throw new SyswallError('GUARD_LAYOUT', `guard: two cases for syscall ${nr} on arch ${a.name}`, { kind: 'runtime' });
+      }
+      if (!list.some((x) => x.nr === nr)) list.push({ nr, c });
       byToken.set(a.token, list);
     }
   }
@@ -127,7 +143,7 @@ export function withGuard(program: readonly Instruction[], cases: readonly Guard
   //   section: ld nr; [jeq nr -> check]; ja start
   //   check: [ld arg; jeq/jset value ? next : start]...; ret
   //   start: ld #0; ldx #0; program
-  const checkLen = (c: GuardCase) => c.tests.length * 2 + 1;
+  const checkLen = (c: GuardCase) => c.tests.reduce((n, t) => n + (t.op === 'in' ? 1 + t.values.length : 2), 0) + 1;
   const sectionLen = (list: { nr: number }[]) => 1 + list.length + 1;
   let at = 1 + tokens.length + 1;
   const sectionAt = tokens.map((t) => {
@@ -160,7 +176,15 @@ export function withGuard(program: readonly Instruction[], cases: readonly Guard
     if (!checkAt.has(c)) continue;
     for (const t of c.tests) {
       out.push(loadAbs(argWordOffset(t.arg, 'lo', endian)));
-      out.push(jump(C.BPF_JMP | (t.op === 'eq' ? C.BPF_JEQ : C.BPF_JSET) | C.BPF_K, t.value >>> 0, 0, rel(startAt)));
+      if (t.op === 'in') {
+        // jeq v1 ? past : next; ... jeq vk ? past : start
+        t.values.forEach((v, i) => {
+          const last = i === t.values.length - 1;
+          out.push(jump(C.BPF_JMP | C.BPF_JEQ | C.BPF_K, v >>> 0, last ? 0 : t.values.length - 1 - i, last ? rel(startAt) : 0));
+        });
+      } else {
+        out.push(jump(C.BPF_JMP | (t.op === 'eq' ? C.BPF_JEQ : C.BPF_JSET) | C.BPF_K, t.value >>> 0, 0, rel(startAt)));
+      }
     }
     out.push(ret(c.ret >>> 0));
   }
@@ -175,21 +199,91 @@ export function withGuard(program: readonly Instruction[], cases: readonly Guard
 
 /** SECCOMP_SET_MODE_FILTER, seccomp(2)'s first argument. */
 const SECCOMP_SET_MODE_FILTER = 1;
+const EPERM = 1;
 
 /**
- * `program` behind a guard that answers seccomp(SECCOMP_SET_MODE_FILTER,
- * flags with SECCOMP_FILTER_FLAG_NEW_LISTENER, ...) with ERRNO(EBUSY) on every
- * arch of `arches` (the kernel's own answer while a listener lives): nothing
- * in a supervised sandbox can make a second listener. Only the low 32 bits of
- * the two arguments are compared, as the kernel reads them. Another route to
- * a listener does not exist: prctl(PR_SET_SECCOMP) installs filters without one.
+ * seccomp(SECCOMP_SET_MODE_FILTER, flags with SECCOMP_FILTER_FLAG_NEW_LISTENER,
+ * ...) answered with ERRNO(EBUSY) (the kernel's own answer while a listener
+ * lives). Only the low 32 bits of the two arguments are compared, as the
+ * kernel reads them. Another route to a listener does not exist:
+ * prctl(PR_SET_SECCOMP) installs filters without one.
+ */
+const LISTENER_CASE: GuardCase = {
+  syscall: 'seccomp',
+  tests: [{ arg: 0, op: 'eq', value: SECCOMP_SET_MODE_FILTER }, { arg: 1, op: 'set', value: C.SECCOMP_FILTER_FLAG_NEW_LISTENER }],
+  ret: (C.SECCOMP_RET_ERRNO | EBUSY) >>> 0,
+};
+
+/**
+ * ioctl(fd, TIOCSTI, c) pushes c into a terminal's input queue, as if typed;
+ * ioctl(fd, TIOCLINUX, TIOCL_PASTESEL...) pastes a console selection into it.
+ * On a terminal the command inherited, the shell that started syswall reads
+ * that input once the sandbox has ended and runs it unconfined (the kernel
+ * allows TIOCSTI on one's controlling terminal unless dev.tty.legacy_tiocsti
+ * is 0, and always with CAP_SYS_ADMIN). The request numbers by arch family
+ * (asm-generic/ioctls.h and the arch headers that differ); the request is an
+ * unsigned int, so the low 32 bits are compared.
+ */
+const TERMINAL_INJECTION: readonly { arches?: readonly ArchName[]; sti: number; linux: number }[] = [
+  { arches: ['ppc', 'ppc64', 'ppc64le'], sti: 0x80017472, linux: 0x541c },
+  { arches: ['mips', 'mipsel', 'mips64', 'mipsel64', 'mips64n32', 'mipsel64n32'], sti: 0x5472, linux: 0x5483 },
+  { arches: ['sh', 'sheb'], sti: 0x40015412, linux: 0x4001541c },
+];
+const TERMINAL_CASES: readonly GuardCase[] = (() => {
+  const special = new Set(TERMINAL_INJECTION.flatMap((t) => t.arches ?? []));
+  const generic = (Object.keys(ARCHES) as ArchName[]).filter((n) => !special.has(n));
+  return [{ arches: generic, sti: 0x5412, linux: 0x541c }, ...TERMINAL_INJECTION].map((t): GuardCase => ({
+    syscall: 'ioctl',
+    arches: t.arches ?? generic,
+    tests: [{ arg: 1, op: 'in', values: [t.sti, t.linux] }],
+    ret: (C.SECCOMP_RET_ERRNO | EPERM) >>> 0,
+  }));
+})();
+
+/**
+ * kill(0, sig) signals every process of the caller's process group, and a
+ * PID namespace does not separate process groups: the command shares one
+ * with syswall's own Node process and, in a pipeline or a script, with the
+ * other processes of the job (a Node process among them opens its inspector
+ * on SIGUSR1: code execution outside the sandbox). The command cannot name
+ * that group any other way (getpgrp() reads 0 from inside the namespace; the
+ * int argument is compared on its low 32 bits, as the kernel reads it).
+ */
+const PROCESS_GROUP_CASE: GuardCase = {
+  syscall: 'kill',
+  tests: [{ arg: 0, op: 'eq', value: 0 }],
+  ret: (C.SECCOMP_RET_ERRNO | EPERM) >>> 0,
+};
+
+/**
+ * The guard: a filter of its own that syswall-helper installs before every
+ * policy's program a command runs under (spawn() hands it over with
+ * `--guard`; docs/security.md). The kernel runs every installed filter and
+ * keeps the most restrictive answer, so the guard only makes a policy
+ * stricter (a policy that kills for these calls still kills), and it takes
+ * none of the policy's 4,096 instructions. On every arch of `arches` (x32
+ * included), everything else allowed:
+ * - ioctl TIOCSTI and TIOCLINUX fail with EPERM: the command cannot type
+ *   into the terminal it inherited (see TERMINAL_INJECTION);
+ * - kill(0, sig) fails with EPERM: the command cannot signal the process
+ *   group it shares with syswall and the rest of the job (see
+ *   PROCESS_GROUP_CASE; kill(-1, sig) reaches only the PID namespace).
+ */
+export function sandboxGuard(arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
+  return withGuard([ret(C.SECCOMP_RET_ALLOW)], [...TERMINAL_CASES, PROCESS_GROUP_CASE], arches);
+}
+
+/**
+ * `program` behind a prefix that answers seccomp(SECCOMP_SET_MODE_FILTER,
+ * flags with SECCOMP_FILTER_FLAG_NEW_LISTENER, ...) with ERRNO(EBUSY) (see
+ * LISTENER_CASE): nothing in a supervised sandbox can make a second listener
+ * and answer its own notifications once the supervisor is gone. A prefix of
+ * the supervised program itself, not a part of {@link sandboxGuard}: the
+ * guard is installed first, and would refuse the helper's own install of the
+ * listener.
  */
 export function withListenerGuard(program: readonly Instruction[], arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
-  return withGuard(program, [{
-    syscall: 'seccomp',
-    tests: [{ arg: 0, op: 'eq', value: SECCOMP_SET_MODE_FILTER }, { arg: 1, op: 'set', value: C.SECCOMP_FILTER_FLAG_NEW_LISTENER }],
-    ret: (C.SECCOMP_RET_ERRNO | EBUSY) >>> 0,
-  }], arches);
+  return withGuard(program, [LISTENER_CASE], arches);
 }
 
 /** socketcall(2)'s sub-call number of socket(2). */

@@ -26,7 +26,7 @@ import { decodeProgram } from '../core/bpf/codec.js';
 import { SandboxError, errnoLabel, type SandboxStage } from './errors.js';
 import { errnoMessage } from '../core/arch/errno.js';
 import { hostArch } from './host.js';
-import { holdNonDumpable, isolationSupport, type IsolationSupport } from './isolation-support.js';
+import { holdUnreachable, isolationSupport, type IsolationSupport } from './isolation-support.js';
 import { helperPath, recvFdAsync, socketpair } from './native.js';
 import type { Supervisor, SuperviseOptions } from './supervisor.js';
 import type { PolicyInput } from './policy-source.js';
@@ -224,7 +224,7 @@ function reportError(fail: NonNullable<Report['fail']>, command: string): Sandbo
 }
 
 function needGuards(guards: LaunchGuards | undefined): LaunchGuards {
-  if (!guards) throw new TypeError('launch: this program needs the guards of src/node/isolation.ts (pass them, or call spawn())');
+  if (!guards) throw new TypeError('launch: a program needs the guards of src/node/isolation.ts (pass them, or call spawn())');
   return guards;
 }
 
@@ -242,20 +242,23 @@ function validate(command: unknown, args: unknown, o: SpawnOptions): void {
 }
 
 /**
- * The program analysis {@link launch} needs on two paths only: the guard of
- * a supervised program, and the check of a program run without namespaces
- * (src/node/isolation.ts). spawn() passes them always; `syswall run` loads
- * them only for those paths, so its start-up does without.
+ * What {@link launch} takes from src/node/isolation.ts: the guard filter
+ * installed before every program (its bytes: the same for every program on
+ * a host, so `syswall run` keeps them in its plan), and the program analysis
+ * needed on two paths only, the prefix of a supervised program and the check
+ * of a program run without namespaces. spawn() passes isolation.ts's own;
+ * `syswall run` loads that module only for those two paths, so its start-up
+ * does without.
  */
 export interface LaunchGuards {
+  sandboxGuard(): Uint8Array;
   withListenerGuard(program: readonly Instruction[]): Instruction[];
   reachingSyscalls(program: readonly Instruction[]): string[];
 }
 
 /**
  * spawn() (spawn.ts) for a compiled program or strict mode. `guards` is
- * required when the program is supervised (`listener`, `onSyscall`) or the
- * host refuses the namespaces ({@link isolationSupport}).
+ * required for every program (strict mode has none).
  */
 export function launch(command: string, args: readonly string[] = [], options: SpawnOptions = {}, guards?: LaunchGuards): SandboxedProcess {
   if (options.policy !== undefined) throw new TypeError('launch: options.policy needs spawn() (syswall/node), which compiles it');
@@ -264,14 +267,20 @@ export function launch(command: string, args: readonly string[] = [], options: S
   const supervised = options.listener === true || options.onSyscall !== undefined;
   const commandLine = [command, ...args].map(quote).join(' ');
 
-  // The program: with a listener, behind the guard that refuses a second one (docs/security.md).
+  // The program (with a listener, behind the prefix that refuses a second one), after the guard filter (docs/security.md).
   let bytes: Uint8Array | undefined;
   let instructions: readonly Instruction[] | undefined;
+  let guardCount = 0;
   if (!options.strict) {
     const src = options.program as ProgramSource;
     instructions = src instanceof Uint8Array ? decodeProgram(toProgramBytes(src), { endian: hostArch().endian }) : src;
     if (supervised) instructions = needGuards(guards).withListenerGuard(instructions);
-    bytes = toProgramBytes(instructions);
+    const guard = needGuards(guards).sandboxGuard();
+    const program = toProgramBytes(instructions);
+    guardCount = guard.length / 8;
+    bytes = new Uint8Array(guard.length + program.length);
+    bytes.set(guard);
+    bytes.set(program, guard.length);
   }
 
   // Isolation: namespaces where the host allows them; otherwise refuse programs that reach other processes.
@@ -290,7 +299,7 @@ export function launch(command: string, args: readonly string[] = [], options: S
 
   const helperArgs = ['exec'];
   if (options.strict) helperArgs.push('--strict');
-  else helperArgs.push('--fd', '3');
+  else helperArgs.push('--fd', '3', '--guard', String(guardCount));
   helperArgs.push('--report-fd', '4', '--isolate', isolation.namespaces ? 'require' : 'none', '--parent-pid', String(process.pid));
   if (options.noNewPrivs === false) helperArgs.push('--no-nnp');
   let flags = (options.flags ?? 0) >>> 0;
@@ -309,8 +318,8 @@ export function launch(command: string, args: readonly string[] = [], options: S
   const stdio: StdioEntry[] = [...base, options.strict ? 'ignore' : 'pipe', 'pipe'];
   if (sock) stdio.push(sock[1]);
 
-  // Nothing of the same user may trace this process while the sandbox lives.
-  const release = holdNonDumpable();
+  // Nothing of the same user may trace this process while the sandbox lives (nor start its inspector).
+  const release = holdUnreachable();
   const start = performance.now();
   let child: ChildProcess;
   try {

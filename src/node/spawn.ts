@@ -4,9 +4,9 @@
  * host (src/node/policy-source.ts) and starts the command through the
  * launcher (src/node/launch.ts, where the mechanism is described).
  */
-import { launch, type SandboxedProcess, type SpawnOptions } from './launch.js';
+import { launch, toProgramBytes, type SandboxedProcess, type SpawnOptions } from './launch.js';
 import { programForHost } from './policy-source.js';
-import { reachingSyscalls, withListenerGuard } from './isolation.js';
+import { reachingSyscalls, sandboxGuard, withListenerGuard } from './isolation.js';
 
 export { toProgramBytes, type ProgramSource, type RunResult, type SandboxedProcess, type SpawnOptions, type StdioEntry } from './launch.js';
 
@@ -27,5 +27,12 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     const { policy: _policy, ...rest } = options;
     options = { ...rest, program: h.program, flags: ((options.flags ?? 0) | h.flags) >>> 0, noNewPrivs: options.noNewPrivs ?? h.noNewPrivs };
   }
-  return launch(command, args, options, { withListenerGuard: (p) => withListenerGuard(p), reachingSyscalls: (p) => reachingSyscalls(p) });
+  return launch(command, args, options, { sandboxGuard: guardBytes, withListenerGuard: (p) => withListenerGuard(p), reachingSyscalls: (p) => reachingSyscalls(p) });
+}
+
+let guardCache: Uint8Array | undefined;
+/** The guard filter's bytes (src/node/isolation.ts, sandboxGuard), made once. */
+function guardBytes(): Uint8Array {
+  guardCache ??= toProgramBytes(sandboxGuard());
+  return guardCache;
 }

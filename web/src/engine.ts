@@ -5,7 +5,7 @@
  */
 import {
   ARCHES, actionName, BPF_ST, BPF_STX, bpfClass, buildCfg, conditionHolds, describeSettings, detectInput, diffInputs, disassembleLines,
-  explainInput, isSyswallError, lintLoaded, loadInput, mapInput, resolveArch, suggestSyscall, SyswallError, syscallName,
+  explainInput, INPUT_KINDS, isSyswallError, lintLoaded, loadInput, mapInput, parseHexText, resolveArch, suggestSyscall, SyswallError, syscallName,
   syscallNumber, syscallTable, traceProgram, validateProgram,
   type ArchInfo, type Condition, type DiffReport, type Endian, type InputKind, type InputKindOption, type Instruction,
   type LoadedInput, type TraceResult,
@@ -18,6 +18,35 @@ import type { AnalysisResult, EmuOutput, EmuStep, Links, ListingRow, RuleLink } 
  * any input kind of the door (`spo`, `minijail`, `asm`, `hex`, ...) forces it.
  */
 export type InputMode = 'auto' | InputKindOption;
+
+/** What the page's input-mode selector says for each kind the door reads (the type makes every kind need one). */
+const KIND_LABELS: Record<InputKindOption, string> = {
+  oci: 'OCI (config.json, linux.seccomp)',
+  docker: 'Docker/moby profile',
+  'containers-common': 'containers-common (Podman)',
+  syswall: 'syswall JSON',
+  spo: 'Kubernetes SeccompProfile (SPO)',
+  firecracker: 'Firecracker (seccompiler JSON)',
+  minijail: 'minijail policy',
+  kafel: 'Kafel policy',
+  raw: 'raw BPF (binary file, shown as hex)',
+  hex: 'raw BPF as hex text',
+  asm: 'seccomp-tools assembly',
+  policy: 'any policy dialect',
+  program: 'any program (assembly or hex)',
+};
+
+/**
+ * The choices of the input-mode selector: auto-detect, then every kind the
+ * CLI's `--input` takes, in the door's own list (src/core/formats/door.ts).
+ */
+export const INPUT_MODES: readonly { value: InputMode; label: string }[] = [
+  { value: 'auto', label: 'auto-detect' },
+  ...INPUT_KINDS.map((k) => ({ value: k, label: `${KIND_LABELS[k]} [${k}]` })),
+];
+
+/** Whether a value (from a shared link, say) is one of {@link INPUT_MODES}. */
+export const isInputMode = (v: unknown): v is InputMode => INPUT_MODES.some((m) => m.value === v);
 
 /** An input problem, placed at its line where the core knows it. */
 export interface InputProblem {
@@ -84,13 +113,31 @@ export function detectMode(text: string): 'policy' | 'asm' | 'hex' | undefined {
   }
 }
 
-/** Reads the editor text into a program, through the core's one input door with the CLI's defaults. Never throws. */
-export function buildProgram(text: string, mode: InputMode, archName: string, kernel = ''): BuildResult {
+/**
+ * Reads the editor text into a program, through the core's one input door
+ * with the CLI's defaults. `pick` chooses a Firecracker thread or an SPO
+ * profile in a file that has several (the CLI's `--thread`/`--name`). In
+ * `raw` mode the editor holds a binary file as hex bytes (the page shows
+ * binary files so); those bytes go through the door as raw BPF. Never throws.
+ */
+export function buildProgram(text: string, mode: InputMode, archName: string, kernel = '', pick = ''): BuildResult {
   const t0 = now();
   try {
     const arch = resolveArch(archName);
     const k = kernel.trim();
-    const loaded = loadInput(text, { file: 'input', ...(mode !== 'auto' ? { kind: mode } : {}), context: { arch: arch.name, ...(k ? { kernel: k } : {}) } });
+    const p = pick.trim();
+    let data: string | Uint8Array = text;
+    if (mode === 'raw') {
+      const bytes = text.trim() ? parseHexText(text) : new Uint8Array(0);
+      if (!bytes) {
+        throw new SyswallError('NOT_RAW_BPF', 'raw mode reads a binary BPF file, which the editor shows as hex bytes; this text is not hex bytes', { kind: 'input', hint: 'open the .bpf file with "Open file…", or choose auto-detect' });
+      }
+      data = bytes;
+    }
+    const loaded = loadInput(data, {
+      file: 'input', ...(mode !== 'auto' ? { kind: mode } : {}), context: { arch: arch.name, ...(k ? { kernel: k } : {}) },
+      ...(p ? { thread: p, name: p, sharedSelectors: true } : {}),
+    });
     const input = loaded.input;
     if (input.type === 'policy') {
       const compiled = loaded.compiled!;
@@ -113,7 +160,10 @@ export function buildProgram(text: string, mode: InputMode, archName: string, ke
     const warnings = issues.slice(0, 5).map((i) => `${i.pc !== undefined ? `instruction ${i.pc}: ` : ''}${i.message} (the kernel would reject this program)`);
     return { ok: true, built: { mode: input.kind, kind: input.kind, instructions, arches, arch: arches.includes(arch) ? arch : arches[0], endian: input.endian, warnings, buildMs: now() - t0, loaded } };
   } catch (e) {
-    return { ok: false, error: toProblem(e) };
+    const problem = toProblem(e);
+    // The CLI's hint names --thread/--name; the page has the "Thread / profile" box for it.
+    if (problem.code === 'FIRECRACKER_THREAD' || problem.code === 'SPO_AMBIGUOUS') return { ok: false, error: { ...problem, hint: 'type the one you want in the "Thread / profile" box above' } };
+    return { ok: false, error: problem };
   }
 }
 

@@ -7,26 +7,17 @@
  */
 import './styles.css';
 import dockerDefault from '../../data/profiles/docker-default.json?raw';
+// The policy shown on a first visit (examples/playground-sample.json; test/playground-engine.test.ts lints and runs it).
+import SAMPLE from '../../examples/playground-sample.json?raw';
 import { encodeProgram, hexText, SYSCALL_NAMES, type DiffReport, type ExplainReport, type PolicyLintReport } from '../../src/core/index.js';
 import { Cancelled, WorkerChannel } from './client.js';
 import { CfgView } from './cfg-view.js';
 import { createEditor } from './editor.js';
-import { ARCH_CHOICES, type InputMode, type InputProblem, type Stats } from './engine.js';
+import { ARCH_CHOICES, INPUT_MODES, type InputMode, type InputProblem, type Stats } from './engine.js';
 import { findInMap, openTree, renderMap } from './map-view.js';
 import type { AnalysisResult, CfgOutput, DiffOutput, EmuOutput, InputState, Links, ListingRow } from './protocol.js';
 import { DEFAULT_STATE, type State } from './state.js';
 
-const SAMPLE = `{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "defaultErrnoRet": 1,
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    { "names": ["read", "write", "close", "exit_group", "brk", "mmap"], "action": "SCMP_ACT_ALLOW" },
-    { "names": ["openat"], "action": "SCMP_ACT_ALLOW",
-      "args": [ { "index": 2, "value": 3, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ" } ] }
-  ]
-}
-`;
 
 // ---------------------------------------------------------------- elements
 
@@ -46,6 +37,7 @@ const el = {
   mode: $<HTMLSelectElement>('mode'),
   arch: $<HTMLSelectElement>('arch'),
   kernel: $<HTMLInputElement>('kernel'),
+  pick: $<HTMLInputElement>('pick'),
   status: $('status'),
   banner: $('banner'),
   shareLink: $<HTMLInputElement>('share-link'),
@@ -84,6 +76,7 @@ const panels = {
 };
 type PanelName = keyof typeof panels;
 
+el.mode.innerHTML = INPUT_MODES.map((m) => `<option value="${esc(m.value)}">${esc(m.label)}</option>`).join('');
 for (const sel of [el.arch, el.emuArch]) sel.innerHTML = ARCH_CHOICES.map((a) => `<option>${esc(a)}</option>`).join('');
 $('syscall-names').innerHTML = SYSCALL_NAMES.map((n) => `<option value="${n}">`).join('');
 
@@ -147,12 +140,12 @@ function debounce(key: string, ms: number, fn: () => void): void {
 }
 
 function inputState(): InputState {
-  return { text: editor.text(), mode: el.mode.value as InputMode, arch: el.arch.value, kernel: el.kernel.value };
+  return { text: editor.text(), mode: el.mode.value as InputMode, arch: el.arch.value, kernel: el.kernel.value, pick: el.pick.value };
 }
 
 function pageState(): State {
   return {
-    text: editor.text(), mode: el.mode.value as InputMode, arch: el.arch.value, kernel: el.kernel.value,
+    text: editor.text(), mode: el.mode.value as InputMode, arch: el.arch.value, kernel: el.kernel.value, pick: el.pick.value,
     emu: { arch: el.emuArch.value, syscall: el.emuSyscall.value, ip: el.emuIp.value, args: el.emuArgs.map((i) => i.value) },
     diffText: el.diffInput.value,
   };
@@ -679,6 +672,7 @@ async function applyState(s: State): Promise<void> {
   el.mode.value = s.mode;
   el.arch.value = ARCH_CHOICES.includes(s.arch) ? s.arch : 'x86_64';
   el.kernel.value = s.kernel;
+  el.pick.value = s.pick;
   el.emuArch.value = ARCH_CHOICES.includes(s.emu.arch) ? s.emu.arch : 'x86_64';
   el.emuSyscall.value = s.emu.syscall;
   el.emuIp.value = s.emu.ip;
@@ -748,6 +742,7 @@ async function openFile(file: File): Promise<void> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   // Binary files become hex text; the mode goes back to auto-detect, which reads them as hex (and anything loaded later by its own kind).
   el.mode.value = 'auto';
+  el.pick.value = '';
   await editor.setText(isText(bytes) && !file.name.endsWith('.bpf') ? new TextDecoder().decode(bytes) : hexText(bytes));
 }
 
@@ -759,11 +754,13 @@ el.upload.addEventListener('change', () => {
 });
 $('load-docker').addEventListener('click', () => {
   el.mode.value = 'auto';
+  el.pick.value = '';
   void editor.setText(dockerDefault);
 });
 el.mode.addEventListener('change', inputChanged);
 el.arch.addEventListener('change', inputChanged);
 el.kernel.addEventListener('input', inputChanged);
+el.pick.addEventListener('input', inputChanged);
 
 function programBytes(): Uint8Array | undefined {
   const rows = analysis?.result.listing;

@@ -14,6 +14,8 @@ export interface InputState {
   readonly arch: string;
   /** Host kernel for Docker's minKernel (`6.8`); '' treats minKernel as met. */
   readonly kernel: string;
+  /** A Firecracker thread or SPO profile name, for files that hold several ('' when unused). */
+  readonly pick: string;
 }
 
 /** What was built from the input. */

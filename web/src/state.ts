@@ -4,7 +4,7 @@
  * base64url, in the URL hash (`#z.<data>`; `#b.<data>` is plain base64url
  * JSON, used when compression is unavailable). Nothing leaves the page.
  */
-import type { InputMode } from './engine.js';
+import { isInputMode, type InputMode } from './engine.js';
 
 /** Everything needed to restore the page. */
 export interface State {
@@ -15,6 +15,8 @@ export interface State {
   arch: string;
   /** Host kernel for Docker profiles' minKernel ('' = treated as met). */
   kernel: string;
+  /** Firecracker thread or SPO profile name ('' = the file has only one). */
+  pick: string;
   /** Emulator inputs. */
   emu: { arch: string; syscall: string; args: string[]; ip: string };
   /** Second input for the diff view ('' when unused). */
@@ -26,6 +28,7 @@ export const DEFAULT_STATE: State = {
   mode: 'auto',
   arch: 'x86_64',
   kernel: '',
+  pick: '',
   emu: { arch: 'x86_64', syscall: '', args: ['', '', '', '', '', ''], ip: '' },
   diffText: '',
 };
@@ -76,10 +79,15 @@ export async function decodeState(hash: string): Promise<State | undefined> {
   const emu = { ...DEFAULT_STATE.emu, ...(raw.emu ?? {}) };
   return {
     text: typeof raw.text === 'string' ? raw.text : '',
-    mode: raw.mode ?? 'auto',
+    mode: raw.mode === undefined ? 'auto' : isInputMode(raw.mode) ? raw.mode : badMode(raw.mode),
     arch: typeof raw.arch === 'string' ? raw.arch : DEFAULT_STATE.arch,
     kernel: typeof raw.kernel === 'string' ? raw.kernel : '',
+    pick: typeof raw.pick === 'string' ? raw.pick : '',
     emu: { ...emu, args: [0, 1, 2, 3, 4, 5].map((i) => String(emu.args?.[i] ?? '')) },
     diffText: typeof raw.diffText === 'string' ? raw.diffText : '',
   };
+}
+
+function badMode(mode: unknown): never {
+  throw new Error(`unknown input mode ${JSON.stringify(mode)}`);
 }

@@ -17,8 +17,8 @@ let last: { key: string; result: BuildResult } | undefined;
 
 /** Builds A, reusing the last build when the input is the same. */
 function build(input: InputState): BuildResult {
-  const key = `${input.mode}\u0000${input.arch}\u0000${input.kernel}\u0000${input.text}`;
-  if (last?.key !== key) last = { key, result: buildProgram(input.text, input.mode, input.arch, input.kernel) };
+  const key = `${input.mode}\u0000${input.arch}\u0000${input.kernel}\u0000${input.pick}\u0000${input.text}`;
+  if (last?.key !== key) last = { key, result: buildProgram(input.text, input.mode, input.arch, input.kernel, input.pick) };
   return last.result;
 }
 

@@ -22,7 +22,7 @@ import type { CommandContext } from '../command.js';
 import { hostArch } from '../../node/host.js';
 import { sigsysKind } from '../../node/audit.js';
 import type { ExplainSession } from '../../node/explain.js';
-import { essentialDenial, withSocketcallGuard } from '../../node/isolation.js';
+import { essentialDenial, sandboxGuard, withSocketcallGuard } from '../../node/isolation.js';
 import { applyOverrides, denyActionOf, expandDeny, loadProfile, programForHost } from '../../node/policy-source.js';
 import type { PlanOptions, RunPlan } from './run-plan.js';
 import { runnableArches } from '../../core/policy/recording.js';
@@ -121,6 +121,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
     includeDirs: o.includeDirs,
   });
   const encode = (p: readonly Instruction[]) => encodeProgram(p, host.endian);
+  const guard = encode(sandboxGuard(runnableArches(host)));
   if (loaded.program) {
     if (o.allow.length || o.deny.length || o.arches) throw new UsageError(`run: ${o.spec} is a compiled program; --allow, --deny and --arch need a policy file`);
     if (opts.explain) throw new UsageError(`run: ${o.spec} is a compiled program; --explain needs the policy it came from`, 'pass the policy file to --profile');
@@ -131,6 +132,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
       readOtherFiles: loaded.readOtherFiles,
       plan: {
         program: encode(loaded.program),
+        guard,
         flags: 0,
         profileLine: `${loaded.kind} program (${loaded.detection}), ${loaded.program.length} instructions, loaded as given`,
         loadWarnings: [],
@@ -174,6 +176,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
     ...(session ? { session } : {}),
     plan: {
       program: encode(program),
+      guard,
       flags: session ? session.filter.flags : h.flags,
       ...(h.noNewPrivs !== undefined ? { noNewPrivs: h.noNewPrivs } : {}),
       loadWarnings: loaded.warnings.map((w) => ({ message: w.message, warning: w.severity === 'warning' })),

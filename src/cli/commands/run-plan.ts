@@ -27,6 +27,8 @@ import { sha256Hex, type ProgramCache } from '../../node/program-cache.js';
 export interface RunPlan {
   /** The program as the helper loads it (struct sock_filter[] in the host's byte order), guards included. */
   readonly program: Uint8Array;
+  /** The guard filter installed before the program (src/node/isolation.ts, sandboxGuard, for the host's arches; host byte order). */
+  readonly guard: Uint8Array;
   /** SECCOMP_FILTER_FLAG_* bits the policy asks for. */
   readonly flags: number;
   /** no_new_privs as the policy says (undefined: the default, set). */
@@ -92,7 +94,7 @@ export function planKey(buildId: string, host: ArchInfo, o: PlanOptions, profile
 
 /** A plan as JSON text (the program in base64). */
 export function encodePlan(p: RunPlan): string {
-  return JSON.stringify({ ...p, program: Buffer.from(p.program).toString('base64') });
+  return JSON.stringify({ ...p, program: Buffer.from(p.program).toString('base64'), guard: Buffer.from(p.guard).toString('base64') });
 }
 
 const isStr = (x: unknown): x is string => typeof x === 'string';
@@ -106,9 +108,11 @@ export function decodePlan(text: string): RunPlan | undefined {
   } catch {
     return undefined;
   }
-  if (o === null || typeof o !== 'object' || !isStr(o.program) || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.program)) return undefined;
+  const isB64 = (x: unknown): x is string => isStr(x) && /^[A-Za-z0-9+/]*={0,2}$/.test(x);
+  if (o === null || typeof o !== 'object' || !isB64(o.program) || !isB64(o.guard)) return undefined;
   const program = new Uint8Array(Buffer.from(o.program, 'base64'));
-  const ok = program.length > 0 && program.length % 8 === 0
+  const guard = new Uint8Array(Buffer.from(o.guard, 'base64'));
+  const ok = program.length > 0 && program.length % 8 === 0 && guard.length > 0 && guard.length % 8 === 0
     && Number.isInteger(o.flags) && o.flags >= 0 && o.flags <= 0xffffffff
     && (o.noNewPrivs === undefined || typeof o.noNewPrivs === 'boolean')
     && Array.isArray(o.loadWarnings) && o.loadWarnings.every((w: any) => w !== null && typeof w === 'object' && isStr(w.message) && typeof w.warning === 'boolean')
@@ -119,6 +123,7 @@ export function decodePlan(text: string): RunPlan | undefined {
   if (!ok) return undefined;
   return {
     program,
+    guard,
     flags: o.flags,
     ...(o.noNewPrivs !== undefined ? { noNewPrivs: o.noNewPrivs } : {}),
     loadWarnings: o.loadWarnings.map((w: any) => ({ message: w.message, warning: w.warning })),

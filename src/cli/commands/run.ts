@@ -19,6 +19,7 @@ import { cacheDisabledByEnv, ProgramCache } from '../../node/program-cache.js';
 import { PolicyError } from '../../core/errors.js';
 import { encodePlan, findPlan, isPlainDefault, planKey, readPrecompiled, type PlanOptions, type RunPlan } from './run-plan.js';
 import { BUILTIN_PROFILES, builtinProfilePath } from '../../node/builtin-profiles.js';
+import type { LaunchGuards, SandboxedProcess } from '../../node/launch.js';
 
 const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_ALLOW, log: SECCOMP_FILTER_FLAG_LOG };
 
@@ -246,12 +247,24 @@ Examples:
     // Isolation: where the host refuses namespaces, say so once, before anything runs.
     const iso = isolationSupport();
     if (!iso.namespaces) ctx.stderr.write(`syswall: warning: no PID namespace (${iso.reason}): the command can see and signal this user's other processes\n`);
-    // The program analysis only where launch needs it (supervised, or no namespaces).
-    const guards = session || !iso.namespaces ? await import('../../node/isolation.js') : undefined;
+    // The guard filter comes with the plan; the program analysis only where launch needs it (supervised, or no namespaces).
+    const analysis = session || !iso.namespaces ? await import('../../node/isolation.js') : undefined;
+    const needs = (what: string) => new Error(`run: ${what} without the program analysis loaded`);
+    const guards: LaunchGuards | undefined = plan && {
+      sandboxGuard: () => plan!.guard,
+      withListenerGuard: (p) => {
+        if (!analysis) throw needs('a supervised program');
+        return analysis.withListenerGuard(p);
+      },
+      reachingSyscalls: (p) => {
+        if (!analysis) throw needs('a program without namespaces');
+        return analysis.reachingSyscalls(p);
+      },
+    };
 
     const [cmd, ...args] = argv;
     const startUs = kernelClockUs() - 1_000_000;
-    let child: import('../../node/launch.js').SandboxedProcess;
+    let child: SandboxedProcess;
     try {
       child = launch(cmd, args, {
         ...(strict ? { strict: true } : { program: plan!.program, flags }),
@@ -259,7 +272,7 @@ Examples:
         ...(session ? { onSyscall: session.onSyscall } : {}),
         stdio: 'inherit',
         cleanup: true,
-      }, guards && { withListenerGuard: (p) => guards.withListenerGuard(p), reachingSyscalls: (p) => guards.reachingSyscalls(p) });
+      }, guards);
     } catch (e) {
       if (e instanceof SandboxError && e.code === 'ISOLATION_UNAVAILABLE') throw new PolicyError(e.code, `run: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}) });
       return reportStartError(e, ctx);
