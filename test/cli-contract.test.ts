@@ -65,6 +65,11 @@ const full = (args: string[]): Case => ({
     expect(r.stderr.match(/^syswall: (internal )?error:/gm)).toHaveLength(1);
   },
 });
+/** Output to a file on a full device (-o /dev/full): a run-time failure, as for stdout. */
+const fullFile = (args: string[]): Case => ({
+  args: [...args, '-o', '/dev/full'],
+  check: (r) => expect(expectCleanError(r, 1)).toBe('syswall: error: cannot write /dev/full: no space left on device'),
+});
 const bad = (args: string[], re: RegExp): Case => ({ args, check: (r) => expect(expectCleanError(r, 2)).toMatch(re) });
 const noNative = (args: string[]): Case => ({
   args,
@@ -153,12 +158,12 @@ function cases(): Record<string, Record<string, Case[]>> {
     },
     disasm: {
       0: [{ args: ['disasm', 'examples/sample.bpf'], check: (r) => expect(r.stdout).toMatch(/ line {2}CODE {2}JT {3}JF {6}K/) }],
-      1: [full(['disasm', 'examples/sample.bpf'])],
+      1: [full(['disasm', 'examples/sample.bpf']), fullFile(['disasm', 'examples/sample.bpf'])],
       2: [bad(['disasm', f('seven.bin')], /seven\.bin/)],
     },
     asm: {
       0: [{ args: ['asm', 'examples/sample.asm', '--arch', 'x86_64', '--format', 'hex'] }],
-      1: [full(['asm', 'examples/sample.asm', '--arch', 'x86_64', '--format', 'hex'])],
+      1: [full(['asm', 'examples/sample.asm', '--arch', 'x86_64', '--format', 'hex']), fullFile(['asm', 'examples/sample.asm', '--arch', 'x86_64'])],
       2: [bad(['asm', f('bad.asm'), '--arch', 'x86_64'], /bad\.asm:1:/)],
     },
     emu: {
@@ -168,12 +173,12 @@ function cases(): Record<string, Record<string, Case[]>> {
     },
     compile: {
       0: [{ args: ['compile', 'test/fixtures/docker-default.json', '--arch', 'x86_64', '--format', 'hex'] }],
-      1: [full(['compile', 'test/fixtures/docker-default.json', '--arch', 'x86_64', '--format', 'hex'])],
+      1: [full(['compile', 'test/fixtures/docker-default.json', '--arch', 'x86_64', '--format', 'hex']), fullFile(['compile', 'test/fixtures/docker-default.json'])],
       2: [bad(['compile', f('bad.json')], /bad\.json:1:\d+: .*defaultAction/)],
     },
     convert: {
       0: [{ args: ['convert', 'test/fixtures/docker-default.json', '--to', 'oci'] }],
-      1: [full(['convert', 'test/fixtures/docker-default.json', '--to', 'oci'])],
+      1: [full(['convert', 'test/fixtures/docker-default.json', '--to', 'oci']), fullFile(['convert', 'test/fixtures/docker-default.json', '--to', 'oci'])],
       2: [bad(['convert', 'test/fixtures/docker-default.json', '--to', 'yaml'], /yaml/)],
     },
     status: {
@@ -201,7 +206,7 @@ function cases(): Record<string, Record<string, Case[]>> {
     },
     record: {
       0: [{ args: ['record', '-o', f('rec.json'), '--', '/bin/true'] }],
-      1: [noNative(['record', '-o', f('rec1.json'), '--', '/bin/true'])],
+      1: [noNative(['record', '-o', f('rec1.json'), '--', '/bin/true']), { ...fullFile(['record']), args: ['record', '-o', '/dev/full', '--', '/bin/true'] }],
       2: [bad(['record', '--format', 'yaml', '--', '/bin/true'], /unknown format "yaml"/)],
       126: [{ args: ['record', '-o', f('rec126.json'), '--', '/etc/passwd'], check: (r) => expect(expectCleanError(r, 126)).toMatch(/cannot exec/) }],
       127: [{ args: ['record', '-o', f('rec127.json'), '--', 'no-such-command-xyz'], check: (r) => expect(expectCleanError(r, 127)).toMatch(/cannot exec/) }],

@@ -337,6 +337,7 @@ describe('bad input gives one clear line', () => {
     expect(expectCleanError(runCli(['dump', '--pid', '1', '--', 'true']))).toMatch(/either --pid PID or a command/);
     expect(expectCleanError(runCli(['dump', '--pid', '1', '--limit', '2']))).toMatch(/--limit applies to a command/);
     expect(expectCleanError(runCli(['dump', '--format', 'raw', '--', 'true']))).toMatch(/needs -o DIR/);
+    expect(expectCleanError(runCli(['dump', '-o', '/dev/null', '--', 'true']))).toBe('syswall: error: cannot create directory /dev/null: a file of that name exists');
     expect(expectCleanError(runCli(['dump', '--format', 'xml', '--', 'true']))).toMatch(/unknown format "xml"/);
     expect(expectCleanError(runCli(['dump', '--limit', '0', '--', 'true']))).toMatch(/--limit expects a positive integer/);
     expect(expectCleanError(runCli(['dump', '--timeout', 'soon', '--', 'true']))).toMatch(/--timeout expects a positive number/);

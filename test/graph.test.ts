@@ -95,6 +95,12 @@ describe('syswall graph --view map (the default)', () => {
     // Numbers no syscall has: ERRNO(38) (ENOSYS) with syswall's default --enosys unknown.
     expect(text).toMatch(/numbers no syscall has/);
     expect(text).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    // As a user runs it, with no flag at all (this machine's kernel): the same bound, every arch.
+    const plain = join(dir, 'docker-plain.svg');
+    expect(runCli(['graph', DOCKER, '-o', plain]).status).toBe(0);
+    const p = readSvg(plain);
+    expect(p.width).toBeLessThanOrEqual(2000);
+    expect(Object.keys(p.cells)).toEqual(['x86_64', 'x32', 'x86']);
   });
 
   it('HTML (search, zoom) and JSON', () => {

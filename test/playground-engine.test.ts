@@ -180,6 +180,14 @@ describe('the input-mode selector: every kind the CLI\'s --input reads, through 
     expect(built(DOCKER, 'auto', '', 'vmm').instructions).toEqual(built(DOCKER).instructions);
   });
 
+  it('an include (minijail, Kafel) is an error at its line that says what to do in a page', () => {
+    const device = readFileSync(join(ROOT, 'test/fixtures/formats/device.policy'), 'utf8');
+    const r = buildProgram(device, 'auto', 'x86_64');
+    expect(r).toMatchObject({ ok: false, error: { line: 3, hint: expect.stringContaining('paste the included file') } });
+    const kafel = readFileSync(join(ROOT, 'test/fixtures/door/nsjail.kafel'), 'utf8');
+    expect(buildProgram(kafel, 'kafel', 'x86_64')).toMatchObject({ ok: false, error: { line: expect.any(Number), hint: expect.stringContaining('paste the included file') } });
+  });
+
   it('raw mode reads the bytes behind the hex text, and says what it expects when the text is not hex', () => {
     const bytes = readFileSync(join(ROOT, 'examples/sample.bpf'));
     expect(built(hexText(bytes), 'raw').instructions).toEqual(built(hexText(bytes), 'hex').instructions);

@@ -203,6 +203,12 @@ describe('syswall playground in Chromium (1440x900)', () => {
     await page.locator('.map-arch[data-arch="x86_64"] .cell[data-name="mkdir"]').waitFor();
     expect(await page.locator('.map-arch').evaluateAll((s) => s.map((x) => x.getAttribute('data-arch')))).toEqual(['x86_64', 'x32', 'x86']);
     expect(await page.getAttribute('.map-arch[data-arch="x86_64"] .cell[data-name="mkdir"]', 'title')).toMatch(/mkdir \(nr 83\): ALLOW/);
+    // Find a syscall by name in the map: its cell in every arch.
+    await page.fill('#find', 'mkdir');
+    await settle(page);
+    expect(await page.textContent('#find-status')).toBe('3 cells');
+    expect(await page.locator('#map .cell.found').evaluateAll((cs) => cs.map((c) => `${c.closest('.map-arch')!.getAttribute('data-arch')} ${c.getAttribute('data-name')}`))).toEqual(['x86_64 mkdir', 'x32 mkdir', 'x86 mkdir']);
+    await page.fill('#find', '');
     await page.click('.map-arch[data-arch="x86_64"] .cell.cond[data-name="clone"]');
     expect(await page.locator('.map-arch[data-arch="x86_64"] details.tree[open]').first().textContent()).toContain('clone');
     // The explain table, per arch.
@@ -252,6 +258,21 @@ describe('syswall playground in Chromium (1440x900)', () => {
     const z0 = await page.textContent('#zoom-level');
     await page.click('#zoom-in');
     expect(await page.textContent('#zoom-level')).not.toBe(z0);
+    // Pan with the keyboard (arrow keys) and by dragging.
+    const scroll = () => page.evaluate(() => [document.getElementById('cfg')!.scrollLeft, document.getElementById('cfg')!.scrollTop]);
+    await page.focus('#cfg');
+    const [x0] = await scroll();
+    await page.keyboard.press('ArrowRight');
+    const [x1, y1] = await scroll();
+    expect(x1).toBeGreaterThan(x0);
+    const box = (await page.locator('#cfg').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 120, box.y + box.height / 2 - 40, { steps: 5 });
+    await page.mouse.up();
+    const [x2, y2] = await scroll();
+    expect(x2).toBeGreaterThan(x1);
+    expect(y2).toBeGreaterThanOrEqual(y1);
     await page.fill('#find', 'mkdir');
     await settle(page);
     expect(await page.locator('#cfg g.edge.found').count()).toBeGreaterThanOrEqual(1);
@@ -538,9 +559,22 @@ describe('syswall playground in Chromium (1440x900)', () => {
     const page = await newPage();
     await page.goto(baseUrl);
     await settle(page);
-    const seen: string[] = [];
+    // Every control the page shows (tabindex >= 0, enabled, rendered), found in the DOM rather than listed by hand.
+    const controls = await page.evaluate(() => {
+      const out: string[] = [];
+      document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary, [tabindex]').forEach((e, i) => {
+        if (e.tabIndex < 0 || (e as HTMLButtonElement).disabled || !e.checkVisibility({ visibilityProperty: true })) return;
+        const name = e.id ? `#${e.id}` : e.classList.contains('cm-content') ? 'editor' : `${e.tagName.toLowerCase()}.${e.className.split(' ')[0]} "${(e.textContent ?? '').trim().slice(0, 24)}"`;
+        e.dataset.kbd = `${i} ${name}`;
+        out.push(e.dataset.kbd);
+      });
+      return out;
+    });
+    expect(controls.length).toBeGreaterThan(30);
+    const seen = new Set<string>();
+    const order: string[] = [];
     const ringless: string[] = [];
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < controls.length + 10 && seen.size < controls.length; i++) {
       await page.keyboard.press('Tab');
       const info = await page.evaluate(() => {
         const a = document.activeElement as HTMLElement | null;
@@ -548,20 +582,22 @@ describe('syswall playground in Chromium (1440x900)', () => {
         const s = getComputedStyle(a);
         const editor = a.closest('#editor');
         const ring = editor ? getComputedStyle(editor).outlineStyle !== 'none' : s.outlineStyle !== 'none' && s.outlineWidth !== '0px';
-        return { id: a.id || (a.classList.contains('cm-content') ? 'editor' : a.tagName.toLowerCase()), ring };
+        return { key: a.dataset.kbd ?? `not a listed control: ${a.tagName} ${a.id} ${a.className}`, editor: !!editor, ring };
       });
       if (!info) continue;
-      if (info.id === 'editor') {
-        // Tab inside the editor indents; Escape then Tab moves on.
-        await page.keyboard.press('Escape');
-      }
-      seen.push(info.id);
-      if (!info.ring) ringless.push(info.id);
-      if (info.id === 'disasm') break;
+      // Tab inside the editor indents; Escape then Tab moves on.
+      if (info.editor) await page.keyboard.press('Escape');
+      seen.add(info.key);
+      order.push(info.key);
+      if (!info.ring) ringless.push(info.key);
     }
-    for (const id of ['load-docker', 'open-file', 'mode', 'pick', 'arch', 'kernel', 'share', 'share-link', 'editor', 'emu-arch', 'emu-syscall', 'emu-ip', 'emu-arg0', 'emu-arg5', 'emu-run', 'diff-copy', 'diff-input', 'tab-map', 'find', 'dl-bpf', 'dl-hex', 'show-bytes', 'disasm']) {
-      expect(seen, `Tab never reached #${id}; order: ${seen.join(' ')}`).toContain(id);
+    console.log(`keyboard walk: ${seen.size} of ${controls.length} controls reached with Tab: ${order.map((k) => k.replace(/^\d+ /, '')).join(', ')}`);
+    expect(controls.filter((c) => !seen.has(c)), `Tab order: ${order.join(' | ')}`).toEqual([]);
+    expect([...seen].filter((k) => !controls.includes(k))).toEqual([]);
+    for (const id of ['load-docker', 'open-file', 'mode', 'pick', 'arch', 'kernel', 'share', 'share-link', 'emu-arch', 'emu-syscall', 'emu-ip', 'emu-arg0', 'emu-arg5', 'emu-run', 'step-first', 'diff-copy', 'diff-input', 'tab-map', 'find', 'dl-bpf', 'dl-hex', 'show-bytes', 'disasm', 'explain', 'lint', 'stats']) {
+      expect(controls.some((c) => c.endsWith(` #${id}`)), `#${id} not among the controls found`).toBe(true);
     }
+    expect(controls).toContain(controls.find((c) => c.endsWith(' editor')));
     expect(ringless).toEqual([]);
     // In the editor, Tab indents and keeps the focus; Esc, then Tab, moves on to the next control.
     const before = await editorText(page);

@@ -3,7 +3,7 @@
  * loadFilter(). Filters load only in child processes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -254,6 +254,20 @@ describe('spawn({ policy }) and loadFilter(policy)', () => {
     const other = host === 'aarch64' ? 'x86_64' : 'aarch64';
     expect(() => spawn('true', [], { policy: policy({ default: 'allow', arches: [other] }) })).toThrow(/not this host's arch/);
     expect(() => spawn('true', [], { policy: denyMkdir(), program: [] })).toThrow(TypeError);
+  });
+
+  it('a minijail profile read through the door keeps its @frequency weights: programForHost compiles what compile does', () => {
+    const d = tempDir('syswall-freq-api-');
+    writeFileSync(join(d, 'w.frequency'), 'getuid: 1000\nrt_sigreturn: 500\n');
+    const rules = ['read', 'write', 'getuid', 'brk', 'execve', 'exit_group', 'rt_sigreturn', 'mprotect'].map((n) => `${n}: 1`).join('\n');
+    writeFileSync(join(d, 'w.policy'), `@frequency ./w.frequency\n${rules}\n`);
+    const loaded = loadProfile(join(d, 'w.policy'));
+    expect(loaded.frequencies).toEqual({ getuid: 1000, rt_sigreturn: 500 });
+    const withWeights = programForHost(loaded).program;
+    expect(withWeights).toEqual(compilePolicy(loaded.policy, { frequencies: loaded.frequencies }).instructions);
+    // Control: the weights change the program.
+    expect(withWeights).not.toEqual(programForHost(loaded.policy).program);
+    rmSync(d, { recursive: true, force: true });
   });
 
   it('loadFilter(policy builder) in a child Node process denies mkdir afterwards', () => {

@@ -36,6 +36,7 @@ export function fsError(e: unknown, path: string, verb: string): SyswallError {
     : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
     : code === 'EISDIR' ? 'is a directory'
     : code === 'ENOTDIR' ? 'a parent is not a directory'
+    : code === 'EEXIST' ? 'a file of that name exists'
     : (e as Error)?.message ?? String(e);
   return new SyswallError(code ? `FS_${code}` : 'FS_ERROR', `cannot ${verb} ${path}: ${why}`, { kind: 'input', cause: e });
 }

@@ -44,8 +44,11 @@ export interface OutputFile {
   abort(): void;
 }
 
+/** Write failures of the device or the disk rather than of the path given: run-time failures (exit 1), not bad input (exit 2). */
+const RUNTIME_FS_CODES = new Set(['FS_ENOSPC', 'FS_EDQUOT', 'FS_EIO', 'FS_EFBIG']);
+
 function fsFail(path: string, why: string, code: string, cause?: unknown): SyswallError {
-  return new SyswallError(code, `cannot write ${path}: ${why}`, { kind: 'input', ...(cause ? { cause } : {}) });
+  return new SyswallError(code, `cannot write ${path}: ${why}`, { kind: RUNTIME_FS_CODES.has(code) ? 'runtime' : 'input', ...(cause ? { cause } : {}) });
 }
 
 /** A file-system error's reason in words, and a stable `FS_*` code. */

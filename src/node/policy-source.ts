@@ -76,7 +76,11 @@ export function programForHost(input: PolicyInput, options: Pick<CompileOptions,
   let p: Policy;
   const x = input as any;
   if (x !== null && typeof x === 'object' && typeof x.build === 'function') p = x.build();
-  else if (x !== null && typeof x === 'object' && isPolicy(x.policy) && Array.isArray(x.warnings)) p = x.policy;
+  else if (x !== null && typeof x === 'object' && isPolicy(x.policy) && Array.isArray(x.warnings)) {
+    p = x.policy;
+    // A minijail file read through the door carries its @frequency weights: compile with them, as every command does.
+    if (options.frequencies === undefined && x.frequencies !== null && typeof x.frequencies === 'object') options = { ...options, frequencies: x.frequencies };
+  }
   else if (isPolicy(x)) p = x;
   else throw new TypeError('policy must be a policy builder, a parsed profile, a Policy, a CompiledFilter, an Instruction[] or a Uint8Array');
   const { host = hostArch(), ...compileOptions } = options;

@@ -163,6 +163,8 @@ export function buildProgram(text: string, mode: InputMode, archName: string, ke
     const problem = toProblem(e);
     // The CLI's hint names --thread/--name; the page has the "Thread / profile" box for it.
     if (problem.code === 'FIRECRACKER_THREAD' || problem.code === 'SPO_AMBIGUOUS') return { ok: false, error: { ...problem, hint: 'type the one you want in the "Thread / profile" box above' } };
+    // minijail @include/@frequency and Kafel #include name other files, which a page cannot open.
+    if (/no file reader was given to resolve includes/.test(problem.message)) return { ok: false, error: { ...problem, hint: 'a web page cannot read other files: paste the included file\'s lines in place of this line (the CLI reads includes, with -I DIR)' } };
     return { ok: false, error: problem };
   }
 }
