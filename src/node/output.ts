@@ -292,37 +292,19 @@ function open(path: string, r: Resolved): OutputFile {
   };
 }
 
-/** Writes `data` to `path` as {@link openOutput} describes. */
-export function writeOutputFile(path: string, data: string | Uint8Array): void {
-  const out = openOutput(path);
+/** Writes all of `data` to an opened output and commits it; on failure drops it and throws a one-line error naming it. */
+export function finishOutput(out: OutputFile, data: string | Uint8Array): void {
   try {
     out.write(data);
   } catch (e) {
     out.abort();
     const { why, code } = errnoWhy(e);
-    throw fsFail(path, why, code, e);
+    throw fsFail(out.path, why, code, e);
   }
   out.commit();
 }
 
-/**
- * Checks, without writing anything, that {@link openOutput} would accept
- * `path` (for failing before a long run). Throws the same errors.
- */
-export function checkOutput(path: string): void {
-  const r = resolveOrFail(path);
-  try {
-    const { st } = r;
-    if (r.magic) return;
-    if (st?.isDirectory()) throw fsFail(path, 'is a directory', 'FS_EISDIR');
-    if (st && !st.isFile() && !st.isCharacterDevice() && !st.isFIFO()) throw fsFail(path, `is a ${st.isBlockDevice() ? 'block device' : st.isSocket() ? 'socket' : 'special file'}; refusing to write over it`, 'FS_NOT_A_FILE');
-    try {
-      accessSync(st ? at(r.dirFd, r.name) : `/proc/self/fd/${r.dirFd}`, fs.W_OK);
-    } catch (e) {
-      const { why, code } = errnoWhy(e);
-      throw fsFail(path, why, code, e);
-    }
-  } finally {
-    closeSync(r.dirFd);
-  }
+/** Writes `data` to `path` as {@link openOutput} describes. */
+export function writeOutputFile(path: string, data: string | Uint8Array): void {
+  finishOutput(openOutput(path), data);
 }

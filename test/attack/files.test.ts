@@ -209,3 +209,48 @@ describe('a planted native helper (issue 12, item 6)', () => {
     expect(existsSync(marker)).toBe(false);
   });
 });
+
+describe('-o names the command replaces with a symbolic link while it runs (the same user)', () => {
+  // The command runs as syswall's own user, so a link it plants is "ours" and the sticky-directory
+  // rule does not apply. What protects the output: syswall resolves the name and makes its temp
+  // file before the command starts, and renames over the name at the end (a rename replaces a
+  // link, never follows it). The victim: a file the command's policy may not write (no open is
+  // needed to plant a link), that a write resolved after the run would overwrite.
+  const setup = () => {
+    const dir = sharedDir('syswall-files-', attacker);
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'original\n');
+    chownSync(victim, attacker.uid, attacker.gid);
+    return { dir, victim, out: join(dir, 'out.json'), counts: join(dir, 'counts.json') };
+  };
+  const plant = (victim: string, ...names: string[]) => names.map((n) => `rm -f '${n}'; ln -s '${victim}' '${n}'`).join('; ');
+
+  it('control: an output resolved after the command ran follows the link onto the victim', () => {
+    const { victim, out } = setup();
+    const r = spawnSync('sh', ['-c', plant(victim, out)], { uid: attacker.uid, gid: attacker.gid });
+    expect(r.status).toBe(0);
+    writeFileSync(out, 'the output\n'); // resolved now, as `record -o` used to be
+    expect(readFileSync(victim, 'utf8')).toBe('the output\n');
+  });
+
+  it('syswall record -o OUT --counts C: both names replaced, the victim untouched', () => {
+    const { victim, out, counts } = setup();
+    const r = runAs(attacker, ['record', '-o', out, '--counts', counts, '--', 'sh', '-c', plant(victim, out, counts)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('original\n');
+    expect(lstatSync(out).isFile()).toBe(true);
+    expect(readFileSync(out, 'utf8')).toMatch(/"syscalls"/);
+    expect(JSON.parse(readFileSync(counts, 'utf8'))).toHaveProperty('execve');
+  });
+
+  it('syswall run --explain-json OUT with open and creat denied (busybox, static): the explained calls go to OUT, not to the victim', () => {
+    const { dir, victim, out } = setup();
+    const denied = join(dir, 'x\n$(touch pwned)');
+    const script = `mkdir "$1"; ${plant(victim, out)}`;
+    const r = runAs(attacker, ['run', '--explain-json', out, '--deny', 'mkdir,mkdirat,open,openat,openat2,creat', '--', 'busybox', 'sh', '-c', script, 'sh', denied]);
+    expect(r.stderr).toMatch(/\] mkdir\(/);
+    expect(readFileSync(victim, 'utf8')).toBe('original\n');
+    expect(lstatSync(out).isFile()).toBe(true);
+    expect(JSON.parse(readFileSync(out, 'utf8').split('\n')[0])).toMatchObject({ syscall: 'mkdir', action: 'ERRNO(EPERM)' });
+  });
+});

@@ -2,14 +2,14 @@ import type { Command, CommandContext } from '../command.js';
 import { flag, listOpt, stringOpt, UsageError } from '../command.js';
 import { inputKindOf, printWarnings } from '../input.js';
 import { loadProfile } from '../../node/policy-source.js';
-import { println, writeOutput } from '../io.js';
+import { println } from '../io.js';
 import { SyswallError } from '../../core/errors.js';
 import { parseAction } from '../../core/policy/actions.js';
 import type { Action, Policy } from '../../core/policy/types.js';
 import { countsFromComment, mergePolicies, recordingToPolicy, sortedCounts, Recording } from '../../core/policy/recording.js';
 import { exportDocker, exportOci, exportSyswall } from '../../core/formats/export.js';
 import { recordCommand, type RecordResult } from '../../node/record.js';
-import { checkOutput } from '../../node/output.js';
+import { finishOutput, openOutput, type OutputFile } from '../../node/output.js';
 
 const FORMATS = ['syswall', 'oci', 'docker'] as const;
 
@@ -82,62 +82,78 @@ Examples:
       throw new UsageError('record: missing command: give -- CMD [ARGS...] (or --merge FILE ...)', 'example: syswall record -o profile.json -- ls /');
     }
     if (flag(ctx, 'json') && !out) throw new UsageError('record: --json prints the summary on stdout, so the profile needs -o OUT');
-    // Fail before running anything when an output cannot be written.
-    for (const f of [out, countsFile]) if (f) checkWritable(f);
-    // Read the profiles to merge first: a bad one is an input error, before the run.
-    // Through the one door: any policy dialect; unknown syscall names are warned about as compile does.
-    const merged: Policy[] = merges.map((file) => {
-      const p = loadProfile(file, { ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}), includeDirs: listOpt(ctx, 'include-dir'), option: '--merge' });
-      if (p.program) throw new UsageError(`record: --merge ${file} is a compiled program (${p.kind}), not a policy`, 'merge the policy it was compiled from');
-      printWarnings(ctx, p.warnings, false);
-      return p.policy;
-    });
-
-    let run: RecordResult | undefined;
-    if (cmd.length > 0) run = await recordRun(ctx, cmd, !out);
-
-    const policies: Policy[] = [];
-    const commandLine = cmd.join(' ');
-    if (run) policies.push(recordingToPolicy(run.recording, { args: flag(ctx, 'args'), command: commandLine, ...(defaultAction ? { defaultAction } : {}) }));
-    policies.push(...merged);
-    const policy = policies.length === 1 ? policies[0] : mergePolicies(policies, { ...(defaultAction ? { defaultAction } : {}), comment: `merged by syswall record from ${[...(run ? [`a recording of ${commandLine}`] : []), ...merges].join(', ')}` });
-
-    const text = format === 'oci' ? exportOci(policy) : format === 'docker' ? exportDocker(policy) : exportSyswall(policy);
-    const counts = run ? sortedCounts(run.recording.counts()) : countsFromComment(policy.comment) ?? {};
-    if (countsFile) writeOutput(countsFile, JSON.stringify(counts, null, 2) + '\n');
-    if (out) writeOutput(out, text + '\n');
-    else ctx.stdout.write(text + '\n');
-
-    const summary = {
-      command: run ? commandLine : undefined,
-      exitCode: run?.result.exitCode ?? null,
-      signal: run?.result.signal ?? null,
-      durationMs: run ? Math.round(run.result.durationMs) : undefined,
-      syscalls: run?.recording.total,
-      distinct: run?.recording.distinct,
-      arches: policy.arches,
-      unknown: run?.recording.unknown(),
-      rules: policy.rules.length,
-      merged: merges,
-      output: out ?? '<stdout>',
-      format,
-    };
-    if (flag(ctx, 'json')) println(ctx.stdout, JSON.stringify(summary, null, 2));
-    const parts: string[] = [];
-    if (run) {
-      const r = run.result;
-      parts.push(`recorded ${run.recording.total} syscalls (${run.recording.distinct} distinct) on ${run.recording.arches().join(', ')} in ${(r.durationMs / 1000).toFixed(2)} s`);
-      parts.push(r.signal ? `${cmd[0]} was killed by ${r.signal}` : `${cmd[0]} exited ${r.exitCode}`);
+    // The outputs are opened before anything runs (names resolved, temp files made beside
+    // them): a bad one fails first, and nothing the command does to those names while it
+    // runs (a symbolic link in their place) redirects the writes (docs/security.md).
+    const countsOut = countsFile ? openOutput(countsFile) : undefined;
+    let outFile: OutputFile | undefined;
+    try {
+      outFile = out ? openOutput(out) : undefined;
+    } catch (e) {
+      countsOut?.abort();
+      throw e;
     }
-    if (merges.length) parts.push(`merged ${merges.length} profile${merges.length > 1 ? 's' : ''}`);
-    parts.push(`${policy.rules.length} rules -> ${out ?? 'stdout'} (${format})`);
-    println(ctx.stderr, `syswall record: ${parts.join('; ')}`);
-    const unknown = run?.recording.unknown() ?? [];
-    if (unknown.length) println(ctx.stderr, `syswall record: note: numbers not in syswall's table (no rule; ENOSYS when compiled by syswall): ${unknown.map((u) => `${u.arch}:${u.nr}`).join(' ')}`);
-    if (run && run.result.exitCode !== 0) {
-      return run.result.exitCode ?? 128 + signalNumber(run.result.signal);
+    try {
+      // Read the profiles to merge first: a bad one is an input error, before the run.
+      // Through the one door: any policy dialect; unknown syscall names are warned about as compile does.
+      const merged: Policy[] = merges.map((file) => {
+        const p = loadProfile(file, { ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}), includeDirs: listOpt(ctx, 'include-dir'), option: '--merge' });
+        if (p.program) throw new UsageError(`record: --merge ${file} is a compiled program (${p.kind}), not a policy`, 'merge the policy it was compiled from');
+        printWarnings(ctx, p.warnings, false);
+        return p.policy;
+      });
+
+      let run: RecordResult | undefined;
+      if (cmd.length > 0) run = await recordRun(ctx, cmd, !out);
+
+      const policies: Policy[] = [];
+      const commandLine = cmd.join(' ');
+      if (run) policies.push(recordingToPolicy(run.recording, { args: flag(ctx, 'args'), command: commandLine, ...(defaultAction ? { defaultAction } : {}) }));
+      policies.push(...merged);
+      const policy = policies.length === 1 ? policies[0] : mergePolicies(policies, { ...(defaultAction ? { defaultAction } : {}), comment: `merged by syswall record from ${[...(run ? [`a recording of ${commandLine}`] : []), ...merges].join(', ')}` });
+
+      const text = format === 'oci' ? exportOci(policy) : format === 'docker' ? exportDocker(policy) : exportSyswall(policy);
+      const counts = run ? sortedCounts(run.recording.counts()) : countsFromComment(policy.comment) ?? {};
+      if (countsOut) finishOutput(countsOut, JSON.stringify(counts, null, 2) + '\n');
+      if (outFile) finishOutput(outFile, text + '\n');
+      else ctx.stdout.write(text + '\n');
+
+      const summary = {
+        command: run ? commandLine : undefined,
+        exitCode: run?.result.exitCode ?? null,
+        signal: run?.result.signal ?? null,
+        durationMs: run ? Math.round(run.result.durationMs) : undefined,
+        syscalls: run?.recording.total,
+        distinct: run?.recording.distinct,
+        arches: policy.arches,
+        unknown: run?.recording.unknown(),
+        rules: policy.rules.length,
+        merged: merges,
+        output: out ?? '<stdout>',
+        format,
+      };
+      if (flag(ctx, 'json')) println(ctx.stdout, JSON.stringify(summary, null, 2));
+      const parts: string[] = [];
+      if (run) {
+        const r = run.result;
+        parts.push(`recorded ${run.recording.total} syscalls (${run.recording.distinct} distinct) on ${run.recording.arches().join(', ')} in ${(r.durationMs / 1000).toFixed(2)} s`);
+        parts.push(r.signal ? `${cmd[0]} was killed by ${r.signal}` : `${cmd[0]} exited ${r.exitCode}`);
+      }
+      if (merges.length) parts.push(`merged ${merges.length} profile${merges.length > 1 ? 's' : ''}`);
+      parts.push(`${policy.rules.length} rules -> ${out ?? 'stdout'} (${format})`);
+      println(ctx.stderr, `syswall record: ${parts.join('; ')}`);
+      const unknown = run?.recording.unknown() ?? [];
+      if (unknown.length) println(ctx.stderr, `syswall record: note: numbers not in syswall's table (no rule; ENOSYS when compiled by syswall): ${unknown.map((u) => `${u.arch}:${u.nr}`).join(' ')}`);
+      if (run && run.result.exitCode !== 0) {
+        return run.result.exitCode ?? 128 + signalNumber(run.result.signal);
+      }
+      return 0;
+    } catch (e) {
+      // Nothing half-written is left behind (a no-op for an output already committed).
+      countsOut?.abort();
+      outFile?.abort();
+      throw e;
     }
-    return 0;
   },
 };
 
@@ -194,7 +210,3 @@ function parseDefaultAction(ctx: CommandContext): Action | undefined {
   return a;
 }
 
-/** Fails now, before the run, when `path` could not be written (nothing is written). */
-function checkWritable(path: string): void {
-  checkOutput(path);
-}
