@@ -115,6 +115,22 @@ describe('compile cache: a plan is compiled once, then read back', () => {
     expect(existsSync(target)).toBe(true);
   });
 
+  it('the plan stored under a key is compiled from the bytes the key was made of, even if the file changes in between', async () => {
+    const file = join(tempDir('syswall-prof-'), 'p.json');
+    const denyMkdir = Buffer.from(JSON.stringify({ comment: 'test profile', defaultAction: 'allow', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'errno(EPERM)' }] }));
+    const allowAll = JSON.stringify({ comment: 'test profile', defaultAction: 'allow', syscalls: [{ names: ['getppid'], action: 'errno(EPERM)' }] });
+    const o: PlanOptions = { spec: file, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false };
+    // The file changes after run read it for the key (a writer racing the run).
+    writeFileSync(file, allowAll);
+    const fromKeyBytes = (await computePlan(o, { bytes: denyMkdir })).plan;
+    const fromFile = (await computePlan(o)).plan;
+    writeFileSync(file, denyMkdir);
+    const control = (await computePlan(o)).plan;
+    expect(Buffer.from(fromKeyBytes.program).equals(Buffer.from(control.program))).toBe(true);
+    // Control: reading the file again would have stored the changed content under the old key.
+    expect(Buffer.from(fromFile.program).equals(Buffer.from(control.program))).toBe(false);
+  });
+
   it('--no-cache and SYSWALL_NO_CACHE=1 neither read nor write it', () => {
     const { env } = cacheHome();
     const entry = storedEntry(env);

@@ -108,6 +108,12 @@ export interface LoadProfileOptions {
   includeDirs?: readonly string[];
   /** The option that named the profile, for messages (default `--profile`; `record` says `--merge`). */
   option?: string;
+  /**
+   * The file's bytes, already read by the caller (`run` reads them once to
+   * key its compile cache): the profile is read from these, not again from
+   * the file, so the key and the program always come from the same content.
+   */
+  bytes?: Uint8Array;
 }
 
 /** A profile read from a file or the built-ins: a policy, or (for a file holding a compiled filter) a program. */
@@ -145,7 +151,7 @@ export function loadProfile(spec: string = 'default', options: LoadProfileOption
   const file = builtin ? builtinProfilePath(spec, arch) : spec;
   let bytes: Uint8Array;
   try {
-    bytes = readInputFile(file, file);
+    bytes = options.bytes ?? readInputFile(file, file);
   } catch (e) {
     if (isSyswallError(e)) throw e;
     const err = e as NodeJS.ErrnoException;

@@ -105,6 +105,8 @@ export interface ComputeOptions {
   readonly explain?: { readonly jsonPath?: string };
   /** How messages name the profile (default: the --profile value). */
   readonly label?: string;
+  /** The profile's bytes as read for the cache key: compiled from these, never read again. */
+  readonly bytes?: Uint8Array;
 }
 
 /**
@@ -119,6 +121,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
     strictNames: o.strictNames,
     ...(o.kind !== undefined ? { kind: inputKindOf({ values: { input: o.kind } } as unknown as CommandContext) } : {}),
     includeDirs: o.includeDirs,
+    ...(opts.bytes ? { bytes: opts.bytes } : {}),
   });
   const encode = (p: readonly Instruction[]) => encodeProgram(p, host.endian);
   const guard = encode(sandboxGuard(runnableArches(host)));

@@ -180,6 +180,7 @@ Examples:
       const useCache = !explain && !flag(ctx, 'no-cache') && !cacheDisabledByEnv() && o.spec !== '-';
       const buildId = readPrecompiled()?.buildId;
       let key: string | undefined;
+      let keyBytes: Uint8Array | undefined;
       let cache: ProgramCache | undefined;
       let from = useCache ? (buildId ? '' : 'compiled now (this build has no build id: run `npm run build`)') : 'compiled now (compile cache off)';
       if (useCache && buildId) {
@@ -192,6 +193,7 @@ Examples:
           bytes = undefined;
         }
         if (bytes) {
+          keyBytes = bytes;
           key = planKey(buildId, host, o, bytes, builtin ? undefined : hostKernelVersion());
           const plain = builtin && isPlainDefault(o);
           const found = (plain ? findPlan(key, host, true, undefined) : undefined) ?? findPlan(key, host, false, (cache = new ProgramCache()));
@@ -205,7 +207,7 @@ Examples:
       }
       if (!plan) {
         const { computePlan } = await import('./run-compile.js');
-        const c = await computePlan(o, { ...(explain ? { explain: explainJson ? { jsonPath: explainJson } : {} } : {}), label: profileSpec ?? 'the built-in profile "default"' });
+        const c = await computePlan(o, { ...(explain ? { explain: explainJson ? { jsonPath: explainJson } : {} } : {}), label: profileSpec ?? 'the built-in profile "default"', ...(keyBytes ? { bytes: keyBytes } : {}) });
         plan = c.plan;
         session = c.session;
         profileFile = c.file;
