@@ -11,7 +11,7 @@
 // Rows for syswall:
 //   - the built-in default (precompiled at build time, the usual case);
 //   - a profile file (Docker's default, data/profiles/docker-default.json)
-//     with a warm compile cache, and with a cold one (an empty cache
+//     with a warm compile cache (--cache, SYSWALL_CACHE=1), and with a cold one (an empty cache
 //     directory for every run: compile, lint and store);
 //   - the built-in default with --no-cache (compiled on every run, as
 //     before the cache existed);
@@ -103,7 +103,7 @@ export async function run() {
   const helper = helperPath();
   const warmHome = join(dir, 'warm');
   const docker = join(ROOT, 'data', 'profiles', 'docker-default.json');
-  const env = { SYSWALL_NO_CACHE: '', XDG_CACHE_HOME: warmHome };
+  const env = { SYSWALL_NO_CACHE: '', SYSWALL_CACHE: '1', XDG_CACHE_HOME: warmHome }; // the cache is opt-in
   // Warm the cache for the profile-file row.
   const w = spawnSync(process.execPath, [CLI, 'run', '-q', '-p', docker, '--', '/bin/true'], { env: { ...process.env, ...env } });
   if (w.status !== 0) throw new Error(`syswall run failed: ${w.stderr}`);

@@ -44,7 +44,7 @@ beforeAll(() => {
 /** A fresh cache home for one test: XDG_CACHE_HOME (0700, ours). */
 function cacheHome(): { env: NodeJS.ProcessEnv; home: string; dir: string } {
   const home = tempDir('syswall-xdg-');
-  return { env: { ...process.env, XDG_CACHE_HOME: home, SYSWALL_NO_CACHE: '' }, home, dir: join(home, 'syswall') };
+  return { env: { ...process.env, XDG_CACHE_HOME: home, SYSWALL_NO_CACHE: '', SYSWALL_CACHE: '1' }, home, dir: join(home, 'syswall') };
 }
 
 /** `syswall run -v -p PROFILE -- mkdir TARGET`: whether mkdir got through, and where the filter came from. */
@@ -158,6 +158,28 @@ describe('compile cache: a plan is compiled once, then read back', () => {
 });
 
 describe('compile cache: attacks on it do not get through', () => {
+  it('by default a sandboxed command cannot poison a later run: it rewrites the entry from inside, and only --cache would load it', () => {
+    const { env } = cacheHome();
+    const entry = storedEntry(env);
+    const poisoned = join(tempDir('syswall-poison-'), 'evil');
+    writeFileSync(poisoned, allowAllEntry(entry), { mode: 0o644 });
+    const off = { ...env, SYSWALL_CACHE: '' };
+    // The attack, from inside the sandbox: the command runs as us under the deny-mkdir
+    // profile (and under the built-in default), and may write the cache directory.
+    for (const p of [denyMkdir, 'default']) {
+      const r = runCli(['run', '-p', p, '--', 'sh', '-c', `cat ${poisoned} > ${entry}`], { env: off });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(readFileSync(entry, 'utf8')).toBe(readFileSync(poisoned, 'utf8'));
+    // Without --cache (the default) the poisoned entry is not read.
+    const attacked = tryMkdir(off);
+    expect(attacked).toMatchObject({ made: false, from: 'compiled now (compile cache not asked for: --cache)' });
+    // Control: with the cache asked for, the entry passes every check and is loaded.
+    const control = tryMkdir(off, ['--cache']);
+    expect(control.from).toBe(`from the compile cache, ${entry}`);
+    expect(control.made).toBe(true);
+  });
+
   it('an entry planted by another user is not used (control: the same entry owned by us is)', () => {
     requireRoot();
     const { env } = cacheHome();
@@ -246,7 +268,7 @@ describe('compile cache: attacks on it do not get through', () => {
     mkdirSync(theirs, { recursive: true, mode: 0o700 });
     plant(join(theirs, entry.split('/').pop()!), evil, OTHER_UID);
     for (const d of [home, join(home, '.cache'), theirs]) chownSync(d, OTHER_UID, OTHER_UID);
-    const envHome = { ...process.env, HOME: home, XDG_CACHE_HOME: '', SYSWALL_NO_CACHE: '' };
+    const envHome = { ...process.env, HOME: home, XDG_CACHE_HOME: '', SYSWALL_NO_CACHE: '', SYSWALL_CACHE: '1' };
     const r = tryMkdir(envHome);
     expect(r.made).toBe(false);
     expect(r.stderr).toMatch(/compile cache not used: .* belongs to uid 65534/);

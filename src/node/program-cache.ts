@@ -23,7 +23,14 @@
  * - entries are written to an O_EXCL temporary file inside the private
  *   directory and renamed into place, so a reader sees a whole entry or none.
  *
- * Disabled by `SYSWALL_NO_CACHE=1` (and `syswall run --no-cache`). The cache
+ * Off unless asked for (`syswall run --cache`, `SYSWALL_CACHE=1`): the
+ * sandboxed command usually runs as the same user, so it can write this
+ * directory and plant an entry that passes every check above (a checksum
+ * without a secret is no signature), which a later run would load as its
+ * filter. Use it only where the commands you run cannot write the cache
+ * (another user, or a policy that denies writing it); docs/security.md.
+ * `SYSWALL_NO_CACHE=1` (and `--no-cache`) turns off the precompiled default
+ * too. The cache
  * is an optimisation: every failure (unsafe directory, unreadable or corrupt
  * entry, full disk) falls back to compiling, with the reason in
  * {@link ProgramCache.notes} for `--verbose`.
@@ -43,6 +50,15 @@ const MAX_ENTRIES = 256;
 
 const ENTRY_SUFFIX = '.entry';
 const MAGIC = 'syswall-cache-1';
+
+/** The environment variable that turns the cache on (any value but "" and "0"). */
+export const CACHE_ENV = 'SYSWALL_CACHE';
+
+/** Whether `env` asks for the cache. */
+export function cacheEnabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env[CACHE_ENV];
+  return v !== undefined && v !== '' && v !== '0';
+}
 
 /** The environment variable that turns the cache off (any value but "" and "0"). */
 export const NO_CACHE_ENV = 'SYSWALL_NO_CACHE';

@@ -15,7 +15,7 @@ import { SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW } from '../../c
 import { hostArch, hostKernelVersion, kernelClockUs } from '../../node/host.js';
 import { SandboxError } from '../../node/errors.js';
 import { readInputFile } from '../../node/input.js';
-import { cacheDisabledByEnv, ProgramCache } from '../../node/program-cache.js';
+import { cacheDisabledByEnv, cacheEnabledByEnv, ProgramCache } from '../../node/program-cache.js';
 import { PolicyError } from '../../core/errors.js';
 import { encodePlan, findPlan, isPlainDefault, planKey, readPrecompiled, type PlanOptions, type RunPlan } from './run-plan.js';
 import { BUILTIN_PROFILES, builtinProfilePath } from '../../node/builtin-profiles.js';
@@ -30,7 +30,7 @@ export const command: Command = {
   name: 'run',
   summary: 'run a command under a seccomp filter (built-in default profile)',
   usage: `Usage: syswall run [-p FILE|NAME] [-i KIND] [-I DIR] [--allow LIST] [--deny LIST] [--exact] [--flag F]
-                   [-a A,B] [--strict] [--no-nnp] [--no-cache] [--strict-names] [-e] [--explain-json FILE]
+                   [-a A,B] [--strict] [--no-nnp] [--cache|--no-cache] [--strict-names] [-e] [--explain-json FILE]
                    [-q] [-v] [--debug] -- CMD [ARGS...]
 
 Runs CMD under a seccomp filter; everything it starts inherits the filter.
@@ -54,10 +54,12 @@ operation: NAME's whole family (mkdir also mkdirat; chown also fchownat,
 lchown and the chown32 family; the *at, *2/*3, *64/*32 forms), said in one
 line; --exact denies only the names given.
 
-The compiled program is kept in a cache ($XDG_CACHE_HOME/syswall or
-~/.cache/syswall, private to the user, checked before use; the built-in
-default is precompiled), so a run compiles a profile once: --no-cache or
-SYSWALL_NO_CACHE=1 turns it off (docs/runtime.md, "Compile cache").
+The built-in default is precompiled at build time. With --cache (or
+SYSWALL_CACHE=1) a compiled profile is kept in $XDG_CACHE_HOME/syswall or
+~/.cache/syswall (private, checked before use) and compiled once; it is off by
+default because a command running as you can write that directory (use it
+only for commands that cannot). --no-cache or SYSWALL_NO_CACHE=1 compiles
+every time, the default too (docs/runtime.md, "Compile cache").
 
 A --profile FILE is linted for filter bypasses (arguments compared in all 64
 bits where the kernel reads 32, socketcall/ipc gaps, x32 numbers): one line
@@ -87,7 +89,10 @@ Options:
       --strict             SECCOMP_MODE_STRICT equivalent: only read, write,
                            exit, rt_sigreturn (no profile)
       --no-nnp             do not set no_new_privs (needs CAP_SYS_ADMIN)
-      --no-cache           compile the profile; neither read nor write the
+      --cache              read and write the compile cache (also:
+                           SYSWALL_CACHE=1); only where the command cannot
+                           write your cache directory
+      --no-cache           compile the profile; no precompiled default, no
                            compile cache (also: SYSWALL_NO_CACHE=1)
       --strict-names       unknown syscall names in the profile are errors
   -e, --explain            say which syscall was denied: one strace-like line per
@@ -117,6 +122,7 @@ Examples:
     arch: { type: 'string', short: 'a' },
     strict: { type: 'boolean' },
     'no-nnp': { type: 'boolean' },
+    cache: { type: 'boolean' },
     'no-cache': { type: 'boolean' },
     'strict-names': { type: 'boolean' },
     exact: { type: 'boolean' },
@@ -178,6 +184,8 @@ Examples:
       // A plan without compiling: precompiled (the plain built-in default) or cached, keyed
       // by the profile's bytes as they are now (a file that cannot be read is left to the door's message).
       const useCache = !explain && !flag(ctx, 'no-cache') && !cacheDisabledByEnv() && o.spec !== '-';
+      // The compile cache is opt-in: a command running as this user can write it (docs/security.md).
+      const cacheOn = useCache && (flag(ctx, 'cache') || cacheEnabledByEnv());
       const buildId = readPrecompiled()?.buildId;
       let key: string | undefined;
       let keyBytes: Uint8Array | undefined;
@@ -196,7 +204,7 @@ Examples:
           keyBytes = bytes;
           key = planKey(buildId, host, o, bytes, builtin ? undefined : hostKernelVersion());
           const plain = builtin && isPlainDefault(o);
-          const found = (plain ? findPlan(key, host, true, undefined) : undefined) ?? findPlan(key, host, false, (cache = new ProgramCache()));
+          const found = (plain ? findPlan(key, host, true, undefined) : undefined) ?? (cacheOn ? findPlan(key, host, false, (cache = new ProgramCache())) : undefined);
           if (found) {
             plan = found.plan;
             from = found.from === 'precompiled' ? 'precompiled at build time' : `from the compile cache, ${cache?.pathOf(key)}`;
@@ -216,7 +224,7 @@ Examples:
         } else if (key && cache) {
           from = 'compiled now (the profile reads other files: not cached)';
         } else if (!from) {
-          from = 'compiled now';
+          from = cacheOn ? 'compiled now' : 'compiled now (compile cache not asked for: --cache)';
         }
       }
       for (const a of cache?.alerts ?? []) warn(`${a}; compiled instead`);
