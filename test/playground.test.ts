@@ -741,7 +741,7 @@ describe('the page and the CLI agree', () => {
       }
     }
     await page.close();
-  });
+  }, 180_000); // 15 CLI runs and 5 page loads: 27 s on an idle 2-core machine, near 60 s under load
 });
 
 describe('no network, no errors', () => {
