@@ -9,7 +9,7 @@ import './styles.css';
 import dockerDefault from '../../data/profiles/docker-default.json?raw';
 // The policy shown on a first visit (examples/playground-sample.json; test/playground-engine.test.ts lints and runs it).
 import SAMPLE from '../../examples/playground-sample.json?raw';
-import { encodeProgram, hexText, SYSCALL_NAMES, type DiffReport, type ExplainReport, type PolicyLintReport } from '../../src/core/index.js';
+import { encodeProgram, hexText, looksLikeText, SYSCALL_NAMES, type DiffReport, type ExplainReport, type PolicyLintReport } from '../../src/core/index.js';
 import { Cancelled, WorkerChannel } from './client.js';
 import { CfgView } from './cfg-view.js';
 import { createEditor } from './editor.js';
@@ -728,22 +728,12 @@ function download(name: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function isText(bytes: Uint8Array): boolean {
-  if (bytes.includes(0)) return false;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function openFile(file: File): Promise<void> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   // Binary files become hex text; the mode goes back to auto-detect, which reads them as hex (and anything loaded later by its own kind).
   el.mode.value = 'auto';
   el.pick.value = '';
-  await editor.setText(isText(bytes) && !file.name.endsWith('.bpf') ? new TextDecoder().decode(bytes) : hexText(bytes));
+  await editor.setText(looksLikeText(bytes) && !file.name.endsWith('.bpf') ? new TextDecoder().decode(bytes) : hexText(bytes));
 }
 
 $('open-file').addEventListener('click', () => el.upload.click());
