@@ -23,6 +23,7 @@
  * with src/core's table and turn them into typed NativeErrors.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -38,7 +39,10 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/types.h>
 #include "addon.h"
+
+extern char **environ;
 #include "syswall_generated.h"
 
 #ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
@@ -408,6 +412,128 @@ static napi_value has_capability(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* memfdWith(bytes): a memfd holding bytes, at offset 0, inherited across
+ * execve (not close-on-exec): the program for execInPlace's helper. */
+static napi_value memfd_with(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  size_t argc;
+  void *data;
+  size_t len;
+  if (get_args(env, info, 1, argv, &argc) != 0) return NULL;
+  if (argc < 1 || napi_get_typedarray_info(env, argv[0], NULL, &len, &data, NULL, NULL) != napi_ok) {
+    napi_throw_type_error(env, NULL, "Usage: memfdWith(bytes: Uint8Array)");
+    return NULL;
+  }
+  int fd = (int)syscall(SYS_memfd_create, "syswall-program", 0u);
+  if (fd < 0) return sw_throw_errno(env, errno, "memfd_create");
+  const char *p = data;
+  size_t left = len;
+  while (left > 0) {
+    ssize_t w = write(fd, p, left);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      int e = w < 0 ? errno : EIO;
+      close(fd);
+      return sw_throw_errno(env, e, "write");
+    }
+    p += w;
+    left -= (size_t)w;
+  }
+  if (lseek(fd, 0, SEEK_SET) != 0) {
+    int e = errno;
+    close(fd);
+    return sw_throw_errno(env, e, "lseek");
+  }
+  CHECK(napi_create_int32(env, fd, &out));
+  return out;
+}
+
+/* The flags of fds 0-2 before Node's streams touched them (noteStdio). */
+static int stdio_flags[3];
+static int stdio_noted = 0;
+
+/* noteStdio(): remembers the file status flags of fds 0-2 as this process
+ * got them, for execInPlace (Node makes a pipe it writes to non-blocking
+ * and restores it only when it exits itself). */
+static napi_value note_stdio(napi_env env, napi_callback_info info) {
+  (void)info;
+  for (int fd = 0; fd < 3; fd++) stdio_flags[fd] = fcntl(fd, F_GETFL);
+  stdio_noted = 1;
+  napi_value out;
+  CHECK(napi_get_undefined(env, &out));
+  return out;
+}
+
+/* execInPlace(path, argv): replaces this process (Node) with path. Signal
+ * dispositions and the mask are reset first (Node ignores SIGPIPE, and an
+ * ignored signal stays ignored across execve), fds 0-2 are handed on as
+ * this process got them (Node marks them close-on-exec, and may have made a
+ * pipe non-blocking: noteStdio remembers how they were), and the
+ * environment is Node's (process.env). Returns only by throwing the errno of
+ * execve, with Node's state as it was. */
+static napi_value exec_in_place(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  size_t argc;
+  uint32_t n = 0;
+  bool is_array = false;
+  if (get_args(env, info, 2, argv, &argc) != 0) return NULL;
+  if (argc < 2 || napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[1], &n) != napi_ok || n == 0 || n > 4096) {
+    napi_throw_type_error(env, NULL, "Usage: execInPlace(path: string, argv: string[])");
+    return NULL;
+  }
+  char path[4096];
+  size_t got;
+  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &got) != napi_ok || got >= sizeof path - 1) {
+    napi_throw_type_error(env, NULL, "execInPlace: path must be a string shorter than 4096 bytes");
+    return NULL;
+  }
+  char **args = calloc((size_t)n + 1, sizeof *args);
+  if (!args) return sw_throw_errno(env, ENOMEM, "calloc");
+  int bad = 0;
+  for (uint32_t i = 0; i < n && !bad; i++) {
+    napi_value v;
+    size_t l = 0;
+    if (napi_get_element(env, argv[1], i, &v) != napi_ok || napi_get_value_string_utf8(env, v, NULL, 0, &l) != napi_ok) { bad = 1; break; }
+    args[i] = malloc(l + 1);
+    if (!args[i] || napi_get_value_string_utf8(env, v, args[i], l + 1, &l) != napi_ok || strlen(args[i]) != l) bad = 1;
+  }
+  int e = EINVAL;
+  if (!bad) {
+    /* Node's own dispositions come back if execve fails. */
+    static struct sigaction saved[NSIG];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &sa, &saved[sig]);
+    sigset_t none, mask;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, &mask);
+    int fdflags[3], flflags[3];
+    for (int fd = 0; fd < 3; fd++) {
+      fdflags[fd] = fcntl(fd, F_GETFD);
+      flflags[fd] = fcntl(fd, F_GETFL);
+      if (fdflags[fd] >= 0 && (fdflags[fd] & FD_CLOEXEC)) fcntl(fd, F_SETFD, fdflags[fd] & ~FD_CLOEXEC);
+      if (stdio_noted && stdio_flags[fd] >= 0 && flflags[fd] >= 0 && ((stdio_flags[fd] ^ flflags[fd]) & O_NONBLOCK))
+        fcntl(fd, F_SETFL, (flflags[fd] & ~O_NONBLOCK) | (stdio_flags[fd] & O_NONBLOCK));
+    }
+    execve(path, args, environ);
+    e = errno;
+    for (int fd = 0; fd < 3; fd++) {
+      if (fdflags[fd] >= 0) fcntl(fd, F_SETFD, fdflags[fd]);
+      if (flflags[fd] >= 0) fcntl(fd, F_SETFL, flflags[fd]);
+    }
+    for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &saved[sig], NULL);
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+  }
+  for (uint32_t i = 0; i < n; i++) free(args[i]);
+  free(args);
+  if (bad) {
+    napi_throw_type_error(env, NULL, "execInPlace: argv must be strings without NUL bytes");
+    return NULL;
+  }
+  return sw_throw_errno(env, e, "execve");
+}
+
 napi_status sw_register_core(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"seccompLoad", NULL, seccomp_load, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -420,6 +546,9 @@ napi_status sw_register_core(napi_env env, napi_value exports) {
     {"isolationProbe", NULL, isolation_probe, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setDumpable", NULL, set_dumpable, NULL, NULL, NULL, napi_enumerable, NULL},
     {"hasCapability", NULL, has_capability, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"memfdWith", NULL, memfd_with, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"noteStdio", NULL, note_stdio, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"execInPlace", NULL, exec_in_place, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

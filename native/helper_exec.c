@@ -58,6 +58,19 @@
  *   "isolation\tnone\tERRNO"       auto mode fell back to no namespaces
  * and end of file once the command was exec'd (or died trying).
  *
+ * --report-exec NODE SCRIPT CONTEXT (with --isolate require): `syswall run` exec's this helper in
+ *   place of its own Node process (src/node/exec-in-place.ts), so nobody is
+ *   left to read a report fd. The launcher then does not die with its parent
+ *   (it is the process the caller waits for), leaves the job-control stops
+ *   (SIGTSTP, SIGTTIN, SIGTTOU) at their default so that it stops with the
+ *   command's process group, and ends in one of two ways: exit 0 when the
+ *   command exited 0, or else, once the whole sandbox is gone, it exec's
+ *     NODE SCRIPT CONTEXT exit CODE PID     the command exited CODE (not 0)
+ *     NODE SCRIPT CONTEXT signal SIG PID    a signal killed it
+ *     NODE SCRIPT CONTEXT fail STAGE ERRNO MESSAGE   it never ran
+ *   and that script says what happened, as `syswall run` does, and exits.
+ *   CONTEXT is opaque here.
+ *
  * --strict: SECCOMP_MODE_STRICT itself cannot be entered before execve, since
  * strict mode forbids execve. The helper instead installs a filter equivalent
  * to strict mode (read, write, exit, rt_sigreturn/sigreturn, for the native and
@@ -132,6 +145,8 @@ enum isolate_mode { ISOLATE_AUTO, ISOLATE_REQUIRE, ISOLATE_NONE };
 extern char **environ;
 
 static int report_fd = -1;
+static char **report_exec = NULL;  /* --report-exec: NODE SCRIPT CONTEXT */
+static int is_launcher = 1;        /* 0 in the init and the command */
 static int use_sys_exit = 0; /* --strict after install: only exit(2) is allowed */
 
 static void usage(FILE *f) {
@@ -152,6 +167,9 @@ static void usage(FILE *f) {
         "  --isolate MODE      auto (default: namespaces where the host allows them),\n"
         "                      require (fail closed without them), none\n"
         "  --parent-pid PID    exit at once unless PID is still this process's parent\n"
+        "  --report-exec NODE SCRIPT CONTEXT\n"
+        "                      unless CMD exits 0, end by exec'ing NODE SCRIPT CONTEXT\n"
+        "                      exit|signal|fail ... (in place of syswall run; see helper_exec.c)\n"
         "\n"
         "Exit codes when CMD did not run: 125 setup failure, 126 cannot execute, 127 not found.\n"
         "Otherwise the exit status (or the signal) is CMD's.\n"
@@ -177,10 +195,17 @@ static void leave(int code) {
 /* Reports a failure (to --report-fd if given, else to stderr) and exits. Uses
  * only snprintf, strerror and write, so it works after the filter is
  * installed (in strict mode only write and exit are allowed). */
+static void exec_report(const char *kind, const char *a, const char *b, const char *c, int code);
+
 static void fail(int code, const char *stage, int err, const char *fmt, const char *arg) {
   char msg[1024], line[1200];
   int n = snprintf(msg, sizeof msg, fmt, arg ? arg : "");
   if (n < 0) msg[0] = 0;
+  if (report_exec && is_launcher) {
+    char num[16];
+    snprintf(num, sizeof num, "%d", err);
+    exec_report("fail", stage, num, msg, code);
+  }
   if (report_fd >= 0) {
     n = snprintf(line, sizeof line, "fail\t%s\t%d\t%s\n", stage, err, msg);
   } else {
@@ -505,6 +530,8 @@ static void install_relay(void) {
   sigfillset(&sa.sa_mask);
   for (int sig = 1; sig < NSIG; sig++) {
     if (!relayable(sig)) continue;
+    /* In place of `syswall run` the launcher is what the shell waits for: it stops with the job. */
+    if (report_exec && is_launcher && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)) continue;
     sigaction(sig, &sa, NULL); /* glibc refuses its two internal signals: fine */
   }
 }
@@ -517,6 +544,29 @@ static void reset_signals(void) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* --report-exec: hands the outcome to NODE SCRIPT CONTEXT (see the top of
+ * this file). Only the launcher calls it, once nothing of the sandbox runs.
+ * If Node cannot be started, says so and exits with `code`. */
+static void exec_report(const char *kind, const char *a, const char *b, const char *c, int code) {
+  char *args[8];
+  int k = 0;
+  args[k++] = report_exec[0];
+  args[k++] = report_exec[1];
+  args[k++] = report_exec[2];
+  args[k++] = (char *)kind;
+  args[k++] = (char *)a;
+  args[k++] = (char *)b;
+  if (c) args[k++] = (char *)c;
+  args[k] = NULL;
+  reset_signals();
+  execve(report_exec[0], args, environ);
+  char line[1024];
+  int n = snprintf(line, sizeof line, "syswall: error: cannot start %s to report how the command ended (%s %s %s%s%s): %s\n",
+                   report_exec[0], kind, a, b, c ? " " : "", c ? c : "", strerror(errno));
+  if (n > 0) write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+  _exit(code);
 }
 
 static int has_cap(int cap) {
@@ -883,6 +933,46 @@ static void mirror_status(int status) {
   _exit(EXIT_SETUP);
 }
 
+/* --report-exec: the end. The first failure the init or the command
+ * reported (the pipe's writers are all gone with the init), else how the
+ * command ended; exit 0 needs no report. Never returns. */
+static void report_outcome(int rfd, int have_status, int cmd_status, pid_t cmd_pid, int init_status) {
+  static char text[4096];
+  size_t len = 0;
+  fcntl(rfd, F_SETFL, O_NONBLOCK);
+  for (;;) {
+    ssize_t r = read(rfd, text + len, sizeof text - 1 - len);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    len += (size_t)r;
+    if (len == sizeof text - 1) break;
+  }
+  text[len] = 0;
+  if (!strncmp(text, "fail\t", 5)) {
+    char *stage = text + 5, *num = strchr(stage, '\t'), *msg = num ? strchr(num + 1, '\t') : NULL;
+    if (num && msg) {
+      *num++ = 0;
+      *msg++ = 0;
+      char *nl = strchr(msg, '\n');
+      if (nl) *nl = 0;
+      exec_report("fail", stage, num, msg, EXIT_SETUP);
+    }
+  }
+  char a[16], b[16];
+  snprintf(b, sizeof b, "%d", (int)cmd_pid);
+  if (have_status && WIFEXITED(cmd_status)) {
+    if (WEXITSTATUS(cmd_status) == 0) _exit(0);
+    snprintf(a, sizeof a, "%d", WEXITSTATUS(cmd_status));
+    exec_report("exit", a, b, NULL, WEXITSTATUS(cmd_status));
+  }
+  if (have_status && WIFSIGNALED(cmd_status)) {
+    snprintf(a, sizeof a, "%d", WTERMSIG(cmd_status));
+    exec_report("signal", a, b, NULL, 128 + WTERMSIG(cmd_status));
+  }
+  snprintf(text, sizeof text, "the sandbox's init ended before the command (wait status 0x%x)", (unsigned)init_status);
+  exec_report("fail", "helper", "0", text, EXIT_SETUP);
+}
+
 int sw_helper_exec(int argc, char **argv) {
   const char *prog_file = NULL;
   long prog_fd = -1, listener_sock = -1, parent_pid = 0, guard_count = 0;
@@ -896,6 +986,7 @@ int sw_helper_exec(int argc, char **argv) {
       unsigned long long v;
       if (parse_u64(argv[i + 1], INT_MAX, &v) == 0 && fcntl((int)v, F_SETFD, FD_CLOEXEC) == 0) report_fd = (int)v;
     }
+    if (!strcmp(argv[i], "--report-exec") && i + 3 < argc && argv[i + 1][0] == '/') report_exec = argv + i + 1;
   }
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -903,6 +994,11 @@ int sw_helper_exec(int argc, char **argv) {
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
     if (!strcmp(a, "--strict")) { strict = 1; continue; }
     if (!strcmp(a, "--no-nnp")) { nnp = 0; continue; }
+    if (!strcmp(a, "--report-exec")) {
+      if (i + 3 >= argc || !report_exec) fail(EXIT_SETUP, "usage", 0, "--report-exec expects NODE (an absolute path), SCRIPT and CONTEXT%s", "");
+      i += 3;
+      continue;
+    }
     if (!strcmp(a, "--fd") || !strcmp(a, "--flags") || !strcmp(a, "--listener-sock") || !strcmp(a, "--report-fd") ||
         !strcmp(a, "--isolate") || !strcmp(a, "--parent-pid") || !strcmp(a, "--guard")) {
       if (i + 1 >= argc) fail(EXIT_SETUP, "usage", 0, "option %s needs a value", a);
@@ -939,15 +1035,21 @@ int sw_helper_exec(int argc, char **argv) {
   if (strict && guard_count) fail(EXIT_SETUP, "usage", 0, "--strict cannot be combined with --guard (strict mode allows no ioctl, kill or seccomp)%s", "");
   if (strict && (listener_sock >= 0 || flags)) fail(EXIT_SETUP, "usage", 0, "--strict cannot be combined with --flags or --listener-sock%s", "");
   if (!strict && !prog_file && prog_fd < 0) fail(EXIT_SETUP, "usage", 0, "missing program: give PROG.bpf, --fd N or --strict%s", "");
+  if (report_exec && (report_fd >= 0 || listener_sock >= 0 || parent_pid > 0 || isolate != ISOLATE_REQUIRE))
+    fail(EXIT_SETUP, "usage", 0, "--report-exec needs --isolate require, and cannot be combined with --report-fd, --listener-sock or --parent-pid%s", "");
 
   /* Without no_new_privs the kernel wants CAP_SYS_ADMIN. The command gets it
    * inside a user namespace of ours, but that is not what the caller has. */
   if (!nnp && !has_cap(CAP_SYS_ADMIN))
     fail(EXIT_SETUP, "seccomp", EACCES, "installing a filter without no_new_privs (--no-nnp) needs CAP_SYS_ADMIN%s", "");
 
-  /* Die with the parent (Node); if it is already gone, do nothing. */
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(EXIT_SETUP, "helper", errno, "prctl(PR_SET_PDEATHSIG) failed%s", "");
-  if (parent_pid > 0 && getppid() != (pid_t)parent_pid) leave(EXIT_SETUP);
+  /* Die with the parent (Node); if it is already gone, do nothing. In place
+   * of `syswall run` (--report-exec) the parent is the caller's shell, which
+   * waits for us like for any command. */
+  if (!report_exec) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(EXIT_SETUP, "helper", errno, "prctl(PR_SET_PDEATHSIG) failed%s", "");
+    if (parent_pid > 0 && getppid() != (pid_t)parent_pid) leave(EXIT_SETUP);
+  }
   /* Nothing in the sandbox may trace, or read or write the memory of, this process. */
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(EXIT_SETUP, "helper", errno, "prctl(PR_SET_DUMPABLE) failed%s", "");
 
@@ -1002,6 +1104,14 @@ int sw_helper_exec(int argc, char **argv) {
   if (pipe2(life, O_CLOEXEC) != 0) fail(EXIT_SETUP, "helper", errno, "pipe failed%s", "");
   L.ctl = ctl[1];
   L.lifeline = life[0];
+  /* --report-exec: the init and the command report failures on a pipe that the launcher reads at the end. */
+  int report_read = -1;
+  if (report_exec) {
+    int rp[2];
+    if (pipe2(rp, O_CLOEXEC) != 0) fail(EXIT_SETUP, "helper", errno, "pipe failed%s", "");
+    report_read = rp[0];
+    report_fd = rp[1];
+  }
 
   /* 4. The init, in new namespaces. */
   pid_t init = -1;
@@ -1032,6 +1142,8 @@ int sw_helper_exec(int argc, char **argv) {
     if (init < 0) fail(EXIT_SETUP, "helper", errno, "fork failed%s", "");
   }
   if (init == 0) {
+    is_launcher = 0;
+    if (report_read >= 0) close(report_read);
     close(ctl[0]);
     close(life[1]);
     run_init(&L);
@@ -1039,6 +1151,7 @@ int sw_helper_exec(int argc, char **argv) {
   }
   close(ctl[1]);
   close(life[0]);
+  if (report_read >= 0) { close(report_fd); report_fd = -1; }
   if (listener_sock >= 0) close((int)listener_sock);
   relay_target = init;
   relay_self = getpid();
@@ -1046,6 +1159,7 @@ int sw_helper_exec(int argc, char **argv) {
 
   /* 5. Wait: the command's pid, then its status; then the init's end. */
   int have_status = 0, cmd_status = 0;
+  pid_t cmd_pid = 0;
   for (;;) {
     struct pollfd p = {.fd = ctl[0], .events = POLLIN};
     int r = poll(&p, 1, -1);
@@ -1058,16 +1172,18 @@ int sw_helper_exec(int argc, char **argv) {
     ssize_t got = recvmsg(ctl[0], &msg, 0);
     if (got < 0) { if (errno == EINTR) continue; break; }
     if (got == 0) break;
-    if (buf[0] == 'P' && report_fd >= 0) {
+    if (buf[0] == 'P') {
       for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS) continue;
         struct ucred cr;
         memcpy(&cr, CMSG_DATA(c), sizeof cr);
+        cmd_pid = cr.pid;
+        if (report_fd < 0) continue;
         char line[32];
         int n = snprintf(line, sizeof line, "pid\t%d\n", (int)cr.pid);
         write_all(report_fd, line, (size_t)n);
       }
-      close(report_fd);
+      if (report_fd >= 0) close(report_fd);
       report_fd = -1;
     } else if (buf[0] == 'S' && got == 1 + (ssize_t)sizeof(int)) {
       memcpy(&cmd_status, buf + 1, sizeof(int));
@@ -1081,6 +1197,7 @@ int sw_helper_exec(int argc, char **argv) {
     if (r < 0 && errno == EINTR) continue;
     break;
   }
+  if (report_exec) report_outcome(report_read, have_status, cmd_status, cmd_pid, init_status);
   if (have_status) mirror_status(cmd_status);
   /* The init failed (its report says why) or was killed: end the same way. */
   mirror_status(init_status);

@@ -45,6 +45,8 @@
  * names the rule.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from './package-root.js';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { findArch, type ArchInfo, type Endian } from '../core/arch/arches.js';
 import { syscallName, syscallTable } from '../core/arch/syscalls.js';
@@ -167,7 +169,7 @@ const ALLOW: Action = { kind: 'ALLOW' };
 /** syswall's version (package.json), written into the metadata. */
 export function syswallVersion(): string {
   try {
-    return String(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    return String(JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version);
   } catch {
     return 'unknown';
   }

@@ -5,7 +5,8 @@
  * input door.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from './package-root.js';
 import type { ArchInfo } from '../core/arch/arches.js';
 import { PolicyError, SyswallError } from '../core/errors.js';
 import { hostArch } from './host.js';
@@ -13,7 +14,7 @@ import { hostArch } from './host.js';
 /** Names of the built-in profiles. */
 export const BUILTIN_PROFILES: readonly string[] = Object.freeze(['default']);
 
-const DEFAULT_DIR = fileURLToPath(new URL('../../data/profiles/default/', import.meta.url));
+const DEFAULT_DIR = join(PACKAGE_ROOT, 'data', 'profiles', 'default');
 
 /**
  * The file of a built-in profile for a host arch: `default` is Docker's
@@ -23,7 +24,7 @@ export function builtinProfilePath(name: string, arch: ArchInfo = hostArch()): s
   if (!BUILTIN_PROFILES.includes(name)) {
     throw new PolicyError('UNKNOWN_PROFILE', `unknown built-in profile "${name}"`, { hint: `built-in profiles: ${BUILTIN_PROFILES.join(', ')}` });
   }
-  const file = DEFAULT_DIR + arch.name + '.json';
+  const file = join(DEFAULT_DIR, arch.name + '.json');
   if (!existsSync(file)) {
     const have = existsSync(DEFAULT_DIR) ? readdirSync(DEFAULT_DIR).map((f) => f.replace(/\.json$/, '')) : [];
     throw new SyswallError('NO_BUILTIN_FOR_ARCH', `no built-in "${name}" profile for ${arch.name} hosts (${DEFAULT_DIR})`, {

@@ -23,8 +23,8 @@ import { helperPath, requireTrusted } from './native.js';
 import { spawn, type StdioOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from './package-root.js';
 import { archByToken, X32_SYSCALL_BIT, type ArchName, type Endian } from '../core/arch/arches.js';
 import { decodeProgram } from '../core/bpf/codec.js';
 import type { Instruction } from '../core/bpf/instruction.js';
@@ -165,7 +165,7 @@ export interface DumpPidOptions {
   signal?: AbortSignal;
 }
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = PACKAGE_ROOT;
 
 /**
  * Finds the syswall-helper executable: `$SYSWALL_HELPER`, else the one

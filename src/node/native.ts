@@ -10,9 +10,9 @@
  */
 import { accessSync, constants as fsConstants, existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, isAbsolute, join } from 'node:path';
 import { SyswallError } from '../core/errors.js';
+import { PACKAGE_ROOT } from './package-root.js';
 import { fromNativeError } from './errors.js';
 
 /** The raw addon as native/addon_core.c exports it (internal; use the wrappers). */
@@ -27,6 +27,9 @@ export interface NativeAddon {
   recvFdAsync(socketFd: number): Promise<number>;
   actionAvail(action: number): boolean;
   notifSizes(): NotifSizes;
+  memfdWith(bytes: Uint8Array): number;
+  execInPlace(path: string, argv: string[]): never;
+  noteStdio(): void;
   [other: string]: unknown;
 }
 
@@ -44,8 +47,7 @@ const ADDON_FILE = 'syswall_addon.node';
 const HELPER_FILE = 'syswall-helper';
 const FIX_HINT = 'install a C compiler, make and python3 (Debian: apt-get install build-essential python3), then run `npm rebuild syswall` (in a source checkout: `npm install`)';
 
-/** The package root (two levels above this file in both src/node and dist/node). */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { PACKAGE_ROOT };
 
 /**
  * Directories searched for the native build, in order: `$SYSWALL_NATIVE_DIR`
@@ -207,6 +209,36 @@ export function seccompLoad(program: Uint8Array, flags: number, noNewPrivs = tru
   const addon = loadAddon();
   return call(() => addon.seccompLoad(program, flags >>> 0, noNewPrivs),
     noNewPrivs ? undefined : 'a filter without no_new_privs needs CAP_SYS_ADMIN');
+}
+
+/** A memfd holding `bytes` at offset 0, inherited across execve (not close-on-exec); the caller closes it. */
+export function memfdWith(bytes: Uint8Array): number {
+  const addon = loadAddon();
+  return call(() => addon.memfdWith(bytes));
+}
+
+/**
+ * Remembers how fds 0-2 are (their file status flags) before Node's streams
+ * change them, for {@link execInPlace}; the `syswall` binary calls it first
+ * thing for `run`. False when the native addon is missing.
+ */
+export function noteStdio(): boolean {
+  try {
+    loadAddon().noteStdio();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Replaces this Node process with `path` (execve, with process.env; signal
+ * dispositions and the mask reset to the defaults). Returns only by
+ * throwing {@link NativeError} (Node's own state intact).
+ */
+export function execInPlace(path: string, argv: readonly string[]): never {
+  const addon = loadAddon();
+  return call(() => addon.execInPlace(path, [...argv]));
 }
 
 /** A connected AF_UNIX stream socket pair, both ends close-on-exec. */

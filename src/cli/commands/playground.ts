@@ -2,14 +2,15 @@ import type { Command } from '../command.js';
 import { flag, stringOpt, UsageError } from '../command.js';
 import { SyswallError } from '../../core/errors.js';
 import { startStaticServer } from '../../node/static-server.js';
+import { PACKAGE_ROOT } from '../../node/native.js';
 import { println } from '../io.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 
 /** The package's web/ folder (this file is dist/cli/commands/playground.js). */
-const WEB_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
+// From the package root: this module may run from the CLI bundle (dist/bin), not dist/cli/commands.
+const WEB_DIR = join(PACKAGE_ROOT, 'web');
 
 async function buildWeb(out: NodeJS.WritableStream): Promise<void> {
   let vite: typeof import('vite');
