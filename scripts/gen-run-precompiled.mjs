@@ -3,29 +3,33 @@
 // `npm run build` after tsc): for every host arch with a built-in profile
 // (data/profiles/default/ARCH.json), the plan `syswall run` computes for it
 // with default options (src/cli/commands/run-compile.ts, the same function),
-// keyed like a cache entry (src/cli/commands/run-plan.ts, planKey), written
-// with the build id to dist/cli/run-precompiled.json.
+// written with the profile's text it was compiled from to
+// dist/cli/run-precompiled/ARCH.json (`run` uses it while the profile file
+// still holds exactly that text: src/cli/commands/run-plan.ts), and the
+// build id to dist/cli/run-precompiled/build-id.txt.
 //
-// The build id is a SHA-256 over every file of dist/ (but this one) and the
-// package version: it is part of every key, so neither this file nor a cached
-// plan outlives the build that made it. A test compares each plan with a
-// fresh compile (test/run-cache.test.ts), so this file can never go stale
+// The build id is a SHA-256 over every file of dist/ (but these) and the
+// package version: it is part of every cache key, so no cached plan
+// outlives the build that made it. A test compares each plan with a fresh
+// compile (test/run-cache.test.ts), so these files can never go stale
 // unnoticed.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const OUT = join(dist, 'cli', 'run-precompiled.json');
+const OUT = join(dist, 'cli', 'run-precompiled');
 
 function filesUnder(dir) {
   const out = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesUnder(p));
-    else if (e.isFile() && p !== OUT && !p.endsWith('.d.ts') && !p.endsWith('.map')) out.push(p);
+    if (e.isDirectory()) {
+      if (p !== OUT) out.push(...filesUnder(p));
+    }
+    else if (e.isFile() && !p.endsWith('.d.ts') && !p.endsWith('.map')) out.push(p);
   }
   return out;
 }
@@ -45,7 +49,7 @@ export function buildId() {
 export async function generate() {
   const { ARCHES } = await import(join(dist, 'core/arch/arches.js'));
   const { computePlan } = await import(join(dist, 'cli/commands/run-compile.js'));
-  const { encodePlan, planKey } = await import(join(dist, 'cli/commands/run-plan.js'));
+  const { encodePlan } = await import(join(dist, 'cli/commands/run-plan.js'));
   const { builtinProfilePath } = await import(join(dist, 'node/builtin-profiles.js'));
   const id = buildId();
   const options = { spec: 'default', strictNames: false, includeDirs: [], allow: [], deny: [], exact: false };
@@ -55,7 +59,7 @@ export async function generate() {
     const host = ARCHES[name];
     if (!host) throw new Error(`${dir}/${name}.json: not an arch syswall knows`);
     const { plan } = await computePlan(options, { host });
-    plans[name] = { key: planKey(id, host, options, readFileSync(builtinProfilePath('default', host))), plan: encodePlan(plan) };
+    plans[name] = { profile: readFileSync(builtinProfilePath('default', host), 'utf8'), plan: encodePlan(plan) };
   }
   return { buildId: id, plans };
 }
@@ -64,7 +68,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const t0 = performance.now();
   const out = await generate();
   const tmp = OUT + '.tmp';
-  writeFileSync(tmp, JSON.stringify(out) + '\n');
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  for (const [name, p] of Object.entries(out.plans)) writeFileSync(join(tmp, `${name}.json`), JSON.stringify(p) + '\n');
+  writeFileSync(join(tmp, 'build-id.txt'), out.buildId + '\n');
+  rmSync(OUT, { recursive: true, force: true });
   renameSync(tmp, OUT);
-  console.log(`${relative(root, OUT)}: the built-in default precompiled for ${Object.keys(out.plans).length} host arches (${(performance.now() - t0).toFixed(0)} ms)`);
+  rmSync(join(dist, 'cli', 'run-precompiled.json'), { force: true }); // the single file of earlier builds
+  console.log(`${relative(root, OUT)}/: the built-in default precompiled for ${Object.keys(out.plans).length} host arches (${(performance.now() - t0).toFixed(0)} ms)`);
 }

@@ -17,7 +17,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/runtime.js';
 import { ProgramCache, decodeEntry, encodeEntry, sha256Hex } from '../src/node/program-cache.js';
-import { decodePlan, encodePlan, planKey, type PlanOptions } from '../src/cli/commands/run-plan.js';
+import { decodePlan, encodePlan, precompiledPlan, readBuildId, type PlanOptions } from '../src/cli/commands/run-plan.js';
 import { computePlan } from '../src/cli/commands/run-compile.js';
 import { ARCHES } from '../src/core/arch/arches.js';
 import { builtinProfilePath } from '../src/node/builtin-profiles.js';
@@ -294,23 +294,37 @@ describe('compile cache: attacks on it do not get through', () => {
 });
 
 describe('the built-in default, precompiled at build time', () => {
-  const pre = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli', 'run-precompiled.json'), 'utf8')) as { buildId: string; plans: Record<string, { key: string; plan: string }> };
+  const DIR = join(ROOT, 'dist', 'cli', 'run-precompiled');
+  const read = (name: string) => JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as { profile: string; plan: string };
 
   it('is from this build (its build id is the hash of dist/ now)', async () => {
     const { buildId } = await import('../scripts/gen-run-precompiled.mjs' as string);
-    expect(pre.buildId).toBe(buildId());
+    expect(readFileSync(join(DIR, 'build-id.txt'), 'utf8').trim()).toBe(buildId());
+    expect(readBuildId()).toBe(buildId());
   });
 
-  it('equals a fresh compile for every host arch, under the key run computes', async () => {
+  it('equals a fresh compile for every host arch, and was compiled from the built-in profile as it is', async () => {
     const o: PlanOptions = { spec: 'default', strictNames: false, includeDirs: [], allow: [], deny: [], exact: false };
     const names = readdirSync(join(ROOT, 'data', 'profiles', 'default')).map((f) => f.replace(/\.json$/, '')).sort();
-    expect(Object.keys(pre.plans).sort()).toEqual(names);
+    expect(readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort()).toEqual(names);
     for (const name of names) {
       const host = ARCHES[name as keyof typeof ARCHES];
       const fresh = (await computePlan(o, { host })).plan;
-      expect(decodePlan(pre.plans[name].plan), name).toEqual(fresh);
-      expect(pre.plans[name].key).toBe(planKey(pre.buildId, host, o, readFileSync(builtinProfilePath('default', host))));
+      const pre = read(name);
+      expect(decodePlan(pre.plan), name).toEqual(fresh);
+      const bytes = readFileSync(builtinProfilePath('default', host));
+      expect(pre.profile, name).toBe(bytes.toString('utf8'));
+      expect(precompiledPlan(host, bytes), name).toEqual(fresh);
     }
+  });
+
+  it('is not used once the built-in profile file differs from what it was compiled from', () => {
+    const host = ARCHES.x86_64;
+    const bytes = readFileSync(builtinProfilePath('default', host));
+    expect(precompiledPlan(host, bytes)).toBeDefined();
+    const edited = Buffer.from(bytes.toString('utf8').replace('"defaultAction"', ' "defaultAction"'));
+    expect(precompiledPlan(host, edited)).toBeUndefined();
+    expect(precompiledPlan(host, bytes.subarray(0, bytes.length - 1))).toBeUndefined();
   });
 
   it('is what `syswall run` loads (and the same program a fresh compile gives)', () => {

@@ -18,6 +18,8 @@ export interface CommandContext {
   rest?: string[];
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** This process is the `syswall` binary itself (not main() embedded in a program or a test): `run` may replace it with the sandbox. */
+  ownProcess?: boolean;
 }
 
 export interface Command {

@@ -12,6 +12,7 @@
 import type { LintReport } from '../core/analyze/lint.js';
 import { isSyswallError } from '../core/errors.js';
 import { SandboxError } from '../node/errors.js';
+import { safeText, terminalSafe } from './stdio.js';
 
 export const EXIT_OK = 0;
 /** A failure at run time (a kernel call refused, a missing native build, a write error, an internal error). */
@@ -45,4 +46,26 @@ export function exitStatusOf(e: unknown): number {
   if (e instanceof SandboxError && e.stage === 'exec') return e.errno === 'ENOENT' || e.errno === 'ENOTDIR' ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
   if (isSyswallError(e)) return e.kind === 'input' ? EXIT_USAGE : EXIT_FAILURE;
   return EXIT_FAILURE;
+}
+
+/** Prints an error the CLI way (one escaped, capped line and a hint) and returns the exit code. */
+export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableStream = terminalSafe(process.stderr)): number {
+  const out = (line: string) => stderr.write(safeText(line) + '\n');
+  if (isSyswallError(e)) {
+    out(`syswall: error: ${firstLine(e.message)}`);
+    if (e.hint) out(`hint: ${firstLine(e.hint)}`);
+    if (debug && e.stack) out(e.stack);
+    return exitStatusOf(e);
+  }
+  const err = e as Error;
+  out(`syswall: internal error: ${firstLine(String(err?.message ?? e))}`);
+  if (debug && err?.stack) out(err.stack);
+  else out('hint: rerun with --debug for the stack trace, and please report it');
+  return EXIT_FAILURE;
+}
+
+/** The first line of a message (the CLI prints one line per error). */
+function firstLine(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl < 0 ? text : text.slice(0, nl);
 }

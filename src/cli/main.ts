@@ -14,15 +14,16 @@
 import { COMMANDS } from './commands/index.js';
 import { parseCommandArgs, splitArgv, UsageError, type Command } from './command.js';
 import { closest } from '../core/util/suggest.js';
-import { guardOutput, safeText, terminalSafe } from './stdio.js';
+import { lazyGuardedOutput, terminalSafe } from './stdio.js';
 import { readFileSync } from 'node:fs';
-import { EXIT_FAILURE, EXIT_USAGE, exitStatusOf } from './exit.js';
-import { isSyswallError } from '../core/errors.js';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../node/package-root.js';
+import { EXIT_FAILURE, EXIT_USAGE, reportError } from './exit.js';
 
 
 function version(): string {
   try {
-    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+    return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
   } catch {
     return 'unknown';
   }
@@ -59,8 +60,13 @@ async function loadCommand(name: string): Promise<Command> {
 
 type Streams = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
-/** Runs the CLI on `argv` (without node and the script) and returns the exit status. */
-export async function main(argv: string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+/**
+ * Runs the CLI on `argv` (without node and the script) and returns the exit
+ * status. `ownProcess`: this process is the `syswall` binary itself, its
+ * stdio noted before use, which `run` may replace with the sandbox (never
+ * when main() is embedded).
+ */
+export async function main(argv: string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr }, ownProcess = false): Promise<number> {
   const dd = argv.indexOf('--');
   const debug = (dd >= 0 ? argv.slice(0, dd) : argv).includes('--debug');
   const stderr = terminalSafe(streams.stderr);
@@ -95,41 +101,33 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
       args = ['--json', ...args];
     }
     const parsed = parseCommandArgs(cmd, args);
-    return await cmd.run({ ...parsed, stdout, stderr });
+    return await cmd.run({ ...parsed, stdout, stderr, ownProcess });
   } catch (e) {
     return reportError(e, debug, stderr);
   }
 }
 
-/** Prints an error the CLI way (one escaped, capped line and a hint) and returns the exit code. */
-export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableStream = terminalSafe(process.stderr)): number {
-  const out = (line: string) => stderr.write(safeText(line) + '\n');
-  if (isSyswallError(e)) {
-    out(`syswall: error: ${firstLine(e.message)}`);
-    if (e.hint) out(`hint: ${firstLine(e.hint)}`);
-    if (debug && e.stack) out(e.stack);
-    return exitStatusOf(e);
+/** The `syswall` binary. */
+async function bin(argv: string[]): Promise<number> {
+  // `run` may replace this process with its sandbox (src/node/helper-exec.ts): note how stdio is
+  // before Node's streams change it (a pipe becomes non-blocking), to hand it on unchanged.
+  let commandName: string | undefined;
+  try {
+    commandName = splitArgv(argv).name;
+  } catch {
+    // main() reports the usage error
   }
-  const err = e as Error;
-  out(`syswall: internal error: ${firstLine(String(err?.message ?? e))}`);
-  if (debug && err?.stack) out(err.stack);
-  else out('hint: rerun with --debug for the stack trace, and please report it');
-  return EXIT_FAILURE;
+  const replaceable = commandName === 'run' && (await import('../node/native.js')).noteStdio();
+  const output = lazyGuardedOutput(() => {
+    process.exitCode = EXIT_FAILURE;
+  });
+  const code = await main(argv, output, replaceable);
+  return output.state.failed ? EXIT_FAILURE : code;
 }
 
-/** The first line of a message (the CLI prints one line per error). */
-function firstLine(text: string): string {
-  const nl = text.indexOf('\n');
-  return nl < 0 ? text : text.slice(0, nl);
-}
-
-const output = guardOutput({ stdout: process.stdout, stderr: process.stderr }, () => {
-  process.exitCode = EXIT_FAILURE;
-});
-
-main(process.argv.slice(2)).then(
+bin(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = output.failed ? EXIT_FAILURE : code;
+    process.exitCode = code;
   },
   (e) => {
     process.exitCode = reportError(e, process.argv.includes('--debug'));

@@ -94,31 +94,62 @@ const WHY: Record<string, string> = {
 };
 
 /**
- * Handles errors of stdout and stderr. A closed pipe (EPIPE, or a write
+ * Handles the errors of one output stream. A closed pipe (EPIPE, or a write
  * after it) marks the output closed and is otherwise ignored: the command
  * finishes with its own exit status, printing nothing more. Any other write
  * error is reported once on stderr (when it still works) and makes the exit
  * status 1.
  */
-export function guardOutput(streams: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, onFail?: () => void): OutputState {
+function guardStream(name: 'stdout' | 'stderr', s: NodeJS.WritableStream, stderr: () => NodeJS.WritableStream, state: OutputState, onFail?: () => void): void {
+  s.on('error', (e: NodeJS.ErrnoException) => {
+    if (e?.code === 'EPIPE' || e?.code === 'ERR_STREAM_DESTROYED' || e?.code === 'ECONNRESET') {
+      state.closed = true;
+      return;
+    }
+    if (state.failed) return;
+    state.failed = `cannot write to ${name}: ${(e?.code && WHY[e.code]) ?? e?.message ?? String(e)}`;
+    if (name === 'stdout') {
+      try {
+        stderr().write(`syswall: error: ${safeText(state.failed)}\n`);
+      } catch {
+        // stderr is gone too: the exit status says it.
+      }
+    }
+    onFail?.();
+  });
+}
+
+/**
+ * The process's stdout and stderr, guarded (guardStream above), but
+ * each created (and guarded) only when first used: Node's stream for a pipe
+ * makes the pipe non-blocking and costs a few milliseconds to set up, which
+ * `syswall run` spares when it prints nothing before handing the process
+ * to its sandbox (src/node/helper-exec.ts).
+ */
+export function lazyGuardedOutput(onFail?: () => void): { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; state: OutputState } {
   const state: OutputState = { closed: false };
-  for (const [name, s] of [['stdout', streams.stdout], ['stderr', streams.stderr]] as const) {
-    s.on('error', (e: NodeJS.ErrnoException) => {
-      if (e?.code === 'EPIPE' || e?.code === 'ERR_STREAM_DESTROYED' || e?.code === 'ECONNRESET') {
-        state.closed = true;
-        return;
-      }
-      if (state.failed) return;
-      state.failed = `cannot write to ${name}: ${(e?.code && WHY[e.code]) ?? e?.message ?? String(e)}`;
-      if (name === 'stdout') {
-        try {
-          streams.stderr.write(`syswall: error: ${safeText(state.failed)}\n`);
-        } catch {
-          // stderr is gone too: the exit status says it.
-        }
-      }
-      onFail?.();
+  const ready = new Set<string>();
+  const real = (name: 'stdout' | 'stderr'): NodeJS.WriteStream => {
+    const s = process[name];
+    if (!ready.has(name)) {
+      ready.add(name);
+      guardStream(name, s, () => real('stderr'), state, onFail);
+    }
+    return s;
+  };
+  const lazy = (name: 'stdout' | 'stderr') =>
+    new Proxy({} as NodeJS.WriteStream, {
+      get(_, prop) {
+        const s = real(name);
+        const v = Reflect.get(s, prop, s) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(s) : v;
+      },
+      set(_, prop, value) {
+        return Reflect.set(real(name), prop, value);
+      },
+      has(_, prop) {
+        return Reflect.has(real(name), prop);
+      },
     });
-  }
-  return state;
+  return { stdout: lazy('stdout'), stderr: lazy('stderr'), state };
 }

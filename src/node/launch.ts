@@ -23,8 +23,8 @@ import { encodeProgram } from '../core/bpf/codec.js';
 import { BPF_MAXINSNS, SECCOMP_FILTER_FLAG_NEW_LISTENER } from '../core/bpf/constants.js';
 import type { Instruction } from '../core/bpf/instruction.js';
 import { decodeProgram } from '../core/bpf/codec.js';
-import { SandboxError, errnoLabel, type SandboxStage } from './errors.js';
-import { errnoMessage } from '../core/arch/errno.js';
+import { SandboxError } from './errors.js';
+import { helperExecArgs, helperFailureError, parseHelperReport, quoteCommand, type HelperReport } from './helper-exec.js';
 import { hostArch } from './host.js';
 import { holdUnreachable, isolationSupport, type IsolationSupport } from './isolation-support.js';
 import { helperPath, recvFdAsync, socketpair } from './native.js';
@@ -175,54 +175,6 @@ function trackForCleanup(child: ChildProcess): void {
   }
 }
 
-function quote(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-}
-
-const STAGE_CODES: Record<string, string> = {
-  exec: 'EXEC_FAILED',
-  nnp: 'FILTER_FAILED',
-  seccomp: 'FILTER_FAILED',
-  isolation: 'ISOLATION_FAILED',
-};
-
-const STAGES: readonly SandboxStage[] = ['usage', 'program', 'isolation', 'caps', 'nnp', 'seccomp', 'listener', 'exec'];
-
-/** What the launcher said on the report pipe (docs in native/helper_exec.c). */
-interface Report {
-  /** The first `fail` line: STAGE, errno number, message. */
-  fail?: { stage: string; errno: number; message: string };
-  /** The command's pid (`pid` line). */
-  pid?: number;
-  /** Auto mode fell back to no namespaces (`isolation none` line): the errno. */
-  noIsolation?: number;
-}
-
-function parseReport(text: string): Report {
-  const r: Report = {};
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const f = line.split('\t');
-    if (f[0] === 'fail' && !r.fail) r.fail = { stage: f[1] ?? 'helper', errno: Number(f[2]) || 0, message: f.slice(3).join('\t') || 'the sandbox helper failed' };
-    else if (f[0] === 'pid' && Number.isInteger(Number(f[1]))) r.pid = Number(f[1]);
-    else if (f[0] === 'isolation') r.noIsolation = Number(f[2]) || 0;
-    else if (!r.fail) r.fail = { stage: 'helper', errno: 0, message: `the sandbox helper wrote an unexpected line: ${line.slice(0, 200)}` };
-  }
-  return r;
-}
-
-function reportError(fail: NonNullable<Report['fail']>, command: string): SandboxError {
-  const st = (STAGES as readonly string[]).includes(fail.stage) ? (fail.stage as SandboxStage) : 'helper';
-  const errno = fail.errno ? errnoLabel(fail.errno) : undefined;
-  const message = fail.errno ? `${fail.message}: ${errnoMessage(fail.errno)}` : fail.message;
-  let hint: string | undefined;
-  if (st === 'seccomp' && errno === 'EACCES') hint = 'drop noNewPrivs: false (--no-nnp), or run with CAP_SYS_ADMIN';
-  else if (st === 'seccomp' && errno === 'EINVAL') hint = 'check the program with `syswall disasm` (the kernel validates it as seccomp_check_filter does)';
-  else if (st === 'exec' && errno === 'ENOENT') hint = 'check the command name and PATH';
-  else if (st === 'isolation') hint = 'see docs/security.md ("Where isolation is impossible")';
-  return new SandboxError(STAGE_CODES[st] ?? 'SANDBOX_SETUP_FAILED', st, command, message, errno, hint ? { hint } : {});
-}
-
 function needGuards(guards: LaunchGuards | undefined): LaunchGuards {
   if (!guards) throw new TypeError('launch: a program needs the guards of src/node/isolation.ts (pass them, or call spawn())');
   return guards;
@@ -265,7 +217,7 @@ export function launch(command: string, args: readonly string[] = [], options: S
   validate(command, args, options);
   const helper = helperPath();
   const supervised = options.listener === true || options.onSyscall !== undefined;
-  const commandLine = [command, ...args].map(quote).join(' ');
+  const commandLine = quoteCommand(command, args);
 
   // The program (with a listener, behind the prefix that refuses a second one), after the guard filter (docs/security.md).
   let bytes: Uint8Array | undefined;
@@ -297,14 +249,14 @@ export function launch(command: string, args: readonly string[] = [], options: S
     }
   }
 
-  const helperArgs = ['exec'];
-  if (options.strict) helperArgs.push('--strict');
-  else helperArgs.push('--fd', '3', '--guard', String(guardCount));
-  helperArgs.push('--report-fd', '4', '--isolate', isolation.namespaces ? 'require' : 'none', '--parent-pid', String(process.pid));
-  if (options.noNewPrivs === false) helperArgs.push('--no-nnp');
-  let flags = (options.flags ?? 0) >>> 0;
-  flags &= ~SECCOMP_FILTER_FLAG_NEW_LISTENER; // the listener option asks for it (the helper then passes the fd back)
-  if (flags) helperArgs.push('--flags', '0x' + flags.toString(16));
+  const helperArgs = helperExecArgs({
+    ...(options.strict ? { strict: true } : { programFd: 3, guardCount }),
+    isolate: isolation.namespaces ? 'require' : 'none',
+    ...(options.noNewPrivs === false ? { noNewPrivs: false } : {}),
+    // The listener option asks for NEW_LISTENER (the helper then passes the fd back).
+    flags: ((options.flags ?? 0) & ~SECCOMP_FILTER_FLAG_NEW_LISTENER) >>> 0,
+  });
+  helperArgs.push('--report-fd', '4', '--parent-pid', String(process.pid));
 
   let sock: [number, number] | undefined;
   if (supervised) {
@@ -350,12 +302,12 @@ export function launch(command: string, args: readonly string[] = [], options: S
 
   // The report pipe: the command's pid, failures; EOF once the command was exec'd (fd 4 is close-on-exec).
   const reportStream = child.stdio[4] as Readable;
-  const report = new Promise<Report>((res) => {
+  const report = new Promise<HelperReport>((res) => {
     let text = '';
     reportStream.setEncoding('utf8');
     reportStream.on('data', (d: string) => (text += d));
-    reportStream.on('error', () => res(parseReport(text)));
-    reportStream.on('close', () => res(parseReport(text)));
+    reportStream.on('error', () => res(parseHelperReport(text)));
+    reportStream.on('close', () => res(parseHelperReport(text)));
   });
 
   const spawnError = new Promise<SandboxError>((res) => {
@@ -380,7 +332,7 @@ export function launch(command: string, args: readonly string[] = [], options: S
       throw e;
     }),
     report.then((r) => {
-      if (r.fail) throw reportError(r.fail, commandLine);
+      if (r.fail) throw helperFailureError(r.fail, commandLine);
     }),
   ]);
   const commandPid: Promise<number> = started.then(async () => (await report).pid ?? child.pid ?? -1);

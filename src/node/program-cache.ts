@@ -36,9 +36,15 @@
  * {@link ProgramCache.notes} for `--verbose`.
  */
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse as parsePath } from 'node:path';
+
+let cryptoModule: typeof import('node:crypto') | undefined;
+/** node:crypto, loaded on first use: loading it costs a precompiled `syswall run` 5 ms of its start-up (docs/benchmarks.md). */
+function crypto(): typeof import('node:crypto') {
+  return (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
+}
 
 /** Largest entry read (bytes): a 4,096-instruction program and its messages fit many times over. */
 export const MAX_ENTRY_BYTES = 1024 * 1024;
@@ -79,7 +85,7 @@ export function cacheDirOf(env: NodeJS.ProcessEnv = process.env): string {
 
 /** SHA-256 of `text` (UTF-8) or bytes, as hex. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return crypto().createHash('sha256').update(data).digest('hex');
 }
 
 function euid(): number {
@@ -230,7 +236,7 @@ export class ProgramCache {
     const digest = sha256Hex(key);
     const path = this.entryPath(digest);
     if (!path || !this.dir) return false;
-    const tmp = join(this.dir, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`);
+    const tmp = join(this.dir, `.tmp-${process.pid}-${crypto().randomBytes(8).toString('hex')}`);
     let fd: number | undefined;
     try {
       fd = openSync(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o600);

@@ -4,12 +4,13 @@
  * its flags, and every line `run` prints about the profile). This module is
  * the light half of `run`: it finds a plan without loading the compiler,
  * either precompiled at build time (the built-in default with default
- * options: dist/cli/run-precompiled.json, written by
- * scripts/gen-run-precompiled.mjs during `npm run build`) or in the user's
+ * options: dist/cli/run-precompiled/ARCH.json, written by
+ * scripts/gen-run-precompiled.mjs during `npm run build`, used while the
+ * built-in profile's bytes are those it was built from) or in the user's
  * compile cache (src/node/program-cache.ts). The heavy half,
  * run-compile.ts, computes a plan when neither has it.
  *
- * The key of a plan names everything that decides it: the syswall build
+ * The key of a cached plan names everything that decides it: the syswall build
  * (a hash of dist/ and the package version, so a rebuilt or upgraded syswall
  * never reads an older build's plans), the host arch, the profile's bytes
  * and the name it was given by, every option that changes the program or the
@@ -20,6 +21,8 @@
  * message and the command picks.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../node/native.js';
 import type { ArchInfo } from '../../core/arch/arches.js';
 import { sha256Hex, type ProgramCache } from '../../node/program-cache.js';
 
@@ -137,45 +140,63 @@ export function decodePlan(text: string): RunPlan | undefined {
   };
 }
 
-/** The build-time file: the build id and the built-in default's plan per host arch, with their keys. */
+/** A build-time file: the built-in default's profile text it was compiled from, and its plan. */
 export interface Precompiled {
-  readonly buildId: string;
-  readonly plans: Readonly<Record<string, { readonly key: string; readonly plan: string }>>;
-}
-
-/** Where the build writes {@link Precompiled} (next to dist/cli/main.js). */
-export const PRECOMPILED_URL = new URL('../run-precompiled.json', import.meta.url);
-
-let precompiled: Precompiled | null | undefined;
-
-/** The build's precompiled plans, or undefined when this build has none (tsc without the build script). */
-export function readPrecompiled(): Precompiled | undefined {
-  if (precompiled === undefined) {
-    try {
-      const o = JSON.parse(readFileSync(PRECOMPILED_URL, 'utf8'));
-      precompiled = o && isStr(o.buildId) && o.plans && typeof o.plans === 'object' ? (o as Precompiled) : null;
-    } catch {
-      precompiled = null;
-    }
-  }
-  return precompiled ?? undefined;
+  /** data/profiles/default/ARCH.json as it was at build time. */
+  readonly profile: string;
+  /** {@link encodePlan}'s text. */
+  readonly plan: string;
 }
 
 /**
- * A plan for `key` without compiling: the precompiled one (when `plain` and
- * its key matches, i.e. the built-in profile file is the one it was built
- * from), else the cache's. Undefined: compile.
+ * Where the build writes a {@link Precompiled} per host arch (ARCH.json) and
+ * the build id (build-id.txt), in dist/cli/run-precompiled (from the
+ * package root: this module may run from the CLI bundle, dist/bin).
  */
-export function findPlan(key: string, host: ArchInfo, plain: boolean, cache: ProgramCache | undefined): { plan: RunPlan; from: 'precompiled' | 'cache' } | undefined {
-  if (plain) {
-    const pre = readPrecompiled()?.plans[host.name];
-    if (pre && pre.key === key) {
-      const plan = decodePlan(pre.plan);
-      if (plan) return { plan, from: 'precompiled' };
+export const PRECOMPILED_DIR = join(PACKAGE_ROOT, 'dist', 'cli', 'run-precompiled');
+
+const precompiled = new Map<string, Precompiled | null>();
+
+/** The build's precompiled plan for `host`, or undefined when this build has none (tsc without the build script, an arch without a built-in profile). */
+export function readPrecompiled(host: ArchInfo): Precompiled | undefined {
+  let p = precompiled.get(host.name);
+  if (p === undefined) {
+    try {
+      const o = JSON.parse(readFileSync(join(PRECOMPILED_DIR, `${host.name}.json`), 'utf8'));
+      p = o && isStr(o.profile) && isStr(o.plan) ? (o as Precompiled) : null;
+    } catch {
+      p = null;
     }
+    precompiled.set(host.name, p);
   }
-  const text = cache?.get(key);
+  return p ?? undefined;
+}
+
+/** The build id (part of every cache key), or undefined when this build has none (tsc without the build script). */
+export function readBuildId(): string | undefined {
+  try {
+    const id = readFileSync(join(PRECOMPILED_DIR, 'build-id.txt'), 'utf8').trim();
+    return /^[0-9a-f]{64}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The precompiled plan of the built-in default for `host` (with default
+ * options), if the built-in profile's bytes are still exactly those it was
+ * built from; undefined: compile.
+ */
+export function precompiledPlan(host: ArchInfo, profileBytes: Uint8Array): RunPlan | undefined {
+  const pre = readPrecompiled(host);
+  if (!pre || Buffer.byteLength(pre.profile) !== profileBytes.length || !Buffer.from(pre.profile).equals(profileBytes)) return undefined;
+  return decodePlan(pre.plan);
+}
+
+/** The cache's plan for `key`, or undefined (an entry that holds no valid plan is noted in the cache's alerts). */
+export function cachedPlan(key: string, cache: ProgramCache): RunPlan | undefined {
+  const text = cache.get(key);
   const plan = text === undefined ? undefined : decodePlan(text);
-  if (text !== undefined && !plan) cache!.alerts.push(`cache entry ${cache!.pathOf(key)} not used: it holds no valid plan`);
-  return plan ? { plan, from: 'cache' } : undefined;
+  if (text !== undefined && !plan) cache.alerts.push(`cache entry ${cache.pathOf(key)} not used: it holds no valid plan`);
+  return plan;
 }

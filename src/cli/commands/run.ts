@@ -7,8 +7,7 @@
  * when a plan must be computed, and for --explain. Figures: docs/benchmarks.md.
  */
 import { statSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
-import type { Command, CommandContext } from '../command.js';
+import type { Command } from '../command.js';
 import { flag, listOpt, stringOpt, UsageError } from '../command.js';
 import { resolveArch } from '../../core/arch/arches.js';
 import { SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW } from '../../core/bpf/constants.js';
@@ -17,9 +16,23 @@ import { SandboxError } from '../../node/errors.js';
 import { readInputFile } from '../../node/input.js';
 import { cacheDisabledByEnv, cacheEnabledByEnv, ProgramCache } from '../../node/program-cache.js';
 import { PolicyError } from '../../core/errors.js';
-import { encodePlan, findPlan, isPlainDefault, planKey, readPrecompiled, type PlanOptions, type RunPlan } from './run-plan.js';
+import { cachedPlan, encodePlan, isPlainDefault, planKey, precompiledPlan, readBuildId, readPrecompiled, type PlanOptions, type RunPlan } from './run-plan.js';
 import { BUILTIN_PROFILES, builtinProfilePath } from '../../node/builtin-profiles.js';
 import type { LaunchGuards, SandboxedProcess } from '../../node/launch.js';
+import { endOfRun, reportStartError, type RunEndFacts } from './run-end.js';
+import { execSandboxInPlace, quoteCommand } from '../../node/helper-exec.js';
+import { isolationSupport } from '../../node/isolation-support.js';
+import type { RunReportContext } from '../run-report.js';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../node/native.js';
+
+/** The guard and the program, as the helper reads them (guard first). */
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 
 const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_ALLOW, log: SECCOMP_FILTER_FLAG_LOG };
 
@@ -186,12 +199,11 @@ Examples:
       const useCache = !explain && !flag(ctx, 'no-cache') && !cacheDisabledByEnv() && o.spec !== '-';
       // The compile cache is opt-in: a command running as this user can write it (docs/security.md).
       const cacheOn = useCache && (flag(ctx, 'cache') || cacheEnabledByEnv());
-      const buildId = readPrecompiled()?.buildId;
       let key: string | undefined;
       let keyBytes: Uint8Array | undefined;
       let cache: ProgramCache | undefined;
-      let from = useCache ? (buildId ? '' : 'compiled now (this build has no build id: run `npm run build`)') : 'compiled now (compile cache off)';
-      if (useCache && buildId) {
+      let from = useCache ? '' : 'compiled now (compile cache off)';
+      if (useCache) {
         let bytes: Uint8Array | undefined;
         try {
           if (builtin) profileFile = builtinProfilePath(o.spec, host);
@@ -202,12 +214,18 @@ Examples:
         }
         if (bytes) {
           keyBytes = bytes;
-          key = planKey(buildId, host, o, bytes, builtin ? undefined : hostKernelVersion());
-          const plain = builtin && isPlainDefault(o);
-          const found = (plain ? findPlan(key, host, true, undefined) : undefined) ?? (cacheOn ? findPlan(key, host, false, (cache = new ProgramCache())) : undefined);
-          if (found) {
-            plan = found.plan;
-            from = found.from === 'precompiled' ? 'precompiled at build time' : `from the compile cache, ${cache?.pathOf(key)}`;
+          if (builtin && isPlainDefault(o)) {
+            plan = precompiledPlan(host, bytes);
+            if (plan) from = 'precompiled at build time';
+            else if (!readPrecompiled(host)) from = 'compiled now (this build has no precompiled default: run `npm run build`)';
+          }
+          const buildId = !plan && cacheOn ? readBuildId() : undefined;
+          if (!plan && cacheOn && !buildId) from = 'compiled now (this build has no build id: run `npm run build`)';
+          if (buildId) {
+            key = planKey(buildId, host, o, bytes, builtin ? undefined : hostKernelVersion());
+            cache = new ProgramCache();
+            plan = cachedPlan(key, cache);
+            if (plan) from = `from the compile cache, ${cache.pathOf(key)}`;
           }
         } else {
           from = 'compiled now (not a regular file: not cached)';
@@ -252,8 +270,6 @@ Examples:
       ctx.stderr.write(`syswall: seccomp flags ${names.length ? names.join('|') : 'none'}${session ? ' (NEW_LISTENER: --explain supervises the denials)' : ''}; no_new_privs ${noNewPrivs === false ? 'off (--no-nnp)' : 'on'}\n`);
     }
 
-    const { launch } = await import('../../node/launch.js');
-    const { isolationSupport } = await import('../../node/isolation-support.js');
     // Isolation: where the host refuses namespaces, say so once, before anything runs.
     const iso = isolationSupport();
     if (!iso.namespaces) ctx.stderr.write(`syswall: warning: no PID namespace (${iso.reason}): the command can see and signal this user's other processes\n`);
@@ -274,6 +290,22 @@ Examples:
 
     const [cmd, ...args] = argv;
     const startUs = kernelClockUs() - 1_000_000;
+    const endFacts: RunEndFacts = { strict, sigsys: plan?.sigsys ?? [], ...(plan?.defaultKind !== undefined ? { defaultKind: plan.defaultKind } : {}), explained: !!session, startUs };
+
+    // The usual case: nothing to do while the command runs (no --explain, no --verbose line after
+    // it, the namespaces available), so the helper replaces this Node process (no Node waiting:
+    // docs/runtime.md, "Start-up"), and a short Node script reports the end if it is not exit 0.
+    if (ctx.ownProcess && !session && !verbose && iso.namespaces) {
+      const context: RunReportContext = { ...endFacts, command: quoteCommand(cmd, args), debug: flag(ctx, 'debug') };
+      const script = join(PACKAGE_ROOT, 'dist', 'cli', 'run-report.js');
+      const sandbox = strict ? { strict: true } : { program: concatBytes(plan!.guard, plan!.program), guardCount: plan!.guard.length / 8, flags };
+      try {
+        execSandboxInPlace(cmd, args, { ...sandbox, ...(noNewPrivs === false ? { noNewPrivs: false } : {}) }, { script, context: JSON.stringify(context) });
+      } catch (e) {
+        return reportStartError(e, ctx.stderr);
+      }
+    }
+    const { launch } = await import('../../node/launch.js');
     let child: SandboxedProcess;
     try {
       child = launch(cmd, args, {
@@ -285,7 +317,7 @@ Examples:
       }, guards);
     } catch (e) {
       if (e instanceof SandboxError && e.code === 'ISOLATION_UNAVAILABLE') throw new PolicyError(e.code, `run: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}) });
-      return reportStartError(e, ctx);
+      return reportStartError(e, ctx.stderr);
     }
     const fromTerminal = process.stdin.isTTY === true;
     const handlers = new Map<NodeJS.Signals, () => void>();
@@ -307,43 +339,11 @@ Examples:
         for (const line of session.summary()) ctx.stderr.write(line + '\n');
         session.close();
       }
-      const hasPolicy = plan?.defaultKind !== undefined;
-      if (r.signal) {
-        if (r.supervisorKilled) {
-          // --explain applied a KILL decision (with SIGKILL, which no handler survives): exit as the kernel's kill would.
-          ctx.stderr.write('syswall: killed by seccomp: the policy kills on the call named above (applied by --explain with SIGKILL)\n');
-          return 128 + (osConstants.signals.SIGSYS ?? 31);
-        }
-        const n = osConstants.signals[r.signal] ?? 0;
-        if (r.seccompKilled) {
-          const { seccompKillRecord } = await import('../../node/audit.js');
-          const exact = await seccompKillRecord(r.pid, startUs);
-          const acts = strict ? ['strict mode'] : plan!.sigsys;
-          const what = strict ? `strict mode${exact ? ', ' + exact.replace(/^KILL_\w+ /, '') : ''}` : exact ?? (acts.length ? acts.join(' or ') : 'a seccomp action');
-          ctx.stderr.write(`syswall: killed by seccomp (SIGSYS): ${what}\n`);
-          // --explain needs a policy: not for --strict or a compiled program.
-          if (!session && hasPolicy) ctx.stderr.write(`hint: rerun with \`syswall run --explain ...\` to see which syscall was denied\n`);
-        }
-        return 128 + n;
-      }
-      if (!session && r.exitCode !== 0 && hasPolicy && plan!.defaultKind !== 'ALLOW') {
-        ctx.stderr.write(`syswall: hint: the command exited ${r.exitCode}; if a denied syscall caused it, rerun with \`syswall run --explain ...\`\n`);
-      }
-      return r.exitCode ?? 1;
+      return await endOfRun(r, endFacts, ctx.stderr);
     } catch (e) {
-      return reportStartError(e, ctx);
+      return reportStartError(e, ctx.stderr);
     } finally {
       for (const [sig, h] of handlers) process.off(sig, h);
     }
   },
 };
-
-/** Exec failures map to the shell's 127 (not found) and 126 (not executable); the rest is rethrown for main. */
-function reportStartError(e: unknown, ctx: CommandContext): number {
-  if (e instanceof SandboxError && e.stage === 'exec') {
-    ctx.stderr.write(`syswall: error: ${e.message}\n`);
-    if (e.hint) ctx.stderr.write(`hint: ${e.hint}\n`);
-    return e.errno === 'ENOENT' || e.errno === 'ENOTDIR' ? 127 : 126;
-  }
-  throw e;
-}
