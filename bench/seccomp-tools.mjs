@@ -23,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(root, 'dist', 'cli', 'main.js');
+const CLI = join(root, 'dist', 'bin', 'syswall.cjs');
 
 function encode(prog) {
   const b = Buffer.alloc(prog.length * 8);

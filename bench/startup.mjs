@@ -15,21 +15,26 @@
 //     directory for every run: compile, lint and store);
 //   - the built-in default with --no-cache (compiled on every run, as
 //     before the cache existed);
-//   - the floor of this design: Node starting syswall-helper with the
-//     program ready (no syswall code at all).
+//   - the same built-in default run through tsc's unbundled ES modules
+//     (dist/cli/main.js) instead of the bin's CommonJS bundle;
+//   - the floors, with the program ready and no syswall code at all: Node
+//     exec'ing syswall-helper in its own place (what `run` does), and Node
+//     starting it as a child (what `run` did before, and still does for
+//     --explain and --verbose).
 // Then the steps of a warm run, each measured alone in fresh processes:
 // module loading, finding the plan, compiling it, and the helper.
 //
 // Run: npm run bench -- startup   (BENCH_N, BENCH_ROUNDS to change the counts)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
-const CLI = join(DIST, 'cli', 'main.js');
+const CLI = join(DIST, 'bin', 'syswall.cjs'); // the package's bin (scripts/bundle-cli.mjs)
+const CLI_ESM = join(DIST, 'cli', 'main.js'); // the same modules, unbundled (tsc's output)
 const N = Number(process.env.BENCH_N ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
@@ -94,12 +99,15 @@ export async function run() {
   const { helperPath } = await import(join(DIST, 'node', 'native.js'));
   const { readPrecompiled, decodePlan } = await import(join(DIST, 'cli', 'commands', 'run-plan.js'));
   const { hostArch } = await import(join(DIST, 'node', 'host.js'));
-  const pre = readPrecompiled();
-  if (!pre) throw new Error('dist/cli/run-precompiled.json is missing: run `npm run build`');
-  const plan = decodePlan(pre.plans[hostArch().name].plan);
+  const pre = readPrecompiled(hostArch());
+  if (!pre) throw new Error('dist/cli/run-precompiled/ is missing: run `npm run build`');
+  const plan = decodePlan(pre.plan);
   const dir = mkdtempSync(join(tmpdir(), 'syswall-bench-'));
   const prog = join(dir, 'default.bpf');
   writeFileSync(prog, plan.program);
+  const guarded = join(dir, 'guarded.bpf');
+  writeFileSync(guarded, Buffer.concat([plan.guard, plan.program]));
+  const addon = join(ROOT, 'build', 'Release', 'syswall_addon.node');
   const helper = helperPath();
   const warmHome = join(dir, 'warm');
   const docker = join(ROOT, 'data', 'profiles', 'docker-default.json');
@@ -116,6 +124,12 @@ c.stdio[4].resume();
 c.on('exit', (code) => { process.exitCode = code; });
 `);
 
+  const inPlace = join(dir, 'in-place.cjs');
+  writeFileSync(inPlace, `const a = require(${JSON.stringify(addon)});
+const fd = a.memfdWith(require('fs').readFileSync(${JSON.stringify(guarded)}));
+a.execInPlace(${JSON.stringify(helper)}, [${JSON.stringify(helper)}, 'exec', '--fd', String(fd), '--guard', '${plan.guard.length / 8}', '--isolate', 'require', '--report-exec', process.execPath, '/nonexistent', '{}', '--', '/bin/true']);
+`);
+
   const rows = [
     ['exec /bin/true (no filter)', { argv: ['/bin/true'] }],
     ['node -e 0', { argv: [process.execPath, '-e', '0'] }],
@@ -123,7 +137,9 @@ c.on('exit', (code) => { process.exitCode = code; });
     ['syswall run -p FILE, warm cache', { argv: [process.execPath, CLI, 'run', '-q', '-p', docker, '--', '/bin/true'], env }],
     ['syswall run -p FILE, cold cache', { argv: [process.execPath, CLI, 'run', '-q', '-p', docker, '--', '/bin/true'], env, fresh_cache: true }],
     ['syswall run --no-cache (default)', { argv: [process.execPath, CLI, 'run', '--no-cache', '--', '/bin/true'], env }],
-    ['floor: node + syswall-helper', { argv: [process.execPath, floor] }],
+    ['syswall run, unbundled ES modules', { argv: [process.execPath, CLI_ESM, 'run', '--', '/bin/true'], env }],
+    ['floor: node exec\'ing the helper', { argv: [process.execPath, inPlace] }],
+    ['floor: node + helper as a child', { argv: [process.execPath, floor] }],
     ['syswall-helper exec (no node)', { argv: [helper, 'exec', prog, '--', '/bin/true'] }],
   ];
   if (spawnSync('bwrap', ['--version']).error) {
@@ -143,23 +159,27 @@ c.on('exit', (code) => { process.exitCode = code; });
 
   // The steps, each alone in fresh processes (CPU ms of this process only; medians of 9).
   const imp = (mods) => `const c0 = process.cpuUsage(); ${mods.map((m) => `await import(${JSON.stringify(join(DIST, m))});`).join(' ')} const c = process.cpuUsage(c0); console.log((c.user + c.system) / 1000);`;
-  const RUN_MODULES = ['cli/command.js', 'cli/stdio.js', 'cli/exit.js', 'cli/commands/index.js', 'cli/commands/run.js', 'node/launch.js', 'node/isolation-support.js'];
+  const RUN_MODULES = ['cli/command.js', 'cli/stdio.js', 'cli/exit.js', 'cli/commands/index.js', 'cli/commands/run.js', 'node/helper-exec.js', 'node/isolation-support.js'];
+  const runPathChunk = readdirSync(join(DIST, 'bin')).find((f) => f.startsWith('run-path-'));
+  if (!runPathChunk) throw new Error('dist/bin has no run-path chunk: run `npm run build`');
+  const req = (file) => `const { createRequire } = await import('node:module'); const r = createRequire(import.meta.url); const c0 = process.cpuUsage(); r(${JSON.stringify(file)}); const c = process.cpuUsage(c0); console.log((c.user + c.system) / 1000);`;
   const timed = (setup, body) => `${setup} const c0 = process.cpuUsage(); ${body} const c = process.cpuUsage(c0); console.log((c.user + c.system) / 1000);`;
   const pre1 = `const P = await import(${JSON.stringify(join(DIST, 'cli/commands/run-plan.js'))}); const H = await import(${JSON.stringify(join(DIST, 'node/host.js'))}); const C = await import(${JSON.stringify(join(DIST, 'node/program-cache.js'))}); const I = await import(${JSON.stringify(join(DIST, 'node/input.js'))}); const B = await import(${JSON.stringify(join(DIST, 'node/builtin-profiles.js'))});`;
-  const keyOf = (spec, builtin) => `const o = { spec: ${JSON.stringify(spec)}, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false }; const f = ${builtin ? `B.builtinProfilePath('default')` : JSON.stringify(spec)}; const key = P.planKey(P.readPrecompiled().buildId, H.hostArch(), o, I.readInputFile(f), ${builtin ? 'undefined' : 'H.hostKernelVersion()'});`;
   const compileSetup = `const R = await import(${JSON.stringify(join(DIST, 'cli/commands/run-compile.js'))});`;
   const steps = [
-    ['import the modules of a warm run', imp(RUN_MODULES)],
+    ['load the run path (the bin\'s run-path chunk)', req(join(DIST, 'bin', runPathChunk))],
+    ['import the same, unbundled (ES modules)', imp(RUN_MODULES)],
     ['import the compile path (run-compile.js)', imp(['cli/commands/run-compile.js'])],
-    ['find the precompiled default (key + plan)', timed(pre1, `${keyOf('default', true)} const p = P.findPlan(key, H.hostArch(), true, undefined); if (!p) throw new Error('no plan');`)],
-    ['find a cached plan (key + checks + read)', timed(pre1, `process.env.XDG_CACHE_HOME = ${JSON.stringify(warmHome)}; ${keyOf(docker, false)} const p = P.findPlan(key, H.hostArch(), false, new C.ProgramCache()); if (!p) throw new Error('no plan');`)],
+    ['find the precompiled default (read, compare)', timed(pre1, `const p = P.precompiledPlan(H.hostArch(), I.readInputFile(B.builtinProfilePath('default'))); if (!p) throw new Error('no plan');`)],
+    ['find a cached plan (key + checks + read)', timed(pre1, `process.env.XDG_CACHE_HOME = ${JSON.stringify(warmHome)}; const o = { spec: ${JSON.stringify(docker)}, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false }; const key = P.planKey(P.readBuildId(), H.hostArch(), o, I.readInputFile(${JSON.stringify(docker)}), H.hostKernelVersion()); const p = P.cachedPlan(key, new C.ProgramCache()); if (!p) throw new Error('no plan');`)],
     ['compute the default\'s plan (compile)', timed(compileSetup, `await R.computePlan({ spec: 'default', strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
     ['compute a file\'s plan (read, compile, lint)', timed(compileSetup, `await R.computePlan({ spec: ${JSON.stringify(docker)}, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
     ['isolation probe (this process; not its child)', timed(`const S = await import(${JSON.stringify(join(DIST, 'node/isolation-support.js'))});`, `S.isolationSupport();`)],
   ];
   console.log('\nSteps (CPU ms of one fresh Node process each, median of 9; the first call, as the CLI makes it):');
   for (const [name, script] of steps) console.log(`${name.padEnd(46)} ${step(script).toFixed(1).padStart(6)} ms`);
-  console.log(`${'syswall-helper exec /bin/true (from the table)'.padEnd(46)} ${(med[7].cpu * 1000).toFixed(1).padStart(6)} ms`);
+  const helperRow = rows.findIndex(([name]) => name.startsWith('syswall-helper exec'));
+  console.log(`${'syswall-helper exec /bin/true (from the table)'.padEnd(46)} ${(med[helperRow].cpu * 1000).toFixed(1).padStart(6)} ms`);
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -28,7 +28,7 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 try {
   for (const [name, extra] of pictures) {
     const svg = join(tmp, `${name}.svg`);
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'graph', join(ROOT, 'data/profiles/docker-default.json'), '--kernel', '6.1', ...extra, '-o', svg], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist/bin/syswall.cjs'), 'graph', join(ROOT, 'data/profiles/docker-default.json'), '--kernel', '6.1', ...extra, '-o', svg], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`syswall graph failed: ${r.stderr}`);
     const text = readFileSync(svg, 'utf8');
     const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(text);

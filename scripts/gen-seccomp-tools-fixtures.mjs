@@ -312,7 +312,7 @@ print(json.dumps(out))
 }
 
 function syswallFilters() {
-  const cli = join(root, 'dist', 'cli', 'main.js');
+  const cli = join(root, 'dist', 'bin', 'syswall.cjs');
   if (!existsSync(cli)) throw new Error('build syswall first: npm run build');
   const tmp = mkdtempSync(join(tmpdir(), 'st-gen-'));
   const out = [];

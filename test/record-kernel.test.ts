@@ -198,7 +198,7 @@ describe('syswall record: progress line', () => {
   it('redraws a progress line with \\r on a terminal (script(1) gives a pty); none when stderr is not a terminal', async () => {
     const { spawnSync } = await import('node:child_process');
     const out = join(dir, 'tty.json');
-    const inner = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist', 'cli', 'main.js'))} record -o ${out} -- sh -c 'sleep 0.35; ls / >/dev/null'`;
+    const inner = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist', 'bin', 'syswall.cjs'))} record -o ${out} -- sh -c 'sleep 0.35; ls / >/dev/null'`;
     const r = spawnSync('script', ['-qec', inner, '/dev/null'], { encoding: 'utf8' });
     if (r.error) throw new Error(`script(1) is needed for this test: install bsdutils (${r.error.message})`);
     expect(r.status).toBe(0);

@@ -243,4 +243,4 @@ describe('loadFilter(program, { listener: true }) (issue 12, item 8)', () => {
   });
 });
 
-it('CLI is the built one', () => expect(CLI).toMatch(/dist\/cli\/main\.js$/));
+it('CLI is the package\'s bin, as users run it', () => expect(CLI).toBe(join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin.syswall)));

@@ -89,7 +89,7 @@ describe('syswall disasm', () => {
 
 describe('syswall asm', () => {
   it('assembles the seccomp-tools README example to its bytes (raw when piped)', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'asm', join(FIX, 'asm-example.asm'), '-a', 'amd64']);
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bin', 'syswall.cjs'), 'asm', join(FIX, 'asm-example.asm'), '-a', 'amd64']);
     expect(r.status).toBe(0);
     expect(r.stdout).toEqual(readFileSync(join(FIX, 'asm-example.asm.bpf')));
   });

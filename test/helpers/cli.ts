@@ -1,10 +1,10 @@
-/** Runs the built CLI (dist/cli/main.js) in a child process. `npm test` builds first. */
+/** Runs the built CLI (dist/bin/syswall.cjs, the package's bin: the bundle of dist/cli) in a child process. `npm test` builds first. */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'bin', 'syswall.cjs');
 
 export interface CliResult {
   status: number | null;
