@@ -54,7 +54,7 @@ export async function bundle() {
     input: { syswall: join(root, 'dist', 'cli', 'main.js') },
     platform: 'node',
     // node:* builtins and packages (yaml, vite, ...) are required at run time, not copied in.
-    external: (id) => !id.startsWith('.') && !id.startsWith('/'),
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && id !== 'yaml',
     logLevel: 'warn',
     onLog(level, log) {
       throw new Error(`bundling the CLI: ${log.message}`);

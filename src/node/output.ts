@@ -21,7 +21,7 @@
  * at it is not followed (O_NOFOLLOW) and the temp file and the rename land in
  * the directory we checked.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from './lazy-crypto.js';
 import {
   accessSync, closeSync, constants as fs, fchmodSync, fchownSync, fstatSync, ftruncateSync, lstatSync, openSync,
   readlinkSync, renameSync, unlinkSync, writeSync, type Stats,
@@ -237,7 +237,7 @@ function open(path: string, r: Resolved): OutputFile {
     accessSync(target, fs.W_OK); // as open(2) would: a file we may not write is refused, not replaced
   }
   // A regular file: a temp file beside it, renamed over it on commit.
-  const tmpName = `.${name.slice(0, 200)}.${randomBytes(8).toString('hex')}.tmp`;
+  const tmpName = `.${name.slice(0, 200)}.${nodeCrypto().randomBytes(8).toString('hex')}.tmp`;
   const tmp = at(dirFd, tmpName);
   const fd = openSync(tmp, fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW, st ? 0o600 : 0o666);
   // Keep our own handle on the directory: the caller's is closed when we return.

@@ -36,15 +36,9 @@
  * {@link ProgramCache.notes} for `--verbose`.
  */
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { nodeCrypto as crypto } from './lazy-crypto.js';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse as parsePath } from 'node:path';
-
-let cryptoModule: typeof import('node:crypto') | undefined;
-/** node:crypto, loaded on first use: loading it costs a precompiled `syswall run` 5 ms of its start-up (docs/benchmarks.md). */
-function crypto(): typeof import('node:crypto') {
-  return (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
-}
 
 /** Largest entry read (bytes): a 4,096-instruction program and its messages fit many times over. */
 export const MAX_ENTRY_BYTES = 1024 * 1024;

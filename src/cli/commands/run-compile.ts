@@ -107,6 +107,8 @@ export interface ComputeOptions {
   readonly label?: string;
   /** The profile's bytes as read for the cache key: compiled from these, never read again. */
   readonly bytes?: Uint8Array;
+  /** false: leave the bypass findings out (run --quiet, with no cache to store the plan in: nobody would see them). */
+  readonly lint?: boolean;
 }
 
 /**
@@ -140,7 +142,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
         profileLine: `${loaded.kind} program (${loaded.detection}), ${loaded.program.length} instructions, loaded as given`,
         loadWarnings: [],
         compileWarnings: [],
-        bypass: await bypassFindings(undefined, [], loaded.program, undefined, loaded.file),
+        bypass: opts.lint === false ? [] : await bypassFindings(undefined, [], loaded.program, undefined, loaded.file),
         sigsys: sigsysCandidates(undefined, loaded.program),
       },
     };
@@ -185,7 +187,7 @@ export async function computePlan(o: PlanOptions, opts: ComputeOptions = {}): Pr
       loadWarnings: loaded.warnings.map((w) => ({ message: w.message, warning: w.severity === 'warning' })),
       ...(added.length ? { denyNote: `--deny also denies ${added.join(', ')} (the same operation${added.length > 1 ? 's' : ''}; --exact denies only the names given)` } : {}),
       compileWarnings: [...compiled.warnings],
-      bypass: loaded.builtin ? [] : await bypassFindings(policy, loaded.warnings, compiled.instructions, compiled.arches, loaded.file),
+      bypass: loaded.builtin || opts.lint === false ? [] : await bypassFindings(policy, loaded.warnings, compiled.instructions, compiled.arches, loaded.file),
       profileLine: `${loaded.kind} input (${loaded.detection}); ${describeSettings({ ...loaded.settings!, enosys: effectiveEnosys(policy) })}`,
       filterLine: `${program.length} instructions for ${(session ? session.filter : compiled).arches.map((a) => a.name).join(', ')}; default action ${formatAction(policy.defaultAction, { errnoNames: true })}; ${ENOSYS_TEXT[effectiveEnosys(policy)]}; bad arch ${formatAction(policy.badArchAction, { errnoNames: true })}${loaded.frequencies ? `; @frequency weights for ${Object.keys(loaded.frequencies).length} syscalls` : ''}`,
       sigsys: sigsysCandidates(policy, undefined),

@@ -233,7 +233,13 @@ Examples:
       }
       if (!plan) {
         const { computePlan } = await import('./run-compile.js');
-        const c = await computePlan(o, { ...(explain ? { explain: explainJson ? { jsonPath: explainJson } : {} } : {}), label: profileSpec ?? 'the built-in profile "default"', ...(keyBytes ? { bytes: keyBytes } : {}) });
+        const c = await computePlan(o, {
+          ...(explain ? { explain: explainJson ? { jsonPath: explainJson } : {} } : {}),
+          label: profileSpec ?? 'the built-in profile "default"',
+          ...(keyBytes ? { bytes: keyBytes } : {}),
+          // The bypass lint (a third of a compile) only where its lines are printed or stored.
+          lint: !quiet || cache !== undefined,
+        });
         plan = c.plan;
         session = c.session;
         profileFile = c.file;
