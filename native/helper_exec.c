@@ -69,7 +69,10 @@
  *     NODE SCRIPT CONTEXT signal SIG PID    a signal killed it
  *     NODE SCRIPT CONTEXT fail STAGE ERRNO MESSAGE   it never ran
  *   and that script says what happened, as `syswall run` does, and exits.
- *   CONTEXT is opaque here.
+ *   CONTEXT is opaque here. With --report-exit TEXT, a non-zero exit is
+ *   reported without Node: TEXT is written to stderr (empty: nothing), every
+ *   "{code}" in it replaced by the exit code, and the launcher exits with it
+ *   (a second Node start would cost more than the whole run).
  *
  * --strict: SECCOMP_MODE_STRICT itself cannot be entered before execve, since
  * strict mode forbids execve. The helper instead installs a filter equivalent
@@ -146,6 +149,7 @@ extern char **environ;
 
 static int report_fd = -1;
 static char **report_exec = NULL;  /* --report-exec: NODE SCRIPT CONTEXT */
+static const char *report_exit = NULL; /* --report-exit TEXT: a non-zero exit is reported by this line, not by NODE */
 static int is_launcher = 1;        /* 0 in the init and the command */
 static int use_sys_exit = 0; /* --strict after install: only exit(2) is allowed */
 
@@ -170,6 +174,8 @@ static void usage(FILE *f) {
         "  --report-exec NODE SCRIPT CONTEXT\n"
         "                      unless CMD exits 0, end by exec'ing NODE SCRIPT CONTEXT\n"
         "                      exit|signal|fail ... (in place of syswall run; see helper_exec.c)\n"
+        "  --report-exit TEXT  with --report-exec: a non-zero exit writes TEXT (\"{code}\": the\n"
+        "                      exit code) to stderr and exits with it, without NODE\n"
         "\n"
         "Exit codes when CMD did not run: 125 setup failure, 126 cannot execute, 127 not found.\n"
         "Otherwise the exit status (or the signal) is CMD's.\n"
@@ -963,6 +969,16 @@ static void report_outcome(int rfd, int have_status, int cmd_status, pid_t cmd_p
   if (have_status && WIFEXITED(cmd_status)) {
     if (WEXITSTATUS(cmd_status) == 0) _exit(0);
     snprintf(a, sizeof a, "%d", WEXITSTATUS(cmd_status));
+    if (report_exit) {
+      static char line[8192];
+      size_t n = 0;
+      for (const char *p = report_exit; *p && n < sizeof line - 16; ) {
+        if (!strncmp(p, "{code}", 6)) { n += (size_t)snprintf(line + n, sizeof line - n, "%s", a); p += 6; }
+        else line[n++] = *p++;
+      }
+      write_all(2, line, n);
+      _exit(WEXITSTATUS(cmd_status));
+    }
     exec_report("exit", a, b, NULL, WEXITSTATUS(cmd_status));
   }
   if (have_status && WIFSIGNALED(cmd_status)) {
@@ -994,6 +1010,11 @@ int sw_helper_exec(int argc, char **argv) {
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
     if (!strcmp(a, "--strict")) { strict = 1; continue; }
     if (!strcmp(a, "--no-nnp")) { nnp = 0; continue; }
+    if (!strcmp(a, "--report-exit")) {
+      if (i + 1 >= argc) fail(EXIT_SETUP, "usage", 0, "option %s needs a value", a);
+      report_exit = argv[++i];
+      continue;
+    }
     if (!strcmp(a, "--report-exec")) {
       if (i + 3 >= argc || !report_exec) fail(EXIT_SETUP, "usage", 0, "--report-exec expects NODE (an absolute path), SCRIPT and CONTEXT%s", "");
       i += 3;
@@ -1035,6 +1056,7 @@ int sw_helper_exec(int argc, char **argv) {
   if (strict && guard_count) fail(EXIT_SETUP, "usage", 0, "--strict cannot be combined with --guard (strict mode allows no ioctl, kill or seccomp)%s", "");
   if (strict && (listener_sock >= 0 || flags)) fail(EXIT_SETUP, "usage", 0, "--strict cannot be combined with --flags or --listener-sock%s", "");
   if (!strict && !prog_file && prog_fd < 0) fail(EXIT_SETUP, "usage", 0, "missing program: give PROG.bpf, --fd N or --strict%s", "");
+  if (report_exit && !report_exec) fail(EXIT_SETUP, "usage", 0, "--report-exit needs --report-exec%s", "");
   if (report_exec && (report_fd >= 0 || listener_sock >= 0 || parent_pid > 0 || isolate != ISOLATE_REQUIRE))
     fail(EXIT_SETUP, "usage", 0, "--report-exec needs --isolate require, and cannot be combined with --report-fd, --listener-sock or --parent-pid%s", "");
 

@@ -147,6 +147,7 @@ describe('syswall-helper exec --report-exec', () => {
   };
 
   it('exits 0 by itself when the command exits 0 (no report)', () => {
+    writeFileSync(out, '');
     expect(run([], ['true'])).toEqual({ status: 0, stderr: '', args: [] });
   });
 
@@ -155,6 +156,16 @@ describe('syswall-helper exec --report-exec', () => {
     expect(r.status).toBe(42);
     expect(r.args.slice(0, 4)).toEqual(['SCRIPT', 'CTX', 'exit', '5']);
     expect(Number(r.args[4])).toBeGreaterThan(1);
+  });
+
+  it('with --report-exit TEXT, prints TEXT for a non-zero exit ({code}: the code) and exits with it, without the report program', () => {
+    writeFileSync(out, '');
+    const r = spawnSync(HELPER, ['exec', allow, '--isolate', 'require', '--report-exec', reporter, 'S', 'C', '--report-exit', 'exited {code}; again {code}\n', '--', 'sh', '-c', 'exit 4'], { encoding: 'utf8' });
+    expect(r.status).toBe(4);
+    expect(r.stderr).toBe('exited 4; again 4\n');
+    const quiet = spawnSync(HELPER, ['exec', allow, '--isolate', 'require', '--report-exec', reporter, 'S', 'C', '--report-exit', '', '--', 'sh', '-c', 'exit 4'], { encoding: 'utf8' });
+    expect({ status: quiet.status, stderr: quiet.stderr }).toEqual({ status: 4, stderr: '' });
+    expect(readFileSync(out, 'utf8')).toBe(''); // the report program never ran
   });
 
   it('reports a signal (SIGSYS of a KILL action) once the sandbox is gone', () => {

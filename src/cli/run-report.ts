@@ -4,9 +4,9 @@
  *
  *   node run-report.js CONTEXT exit CODE PID | signal SIG PID | fail STAGE ERRNO MESSAGE
  *
- * once the command ended with something to say (it exits 0 by itself when
- * the command did), and this script prints what `run` prints and exits as
- * `run` exits (src/cli/commands/run-end.ts, shared with the other path).
+ * once the command ended by a signal or never started (an exit it reports
+ * itself, with run-end.ts's lines), and this script prints what `run`
+ * prints and exits as `run` exits (src/cli/commands/run-end.ts, shared with the other path).
  * CONTEXT is the JSON of {@link RunReportContext}, written by run.ts.
  */
 import { constants as osConstants } from 'node:os';

@@ -102,14 +102,17 @@ export interface InPlaceReport {
   script: string;
   /** One argument for the script, opaque to the helper. */
   context: string;
+  /** What a non-zero exit prints, "{code}" standing for the code ("": nothing); the helper prints it without the script. */
+  exitLines: string;
 }
 
 /**
  * Replaces this Node process with the sandbox: `syswall-helper exec ...
  * --isolate require --report-exec NODE SCRIPT CONTEXT -- CMD ARGS`, the
  * program (guard first) on an inherited memfd. There is no Node left to
- * wait: the helper exits 0 when the command does, and otherwise exec's
- * the report script (native/helper_exec.c). Returns only by throwing, with
+ * wait: the helper exits as the command did when it exited (printing
+ * `exitLines` unless it exited 0), and otherwise (a signal, a failure
+ * before exec) exec's the report script (native/helper_exec.c). Returns only by throwing, with
  * this process as it was (the memfd closed). The caller has checked that
  * the host gives the namespaces; stdin, stdout, stderr, the environment and
  * the working directory are this process's.
@@ -119,7 +122,7 @@ export function execSandboxInPlace(command: string, args: readonly string[], o: 
   const fd = o.strict ? undefined : memfdWith(o.program!);
   try {
     const argv = [helper, ...helperExecArgs({ ...o, isolate: 'require', ...(fd !== undefined ? { programFd: fd } : {}) }),
-      '--report-exec', process.execPath, report.script, report.context, '--', command, ...args];
+      '--report-exec', process.execPath, report.script, report.context, '--report-exit', report.exitLines, '--', command, ...args];
     return execInPlace(helper, argv);
   } finally {
     if (fd !== undefined) closeSync(fd);

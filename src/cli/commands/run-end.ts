@@ -55,10 +55,19 @@ export async function endOfRun(r: RunEnd, f: RunEndFacts, stderr: CommandContext
     }
     return 128 + n;
   }
-  if (!f.explained && r.exitCode !== 0 && hasPolicy && f.defaultKind !== 'ALLOW') {
-    stderr.write(`syswall: hint: the command exited ${r.exitCode}; if a denied syscall caused it, rerun with \`syswall run --explain ...\`\n`);
-  }
+  if (r.exitCode !== 0) stderr.write(exitLines(f, String(r.exitCode)));
   return r.exitCode ?? 1;
+}
+
+/**
+ * What `run` prints when the command exits with `code` (not 0): the hint to
+ * --explain where a policy could have denied something, else nothing. The
+ * helper in place of Node prints it itself (with "{code}" for the code).
+ */
+export function exitLines(f: RunEndFacts, code: string): string {
+  const hasPolicy = f.defaultKind !== undefined;
+  if (f.explained || !hasPolicy || f.defaultKind === 'ALLOW') return '';
+  return `syswall: hint: the command exited ${code}; if a denied syscall caused it, rerun with \`syswall run --explain ...\`\n`;
 }
 
 /** Exec failures map to the shell's 127 (not found) and 126 (not executable); the rest is rethrown for main. */

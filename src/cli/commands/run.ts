@@ -19,7 +19,7 @@ import { PolicyError } from '../../core/errors.js';
 import { cachedPlan, encodePlan, isPlainDefault, planKey, precompiledPlan, readBuildId, readPrecompiled, type PlanOptions, type RunPlan } from './run-plan.js';
 import { BUILTIN_PROFILES, builtinProfilePath } from '../../node/builtin-profiles.js';
 import type { LaunchGuards, SandboxedProcess } from '../../node/launch.js';
-import { endOfRun, reportStartError, type RunEndFacts } from './run-end.js';
+import { endOfRun, exitLines, reportStartError, type RunEndFacts } from './run-end.js';
 import { execSandboxInPlace, quoteCommand } from '../../node/helper-exec.js';
 import { isolationSupport } from '../../node/isolation-support.js';
 import type { RunReportContext } from '../run-report.js';
@@ -300,13 +300,13 @@ Examples:
 
     // The usual case: nothing to do while the command runs (no --explain, no --verbose line after
     // it, the namespaces available), so the helper replaces this Node process (no Node waiting:
-    // docs/runtime.md, "Start-up"), and a short Node script reports the end if it is not exit 0.
+    // docs/runtime.md, "Start-up"); the helper prints the exit lines, and a short Node script reports a signal or a failure.
     if (ctx.ownProcess && !session && !verbose && iso.namespaces) {
       const context: RunReportContext = { ...endFacts, command: quoteCommand(cmd, args), debug: flag(ctx, 'debug') };
       const script = join(PACKAGE_ROOT, 'dist', 'cli', 'run-report.js');
       const sandbox = strict ? { strict: true } : { program: concatBytes(plan!.guard, plan!.program), guardCount: plan!.guard.length / 8, flags };
       try {
-        execSandboxInPlace(cmd, args, { ...sandbox, ...(noNewPrivs === false ? { noNewPrivs: false } : {}) }, { script, context: JSON.stringify(context) });
+        execSandboxInPlace(cmd, args, { ...sandbox, ...(noNewPrivs === false ? { noNewPrivs: false } : {}) }, { script, context: JSON.stringify(context), exitLines: exitLines(endFacts, '{code}') });
       } catch (e) {
         return reportStartError(e, ctx.stderr);
       }
