@@ -9,10 +9,15 @@
 // ROUNDS rounds of N runs each, and the figure is the median over all runs.
 //
 // Rows for syswall:
-//   - the built-in default (precompiled at build time, the usual case);
+//   - the built-in default (precompiled at build time, the usual case), also
+//     with an empty compile cache (a new cache directory for every run: the
+//     cache never holds the built-in default) and with a command that exits
+//     1 (the helper prints the --explain hint itself);
 //   - a profile file (Docker's default, data/profiles/docker-default.json)
-//     with a warm compile cache (--cache, SYSWALL_CACHE=1), and with a cold one (an empty cache
-//     directory for every run: compile, lint and store);
+//     with a warm compile cache (--cache, SYSWALL_CACHE=1), with a cold one
+//     (an empty cache directory for every run: read, compile, lint, store),
+//     and with -q and no cache (read, compile; no lint: its lines would not
+//     be printed);
 //   - the built-in default with --no-cache (compiled on every run, as
 //     before the cache existed);
 //   - the same built-in default run through tsc's unbundled ES modules
@@ -63,7 +68,7 @@ for r in range(rounds):
                 os.execvpe(row['argv'][0], row['argv'], env)
             _, status, ru = os.wait4(pid, 0)
             wall = time.monotonic() - t0
-            if status != 0:
+            if status != row.get('status', 0) * 256:
                 sys.stderr.write('failed (%d): %s\n' % (status, ' '.join(row['argv']))); sys.exit(1)
             out[i].append([ru.ru_utime + ru.ru_stime, wall])
             if fresh: shutil.rmtree(fresh)
@@ -134,8 +139,11 @@ a.execInPlace(${JSON.stringify(helper)}, [${JSON.stringify(helper)}, 'exec', '--
     ['exec /bin/true (no filter)', { argv: ['/bin/true'] }],
     ['node -e 0', { argv: [process.execPath, '-e', '0'] }],
     ['syswall run (built-in default)', { argv: [process.execPath, CLI, 'run', '--', '/bin/true'], env }],
+    ['syswall run, empty compile cache', { argv: [process.execPath, CLI, 'run', '--', '/bin/true'], env, fresh_cache: true }],
+    ['syswall run -- /bin/false (exit 1)', { argv: [process.execPath, CLI, 'run', '--', '/bin/false'], env, status: 1 }],
     ['syswall run -p FILE, warm cache', { argv: [process.execPath, CLI, 'run', '-q', '-p', docker, '--', '/bin/true'], env }],
-    ['syswall run -p FILE, cold cache', { argv: [process.execPath, CLI, 'run', '-q', '-p', docker, '--', '/bin/true'], env, fresh_cache: true }],
+    ['syswall run -p FILE, cold cache', { argv: [process.execPath, CLI, 'run', '-p', docker, '--', '/bin/true'], env, fresh_cache: true }],
+    ['syswall run -p FILE -q, no cache', { argv: [process.execPath, CLI, 'run', '-q', '--no-cache', '-p', docker, '--', '/bin/true'], env }],
     ['syswall run --no-cache (default)', { argv: [process.execPath, CLI, 'run', '--no-cache', '--', '/bin/true'], env }],
     ['syswall run, unbundled ES modules', { argv: [process.execPath, CLI_ESM, 'run', '--', '/bin/true'], env }],
     ['floor: node exec\'ing the helper', { argv: [process.execPath, inPlace] }],
@@ -161,7 +169,8 @@ a.execInPlace(${JSON.stringify(helper)}, [${JSON.stringify(helper)}, 'exec', '--
   const imp = (mods) => `const c0 = process.cpuUsage(); ${mods.map((m) => `await import(${JSON.stringify(join(DIST, m))});`).join(' ')} const c = process.cpuUsage(c0); console.log((c.user + c.system) / 1000);`;
   const RUN_MODULES = ['cli/command.js', 'cli/stdio.js', 'cli/exit.js', 'cli/commands/index.js', 'cli/commands/run.js', 'node/helper-exec.js', 'node/isolation-support.js'];
   const runPathChunk = readdirSync(join(DIST, 'bin')).find((f) => f.startsWith('run-path-'));
-  if (!runPathChunk) throw new Error('dist/bin has no run-path chunk: run `npm run build`');
+  const runCompileChunk = readdirSync(join(DIST, 'bin')).find((f) => f.startsWith('run-compile-'));
+  if (!runPathChunk || !runCompileChunk) throw new Error('dist/bin has no run-path or run-compile chunk: run `npm run build`');
   const req = (file) => `const { createRequire } = await import('node:module'); const r = createRequire(import.meta.url); const c0 = process.cpuUsage(); r(${JSON.stringify(file)}); const c = process.cpuUsage(c0); console.log((c.user + c.system) / 1000);`;
   const timed = (setup, body) => `${setup} const c0 = process.cpuUsage(); ${body} const c = process.cpuUsage(c0); console.log((c.user + c.system) / 1000);`;
   const pre1 = `const P = await import(${JSON.stringify(join(DIST, 'cli/commands/run-plan.js'))}); const H = await import(${JSON.stringify(join(DIST, 'node/host.js'))}); const C = await import(${JSON.stringify(join(DIST, 'node/program-cache.js'))}); const I = await import(${JSON.stringify(join(DIST, 'node/input.js'))}); const B = await import(${JSON.stringify(join(DIST, 'node/builtin-profiles.js'))});`;
@@ -169,7 +178,7 @@ a.execInPlace(${JSON.stringify(helper)}, [${JSON.stringify(helper)}, 'exec', '--
   const steps = [
     ['load the run path (the bin\'s run-path chunk)', req(join(DIST, 'bin', runPathChunk))],
     ['import the same, unbundled (ES modules)', imp(RUN_MODULES)],
-    ['import the compile path (run-compile.js)', imp(['cli/commands/run-compile.js'])],
+    ['load the compile path (the bin\'s run-compile chunk)', req(join(DIST, 'bin', runCompileChunk))],
     ['find the precompiled default (read, compare)', timed(pre1, `const p = P.precompiledPlan(H.hostArch(), I.readInputFile(B.builtinProfilePath('default'))); if (!p) throw new Error('no plan');`)],
     ['find a cached plan (key + checks + read)', timed(pre1, `process.env.XDG_CACHE_HOME = ${JSON.stringify(warmHome)}; const o = { spec: ${JSON.stringify(docker)}, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false }; const key = P.planKey(P.readBuildId(), H.hostArch(), o, I.readInputFile(${JSON.stringify(docker)}), H.hostKernelVersion()); const p = P.cachedPlan(key, new C.ProgramCache()); if (!p) throw new Error('no plan');`)],
     ['compute the default\'s plan (compile)', timed(compileSetup, `await R.computePlan({ spec: 'default', strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
