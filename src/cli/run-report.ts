@@ -17,7 +17,7 @@ import { helperFailureError } from '../node/helper-exec.js';
 
 /** What run.ts hands over through the helper. */
 export interface RunReportContext extends RunEndFacts {
-  /** The command line, quoted (for error objects). */
+  /** The command, quoted, without its arguments (for error objects: the arguments would take room on the helper's command line). */
   readonly command: string;
   /** --debug was given. */
   readonly debug: boolean;

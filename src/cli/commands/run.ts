@@ -310,7 +310,7 @@ Examples:
     // it, the namespaces available), so the helper replaces this Node process (no Node waiting:
     // docs/runtime.md, "Start-up"); the helper prints the exit lines, and a short Node script reports a signal or a failure.
     if (ctx.ownProcess && !session && !verbose && iso.namespaces) {
-      const context: RunReportContext = { ...endFacts, command: quoteCommand(cmd, args), debug: flag(ctx, 'debug') };
+      const context: RunReportContext = { ...endFacts, command: quoteCommand(cmd, []), debug: flag(ctx, 'debug') };
       const script = join(PACKAGE_ROOT, 'dist', 'cli', 'run-report.js');
       const sandbox = strict ? { strict: true } : { program: concatBytes(plan!.guard, plan!.program), guardCount: plan!.guard.length / 8, flags };
       try {
