@@ -6,6 +6,8 @@
  * output quietly instead of with a stack trace.
  */
 
+import { errnoWords } from '../core/arch/errno.js';
+
 /** Longest line written to stderr; longer lines are cut with a note of how much was cut. */
 export const MAX_STDERR_LINE = 1000;
 
@@ -85,14 +87,6 @@ export interface OutputState {
   failed?: string;
 }
 
-const WHY: Record<string, string> = {
-  ENOSPC: 'no space left on device',
-  EIO: 'input/output error',
-  EDQUOT: 'disk quota exceeded',
-  EFBIG: 'file too large',
-  EBADF: 'bad file descriptor',
-};
-
 /**
  * Handles the errors of one output stream. A closed pipe (EPIPE, or a write
  * after it) marks the output closed and is otherwise ignored: the command
@@ -107,7 +101,7 @@ function guardStream(name: 'stdout' | 'stderr', s: NodeJS.WritableStream, stderr
       return;
     }
     if (state.failed) return;
-    state.failed = `cannot write to ${name}: ${(e?.code && WHY[e.code]) ?? e?.message ?? String(e)}`;
+    state.failed = `cannot write to ${name}: ${(e?.code && errnoWords(e.code)) ?? e?.message ?? String(e)}`;
     if (name === 'stdout') {
       try {
         stderr().write(`syswall: error: ${safeText(state.failed)}\n`);

@@ -27,6 +27,7 @@ import {
   readlinkSync, renameSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { SyswallError } from '../core/errors.js';
+import { errnoWords } from '../core/arch/errno.js';
 
 /** O_PATH (Linux; not in node:fs's constants). */
 const O_PATH = 0o10000000;
@@ -59,9 +60,7 @@ export function errnoWhy(e: unknown): { why: string; code: string } {
     : code === 'EISDIR' ? 'is a directory'
     : code === 'ENOTDIR' ? 'a parent is not a directory'
     : code === 'ELOOP' ? 'a path component was replaced by a symbolic link while we wrote (refusing to follow it)'
-    : code === 'EROFS' ? 'read-only file system'
-    : code === 'ENOSPC' ? 'no space left on device'
-    : (e as Error)?.message ?? String(e);
+    : errnoWords(code) ?? (e as Error)?.message ?? String(e);
   return { why, code: `FS_${code}` };
 }
 

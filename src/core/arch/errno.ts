@@ -224,6 +224,13 @@ export function errnoMessage(n: number): string {
   return byNumber.get(n)?.message ?? `Unknown error ${n}`;
 }
 
+/** An errno name's message in words for the middle of a sentence (`ENOSPC`: `no space left on device`), or undefined. */
+export function errnoWords(name: string): string | undefined {
+  const n = errnoNumber(name);
+  const m = n === undefined ? undefined : byNumber.get(n)?.message;
+  return m === undefined ? undefined : m.charAt(0).toLowerCase() + m.slice(1);
+}
+
 /**
  * Parses an errno given as a name (`EPERM`), decimal or 0x hex; throws a
  * {@link PolicyError} naming `what` if it is neither or above MAX_ERRNO.
