@@ -8,7 +8,9 @@
 // with CLOCK_MONOTONIC, so start-up is excluded: ns per syscall.
 // Workload 2: `dd if=/dev/zero of=/dev/null bs=1 count=200000` (400k syscalls),
 // wall-clock per run including exec.
-// Every filtered run goes through `syswall-helper exec` (no Node in between).
+// Every filtered run goes through `syswall-helper exec` (no Node in between);
+// one row adds the guard filter `syswall run` installs before the policy's
+// (docs/security.md): the kernel runs both on every syscall.
 // Run: npm run bench -- workload
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -85,23 +87,33 @@ export async function run() {
   const ours = programForHost(loadProfile('default').policy);
   const oursFile = join(dir, 'default.bpf');
   writeFileSync(oursFile, toProgramBytes(ours.program));
-  const filters = [['no filter', undefined, 0], ['syswall default', oursFile, 0], ['syswall default + SPEC_ALLOW', oursFile, SPEC_ALLOW]];
+  // What `syswall run` loads: the sandbox's guard filter, then the default's program (from the build's precompiled plan).
+  const { readPrecompiled, decodePlan } = await import('../dist/cli/commands/run-plan.js');
+  const { hostArch } = await import('../dist/node/host.js');
+  const pre = readPrecompiled(hostArch());
+  if (!pre) throw new Error('dist/cli/run-precompiled/ is missing: run `npm run build`');
+  const plan = decodePlan(pre.plan);
+  const runFile = join(dir, 'run.bpf');
+  writeFileSync(runFile, Buffer.concat([plan.guard, plan.program]));
+  const guard = plan.guard.length / 8;
+  const filters = [['no filter', undefined, 0], ['syswall default', oursFile, 0], ['syswall default + SPEC_ALLOW', oursFile, SPEC_ALLOW],
+    ['syswall run (guard filter + default)', runFile, 0, guard]];
   const ref = process.arch === 'x64' ? libseccompDockerDefault() : undefined;
   if (ref) {
     const refFile = join(dir, 'docker-libseccomp.bpf');
     writeFileSync(refFile, ref);
     filters.push(['Docker default (libseccomp)', refFile, 0], ['Docker default (libseccomp) + SPEC_ALLOW', refFile, SPEC_ALLOW]);
   }
-  const argv = (file, flags, cmd) => (file ? [helper, ['exec', file, ...(flags ? ['--flags', String(flags)] : []), '--', ...cmd]] : [cmd[0], cmd.slice(1)]);
+  const argv = (file, flags, cmd, guardCount) => (file ? [helper, ['exec', file, ...(flags ? ['--flags', String(flags)] : []), ...(guardCount ? ['--guard', String(guardCount)] : []), '--', ...cmd]] : [cmd[0], cmd.slice(1)]);
 
   const loopNs = filters.map(() => []);
   const ddMs = filters.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < filters.length; i++) {
-      const [name, file, flags] = filters[i];
-      const [c1, a1] = argv(file, flags, [loop, String(ITER)]);
+      const [name, file, flags, guardCount] = filters[i];
+      const [c1, a1] = argv(file, flags, [loop, String(ITER)], guardCount);
       loopNs[i].push(Number(must(spawnSync(c1, a1, { encoding: 'utf8' }), name).stdout));
-      const [c2, a2] = argv(file, flags, ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${DD_COUNT}`]);
+      const [c2, a2] = argv(file, flags, ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${DD_COUNT}`], guardCount);
       const t0 = performance.now();
       must(spawnSync(c2, a2, { encoding: 'utf8' }), `${name} dd`);
       ddMs[i].push(performance.now() - t0);

@@ -27,7 +27,7 @@ import { ARCHES, type ArchInfo, type ArchName } from '../core/arch/arches.js';
 import { syscallNumber } from '../core/arch/syscalls.js';
 import * as C from '../core/bpf/constants.js';
 import { argWordOffset } from '../core/bpf/data.js';
-import { jump, loadAbs, ret, stmt, type Instruction } from '../core/bpf/instruction.js';
+import { jump, loadAbs, readsInitialRegisters, ret, stmt, type Instruction } from '../core/bpf/instruction.js';
 import { runProgram } from '../core/bpf/interpreter.js';
 import { runnableArches } from '../core/policy/recording.js';
 import { analyzeProgram, archDecisionFor, segmentFor } from '../core/symbolic/symbolic.js';
@@ -117,7 +117,8 @@ export interface GuardCase {
 /**
  * `program` behind a prefix that answers the calls of `cases` on `arches`
  * (x32 numbers under the x86_64 token included) and hands every other call to
- * `program` unchanged, with A and X reset to 0 as at a program's start.
+ * `program` unchanged, with A and X as at a program's start (reset to 0
+ * where the program reads them before writing them).
  */
 export function withGuard(program: readonly Instruction[], cases: readonly GuardCase[], arches: readonly ArchInfo[] = runnableArches(hostArch())): Instruction[] {
   // The data layout of the arches guarded (the host's first; its compat arches share its byte order).
@@ -142,7 +143,7 @@ export function withGuard(program: readonly Instruction[], cases: readonly Guard
   // Layout: ld arch; [jeq token -> section]; ja start
   //   section: ld nr; [jeq nr -> check]; ja start
   //   check: [ld arg; jeq/jset value ? next : start]...; ret
-  //   start: ld #0; ldx #0; program
+  //   start: [ld #0; ldx #0, for a program that reads them first]; program
   const checkLen = (c: GuardCase) => c.tests.reduce((n, t) => n + (t.op === 'in' ? 1 + t.values.length : 2), 0) + 1;
   const sectionLen = (list: { nr: number }[]) => 1 + list.length + 1;
   let at = 1 + tokens.length + 1;
@@ -188,8 +189,12 @@ export function withGuard(program: readonly Instruction[], cases: readonly Guard
     }
     out.push(ret(c.ret >>> 0));
   }
-  out.push(stmt(C.BPF_LD | C.BPF_IMM, 0));
-  out.push(stmt(C.BPF_LDX | C.BPF_IMM, 0));
+  // A and X back to 0 for a program that reads them first (the guard's checks loaded A), and
+  // not otherwise: the kernel's action cache gives up on a filter with `ld #k` on a syscall's
+  // path, so every syscall would run the whole filter (docs/benchmarks.md, workload).
+  const reads = readsInitialRegisters(program);
+  if (reads.a) out.push(stmt(C.BPF_LD | C.BPF_IMM, 0));
+  if (reads.x) out.push(stmt(C.BPF_LDX | C.BPF_IMM, 0));
   const total = out.length + program.length;
   if (total > C.BPF_MAXINSNS) {
     throw new SyswallError('PROGRAM_TOO_LARGE', `the program has ${program.length} instructions; with the ${out.length}-instruction guard syswall puts in front it would have ${total}, over the kernel's ${C.BPF_MAXINSNS}`, { kind: 'input' });

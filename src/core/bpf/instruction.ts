@@ -68,3 +68,79 @@ export const isConditionalJump = (ins: HasCode): boolean => isJump(ins) && bpfOp
 export const isUnconditionalJump = (ins: HasCode): boolean => isJump(ins) && bpfOp(ins.code) === C.BPF_JA;
 export const isReturn = (ins: HasCode): boolean => bpfClass(ins.code) === C.BPF_RET;
 export const isReturnK = (ins: HasCode): boolean => isReturn(ins) && bpfRetSrc(ins.code) !== C.BPF_A;
+
+/**
+ * Whether some path from the start of `program` reads the accumulator (`a`)
+ * or the index register (`x`) before writing it, i.e. depends on both
+ * starting at 0. Jumps in classic BPF go forward only, so one pass in order
+ * decides it: a register is written on entry to an instruction when it is on
+ * every path that reaches it. Scratch memory is not tracked (the kernel
+ * refuses a program that reads a slot before writing it).
+ */
+export function readsInitialRegisters(program: readonly Instruction[]): { a: boolean; x: boolean } {
+  const n = program.length;
+  // Per instruction: reached, and the registers written on every path to it (bit 1: A, bit 2: X).
+  const reached = new Uint8Array(n + 1);
+  const written = new Uint8Array(n + 1).fill(3);
+  reached[0] = 1;
+  written[0] = 0;
+  const out = { a: false, x: false };
+  const flow = (to: number, w: number) => {
+    if (to > n) return;
+    if (reached[to]) written[to] &= w;
+    else {
+      reached[to] = 1;
+      written[to] = w;
+    }
+  };
+  for (let pc = 0; pc < n; pc++) {
+    if (!reached[pc]) continue;
+    const ins = program[pc];
+    let w = written[pc];
+    const readA = () => {
+      if (!(w & 1)) out.a = true;
+    };
+    const readX = () => {
+      if (!(w & 2)) out.x = true;
+    };
+    const cls = bpfClass(ins.code);
+    if (cls === C.BPF_LD) {
+      if (bpfMode(ins.code) === C.BPF_IND || bpfMode(ins.code) === C.BPF_MSH) readX();
+      w |= 1;
+    } else if (cls === C.BPF_LDX) {
+      w |= 2;
+    } else if (cls === C.BPF_ST) {
+      readA();
+    } else if (cls === C.BPF_STX) {
+      readX();
+    } else if (cls === C.BPF_ALU) {
+      readA();
+      if (bpfOp(ins.code) !== C.BPF_NEG && bpfSrc(ins.code) === C.BPF_X) readX();
+      w |= 1;
+    } else if (cls === C.BPF_JMP) {
+      if (bpfOp(ins.code) === C.BPF_JA) {
+        flow(pc + 1 + ins.k, w);
+        continue;
+      }
+      readA();
+      if (bpfSrc(ins.code) === C.BPF_X) readX();
+      flow(pc + 1 + ins.jt, w);
+      flow(pc + 1 + ins.jf, w);
+      continue;
+    } else if (cls === C.BPF_RET) {
+      if (bpfRetSrc(ins.code) === C.BPF_A) readA();
+      if (bpfRetSrc(ins.code) === C.BPF_X) readX();
+      continue;
+    } else if (cls === C.BPF_MISC) {
+      if (bpfMiscOp(ins.code) === C.BPF_TAX) {
+        readA();
+        w |= 2;
+      } else {
+        readX();
+        w |= 1;
+      }
+    }
+    flow(pc + 1, w);
+  }
+  return out;
+}
