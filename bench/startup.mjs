@@ -176,9 +176,9 @@ a.execInPlace(${JSON.stringify(helper)}, [${JSON.stringify(helper)}, 'exec', '--
   const pre1 = `const P = await import(${JSON.stringify(join(DIST, 'cli/commands/run-plan.js'))}); const H = await import(${JSON.stringify(join(DIST, 'node/host.js'))}); const C = await import(${JSON.stringify(join(DIST, 'node/program-cache.js'))}); const I = await import(${JSON.stringify(join(DIST, 'node/input.js'))}); const B = await import(${JSON.stringify(join(DIST, 'node/builtin-profiles.js'))});`;
   const compileSetup = `const R = await import(${JSON.stringify(join(DIST, 'cli/commands/run-compile.js'))});`;
   const steps = [
-    ['load the run path (the bin\'s run-path chunk)', req(join(DIST, 'bin', runPathChunk))],
+    ['load the run path (run-path chunk)', req(join(DIST, 'bin', runPathChunk))],
     ['import the same, unbundled (ES modules)', imp(RUN_MODULES)],
-    ['load the compile path (the bin\'s run-compile chunk)', req(join(DIST, 'bin', runCompileChunk))],
+    ['load the compile path (run-compile chunk)', req(join(DIST, 'bin', runCompileChunk))],
     ['find the precompiled default (read, compare)', timed(pre1, `const p = P.precompiledPlan(H.hostArch(), I.readInputFile(B.builtinProfilePath('default'))); if (!p) throw new Error('no plan');`)],
     ['find a cached plan (key + checks + read)', timed(pre1, `process.env.XDG_CACHE_HOME = ${JSON.stringify(warmHome)}; const o = { spec: ${JSON.stringify(docker)}, strictNames: false, includeDirs: [], allow: [], deny: [], exact: false }; const key = P.planKey(P.readBuildId(), H.hostArch(), o, I.readInputFile(${JSON.stringify(docker)}), H.hostKernelVersion()); const p = P.cachedPlan(key, new C.ProgramCache()); if (!p) throw new Error('no plan');`)],
     ['compute the default\'s plan (compile)', timed(compileSetup, `await R.computePlan({ spec: 'default', strictNames: false, includeDirs: [], allow: [], deny: [], exact: false });`)],
