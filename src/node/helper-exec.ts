@@ -17,6 +17,14 @@ export function quoteCommand(command: string, args: readonly string[]): string {
   return [command, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
+/** What the helper reads on its program fd: the guard filter's instructions, then the program's (`--guard` counts the first). */
+export function guardedProgram(guard: Uint8Array, program: Uint8Array): { bytes: Uint8Array; guardCount: number } {
+  const bytes = new Uint8Array(guard.length + program.length);
+  bytes.set(guard);
+  bytes.set(program, guard.length);
+  return { bytes, guardCount: guard.length / 8 };
+}
+
 /** How the helper is asked to sandbox a command (the options both ways share). */
 export interface HelperExecOptions {
   /** Strict mode (no program). */
@@ -117,11 +125,12 @@ export interface InPlaceReport {
  * the host gives the namespaces; stdin, stdout, stderr, the environment and
  * the working directory are this process's.
  */
-export function execSandboxInPlace(command: string, args: readonly string[], o: Omit<HelperExecOptions, 'programFd' | 'isolate'> & { program?: Uint8Array }, report: InPlaceReport): never {
+export function execSandboxInPlace(command: string, args: readonly string[], o: Omit<HelperExecOptions, 'programFd' | 'isolate' | 'guardCount'> & { guard?: Uint8Array; program?: Uint8Array }, report: InPlaceReport): never {
   const helper = helperPath();
-  const fd = o.strict ? undefined : memfdWith(o.program!);
+  const p = o.strict ? undefined : guardedProgram(o.guard!, o.program!);
+  const fd = p ? memfdWith(p.bytes) : undefined;
   try {
-    const argv = [helper, ...helperExecArgs({ ...o, isolate: 'require', ...(fd !== undefined ? { programFd: fd } : {}) }),
+    const argv = [helper, ...helperExecArgs({ ...(o.strict ? { strict: true } : { programFd: fd, guardCount: p!.guardCount }), ...(o.flags ? { flags: o.flags } : {}), ...(o.noNewPrivs === false ? { noNewPrivs: false } : {}), isolate: 'require' }),
       '--report-exec', process.execPath, report.script, report.context, '--report-exit', report.exitLines, '--', command, ...args];
     return execInPlace(helper, argv);
   } finally {

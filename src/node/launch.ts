@@ -24,7 +24,7 @@ import { BPF_MAXINSNS, SECCOMP_FILTER_FLAG_NEW_LISTENER } from '../core/bpf/cons
 import type { Instruction } from '../core/bpf/instruction.js';
 import { decodeProgram } from '../core/bpf/codec.js';
 import { SandboxError } from './errors.js';
-import { helperExecArgs, helperFailureError, parseHelperReport, quoteCommand, type HelperReport } from './helper-exec.js';
+import { guardedProgram, helperExecArgs, helperFailureError, parseHelperReport, quoteCommand, type HelperReport } from './helper-exec.js';
 import { hostArch } from './host.js';
 import { holdUnreachable, isolationSupport, type IsolationSupport } from './isolation-support.js';
 import { helperPath, recvFdAsync, socketpair } from './native.js';
@@ -227,12 +227,7 @@ export function launch(command: string, args: readonly string[] = [], options: S
     const src = options.program as ProgramSource;
     instructions = src instanceof Uint8Array ? decodeProgram(toProgramBytes(src), { endian: hostArch().endian }) : src;
     if (supervised) instructions = needGuards(guards).withListenerGuard(instructions);
-    const guard = needGuards(guards).sandboxGuard();
-    const program = toProgramBytes(instructions);
-    guardCount = guard.length / 8;
-    bytes = new Uint8Array(guard.length + program.length);
-    bytes.set(guard);
-    bytes.set(program, guard.length);
+    ({ bytes, guardCount } = guardedProgram(needGuards(guards).sandboxGuard(), toProgramBytes(instructions)));
   }
 
   // Isolation: namespaces where the host allows them; otherwise refuse programs that reach other processes.

@@ -26,14 +26,6 @@ import type { RunReportContext } from '../run-report.js';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../node/native.js';
 
-/** The guard and the program, as the helper reads them (guard first). */
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 const FLAGS: Record<string, number> = { 'spec-allow': SECCOMP_FILTER_FLAG_SPEC_ALLOW, log: SECCOMP_FILTER_FLAG_LOG };
 
 /** Signals `syswall run` relays to the command (SIGINT/SIGQUIT only when not from a terminal). */
@@ -312,7 +304,7 @@ Examples:
     if (ctx.ownProcess && !session && !verbose && iso.namespaces) {
       const context: RunReportContext = { ...endFacts, command: quoteCommand(cmd, []), debug: flag(ctx, 'debug') };
       const script = join(PACKAGE_ROOT, 'dist', 'cli', 'run-report.js');
-      const sandbox = strict ? { strict: true } : { program: concatBytes(plan!.guard, plan!.program), guardCount: plan!.guard.length / 8, flags };
+      const sandbox = strict ? { strict: true } : { guard: plan!.guard, program: plan!.program, flags };
       try {
         execSandboxInPlace(cmd, args, { ...sandbox, ...(noNewPrivs === false ? { noNewPrivs: false } : {}) }, { script, context: JSON.stringify(context), exitLines: exitLines(endFacts, '{code}') });
       } catch (e) {
