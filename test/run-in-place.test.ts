@@ -10,7 +10,7 @@
  * helper's --report-exec contract on its own.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './helpers/cli.js';
@@ -19,9 +19,12 @@ import { HELPER, tempDir } from './helpers/runtime.js';
 import { toProgramBytes } from '../src/node/spawn.js';
 
 let dir: string;
+/** The helper as /proc/PID/exe names it (symbolic links resolved). */
+let helperExe: string;
 beforeAll(() => {
   if (!existsSync(HELPER)) throw new Error(`${HELPER} is missing: the native build failed (apt-get install build-essential python3 && npm rebuild)`);
   dir = tempDir('syswall-inplace-');
+  helperExe = realpathSync(HELPER);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -45,7 +48,7 @@ describe('syswall run in place of Node', () => {
         return '';
       }
     };
-    await until(() => exe() === HELPER);
+    await until(() => exe() === helperExe);
     const status = await new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     expect(status).toBe(0);
     // Control: with --verbose, Node stays and waits for the helper, its child.
@@ -115,7 +118,7 @@ if pid == 0:
 time.sleep(0.05)
 for _ in range(500):
     try:
-        if os.readlink('/proc/%d/exe' % pid) == ${JSON.stringify(HELPER)}: break
+        if os.readlink('/proc/%d/exe' % pid) == ${JSON.stringify(helperExe)}: break
     except OSError: pass
     time.sleep(0.01)
 os.kill(pid, signal.SIGTSTP)

@@ -13,6 +13,7 @@ import { chmodSync, chownSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, runCli, type CliResult } from './cli.js';
+import { HELPER } from './runtime.js';
 
 export const ATTACK_DIR = join(ROOT, 'test', 'attack');
 
@@ -36,7 +37,9 @@ export function attackUser(): Runner {
     const id = spawnSync('id', ['-u', ATTACK_USER], { encoding: 'utf8' });
     if (id.status === 0) {
       const gid = spawnSync('id', ['-g', ATTACK_USER], { encoding: 'utf8' });
-      return { name: ATTACK_USER, uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
+      const who = { name: ATTACK_USER, uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
+      assertCheckoutReachable(who);
+      return who;
     }
     const add = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', ATTACK_USER], { encoding: 'utf8' });
     if (add.error) throw new Error(`the attack suite needs useradd to create an unprivileged user: ${add.error.message} (apt-get install passwd)`);
@@ -45,6 +48,18 @@ export function attackUser(): Runner {
     if (add.status === 10) spawnSync('sleep', ['0.1']);
   }
   throw new Error(`could not create the user ${ATTACK_USER}`);
+}
+
+/**
+ * Fails loudly when `who` cannot run this checkout's CLI and helper: a
+ * directory above it is not searchable by other users (`mktemp -d` makes
+ * 0700 directories), and every attack as that user would fail to start.
+ */
+function assertCheckoutReachable(who: Runner): void {
+  const r = spawnSync('sh', ['-c', 'test -r "$1" && test -x "$2"', 'sh', CLI, HELPER], { uid: who.uid, gid: who.gid });
+  if (r.status !== 0) {
+    throw new Error(`user ${who.name} cannot reach ${CLI} and ${HELPER}: a directory above the checkout is not searchable by other users (chmod o+x it, or clone elsewhere)`);
+  }
 }
 
 /** A temp directory every runner can read and the given runner can write. */
