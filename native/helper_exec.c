@@ -1002,7 +1002,9 @@ int sw_helper_exec(int argc, char **argv) {
       unsigned long long v;
       if (parse_u64(argv[i + 1], INT_MAX, &v) == 0 && fcntl((int)v, F_SETFD, FD_CLOEXEC) == 0) report_fd = (int)v;
     }
-    if (!strcmp(argv[i], "--report-exec") && i + 3 < argc && argv[i + 1][0] == '/') report_exec = argv + i + 1;
+    if (!strcmp(argv[i], "--report-exec") && i + 3 < argc && argv[i + 1][0] == '/' &&
+        strcmp(argv[i + 1], "--") && strcmp(argv[i + 2], "--") && strcmp(argv[i + 3], "--"))
+      report_exec = argv + i + 1;
   }
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];

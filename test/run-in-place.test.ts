@@ -202,6 +202,20 @@ describe('syswall-helper exec --report-exec', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/^S\nC\nfail\nusage\n0\n--report-exec needs --isolate require/);
   });
 
+  it('bad usage of the two options is one line on stderr and exit 125 (the command never runs)', () => {
+    const marker = join(dir, 'never-ran');
+    const cases: [string[], RegExp][] = [
+      [['--report-exec', 'relative/node', 'S', 'C'], /^syswall-helper: --report-exec expects NODE \(an absolute path\), SCRIPT and CONTEXT\n$/],
+      [['--report-exec', reporter], /^syswall-helper: --report-exec expects NODE \(an absolute path\), SCRIPT and CONTEXT\n$/],
+      [['--report-exit', 'x'], /^syswall-helper: --report-exit needs --report-exec\n$/],
+    ];
+    for (const [opts, want] of cases) {
+      const r = spawnSync(HELPER, ['exec', allow, '--isolate', 'require', ...opts, '--', 'touch', marker], { encoding: 'utf8' });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 125, stderr: expect.stringMatching(want) });
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('says so when the report program cannot be started, and exits with the command\'s status', () => {
     const r = spawnSync(HELPER, ['exec', allow, '--isolate', 'require', '--report-exec', '/nonexistent/node', 'S', 'C', '--', 'sh', '-c', 'exit 6'], { encoding: 'utf8' });
     expect(r.status).toBe(6);
