@@ -152,3 +152,27 @@ describe('bad inputs at the door (issue 18)', () => {
     expect(expectCleanError(runCli(['convert', put('deep.yaml', deep), '--to', 'oci']))).toMatch(/deep\.yaml:4:\d+: YAML nesting deeper than 256 levels/);
   });
 });
+
+describe('disasm and emu take --thread and --name like every command that reads policies', () => {
+  const fc = join(FIX, 'firecracker.json');
+  it('the hint of a file with several thread filters is a command that works', () => {
+    for (const cmd of [['disasm', fc], ['emu', fc, 'read', '0']]) {
+      const err = runCli(cmd);
+      expectCleanError(err);
+      const hint = /pass (--thread \w+)/.exec(err.stderr)?.[1];
+      expect(hint, err.stderr).toBe('--thread vmm');
+      const ok = runCli([...cmd, ...hint!.split(' ')]);
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(ok.stdout.length).toBeGreaterThan(0);
+    }
+    // The same program compile makes for that thread.
+    const viaCompile = runCli(['compile', fc, '--thread', 'vmm', '--format', 'disasm']);
+    expect(runCli(['disasm', fc, '--thread', 'vmm']).stdout).toBe(viaCompile.stdout);
+  });
+
+  it('a thread the file lacks, or --thread on other input, is one line and exit 2', () => {
+    expect(expectCleanError(runCli(['disasm', fc, '--thread', 'nope']))).toMatch(/no thread "nope" in the file; it has vmm, api, vcpu/);
+    expect(expectCleanError(runCli(['emu', join(ROOT, 'examples', 'sample.bpf'), 'read', '--thread', 'vmm']))).toMatch(/--thread applies to Firecracker filters, not to raw input/);
+    expect(expectCleanError(runCli(['disasm', join(ROOT, 'examples', 'sample.bpf'), '--name', 'x']))).toMatch(/--name applies to/);
+  });
+});

@@ -31,7 +31,7 @@ export interface LoadedProgram {
  * one-line errors; `maxInstructions` (default: the kernel's 4,096) bounds
  * the program.
  */
-export function loadProgram(path: string, archName: string | undefined, opts: { maxInstructions?: number; kind?: InputKindOption } = {}): LoadedProgram {
+export function loadProgram(path: string, archName: string | undefined, opts: { maxInstructions?: number; kind?: InputKindOption; name?: string; thread?: string } = {}): LoadedProgram {
   const file = path === '-' ? '<stdin>' : path;
   const given = archName ? resolveArch(archName) : undefined;
   const loaded = loadInput(readInput(path), {
@@ -42,12 +42,22 @@ export function loadProgram(path: string, archName: string | undefined, opts: { 
     resolveBase: baseProfileResolver(),
     ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
     ...(opts.kind ? { kind: opts.kind } : {}),
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.thread !== undefined ? { thread: opts.thread } : {}),
   });
   const program = loaded.program;
   const endian: Endian = loaded.endian;
   checkJumpRange(program, file);
   const arch = given ?? (loaded.compiled ? loaded.compiled.arches[0] : inferArch(program, hostArch(), endian));
   return { program, arch, endian };
+}
+
+/** --input, --name and --thread, as loadProgram takes them (disasm and emu). */
+export function selectorsOf(ctx: CommandContext): { kind?: InputKindOption; name?: string; thread?: string } {
+  const kind = inputKindOf(ctx);
+  const name = stringOpt(ctx, 'name');
+  const thread = stringOpt(ctx, 'thread');
+  return { ...(kind ? { kind } : {}), ...(name !== undefined ? { name } : {}), ...(thread !== undefined ? { thread } : {}) };
 }
 
 export const command: Command = {
@@ -77,6 +87,8 @@ Options:
       --asm-able      same as --no-bpf --no-arg-infer
       --json          print JSON: arch, byte order and one object per instruction
       --input KIND    read FILE as KIND (raw, hex, asm or a policy dialect) instead of detecting it
+      --name NAME     SPO input: the profile's name (a file with several)
+      --thread NAME   Firecracker input: the thread's filter (vmm, api, vcpu...)
 ${COMPAT_HELP}
   -o, --output OUT    write to OUT instead of stdout
   -h, --help          show this help
@@ -87,6 +99,8 @@ Examples:
   syswall disasm filter.bpf --compat seccomp-tools -a amd64`,
   options: {
     input: { type: 'string' },
+    name: { type: 'string' },
+    thread: { type: 'string' },
     arch: { type: 'string', short: 'a' },
     'no-bpf': { type: 'boolean' },
     'no-arg-infer': { type: 'boolean' },
@@ -114,7 +128,7 @@ Examples:
         return reportCompatError(ctx, e);
       }
     } else {
-      const { program, arch, endian } = loadProgram(ctx.positionals[0], stringOpt(ctx, 'arch'), { maxInstructions: Infinity, ...(inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {}) });
+      const { program, arch, endian } = loadProgram(ctx.positionals[0], stringOpt(ctx, 'arch'), { maxInstructions: Infinity, ...selectorsOf(ctx) });
       if (program.length > MAX_INSTRUCTIONS) ctx.stderr.write(`syswall: warning: ${program.length} instructions; the kernel accepts at most ${MAX_INSTRUCTIONS}, so this filter never loads\n`);
       const opts = { arch, endian, bpf, argInfer };
       text = flag(ctx, 'json')

@@ -7,8 +7,7 @@ import { emulate, formatEmu } from '../../core/bpf/emu.js';
 import { SyscallResolveError } from '../../core/errors.js';
 import { BPF_MAXINSNS as MAX_INSTRUCTIONS } from '../../core/bpf/constants.js';
 import { parseBigUint } from '../../core/util/numbers.js';
-import { loadProgram } from './disasm.js';
-import { inputKindOf } from '../input.js';
+import { loadProgram, selectorsOf } from './disasm.js';
 import { optparseInteger, rubyInteger, stEmulate } from '../../core/bpf/compat/emu.js';
 import { stSyscalls } from '../../core/bpf/compat/tables.js';
 import { SeccompToolsError } from '../../core/bpf/compat/errors.js';
@@ -65,6 +64,8 @@ Options:
   -q, --quiet       print only the result line
       --input KIND  read FILE as KIND (raw, hex, asm or a policy dialect, compiled
                     with the defaults) instead of detecting it
+      --name NAME   SPO input: the profile's name (a file with several)
+      --thread NAME Firecracker input: the thread's filter (vmm, api, vcpu...)
 ${COMPAT_HELP}
   -h, --help        show this help
 
@@ -78,6 +79,8 @@ Examples:
     json: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     input: { type: 'string' },
+    name: { type: 'string' },
+    thread: { type: 'string' },
     ...COMPAT_OPTIONS,
   },
   numericOperands: true,
@@ -86,7 +89,7 @@ Examples:
     const [file, sys, ...argTexts] = operands(ctx);
     if (!file || !sys) throw new UsageError('emu: expected FILE and SYSCALL', 'see `syswall emu --help`');
     if (argTexts.length > 6) throw new UsageError(`emu: at most 6 syscall arguments, got ${argTexts.length}`);
-    const { program, arch, endian } = loadProgram(file, stringOpt(ctx, 'arch'), inputKindOf(ctx) ? { kind: inputKindOf(ctx) } : {});
+    const { program, arch, endian } = loadProgram(file, stringOpt(ctx, 'arch'), selectorsOf(ctx));
     const { nr, arch: dataArch } = resolveSyscall(sys, arch);
     const args = argTexts.map((t, i) => parseBigUint(t, 64, `argument ${i}`));
     const ipText = stringOpt(ctx, 'ip');
