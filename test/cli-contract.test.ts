@@ -7,7 +7,7 @@
  * escaped, capped error lines; negative numbers as option values.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -367,6 +367,20 @@ describe('global flags before or after the command', () => {
     const r = await runCliAsync(['run', '--', 'sh', '-c', 'echo "$@"', 'sh', '--help', '--debug', '--version']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('--help --debug --version\n');
+  });
+
+  it('for the other commands -- ends the options and what follows are operands (a file named like an option)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syswall-dd-'));
+    const odd = join(dir, '-a.bpf');
+    copyFileSync(join(ROOT, 'examples', 'sample.bpf'), odd);
+    const plain = runCli(['disasm', join(ROOT, 'examples', 'sample.bpf')]);
+    const r = runCli(['disasm', '--', odd], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(plain.stdout);
+    expect(runCli(['disasm', '--', '-a.bpf'], { cwd: dir }).stdout).toBe(plain.stdout);
+    // Nothing after -- is dropped silently: one operand too many is the command's usage error.
+    expect(expectCleanError(runCli(['lint', odd, '--', odd]))).toMatch(/lint: expected one INPUT file/);
+    expect(expectCleanError(runCli(['status', '--', 'x']))).toMatch(/status: expected a process id, got "x"/);
   });
 });
 

@@ -31,6 +31,13 @@ export interface Command {
   options: OptionSpec;
   /** Accept negative numbers such as `-1` as operands (option values may always be negative). */
   numericOperands?: boolean;
+  /**
+   * Keep what follows `--` apart in `rest`: a command line (run, record,
+   * dump), or operands read differently after `--` (emu --compat). For every
+   * other command it is more operands, as POSIX utilities read `--`:
+   * `syswall disasm -- -odd-name.bpf`.
+   */
+  separateRest?: boolean;
   /** Returns the exit code. */
   run(ctx: CommandContext): Promise<number> | number;
 }
@@ -97,7 +104,8 @@ export function parseCommandArgs(cmd: Command, argv: string[]): Omit<CommandCont
     const neg = parsed.positionals.find((p) => p.startsWith(NEG));
     if (neg !== undefined) throw new UsageError(`${cmd.name}: unknown option ${unprotect(neg)}`, `see \`syswall ${cmd.name} --help\``);
   }
-  return { values, positionals, rest };
+  if (rest && !cmd.separateRest) return { values, positionals: [...positionals, ...rest] };
+  return { values, positionals, ...(rest ? { rest } : {}) };
 }
 
 /** The global flags, accepted before or after the command name. */

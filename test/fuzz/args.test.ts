@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 describe('fuzz: the argument parser', () => {
-  it('any argv: a parse or a UsageError; values and operands as given; everything after -- untouched', () => {
+  it('any argv: a parse or a UsageError; values and operands as given; everything after -- untouched (operands, or a command line)', () => {
     const optionWords = () => {
       const out = new Set<string>(['--', '-', '--help', '-h', '--version', '-V', '--debug', '--json', '--json=1', '--=', '---', '-x', '--no-such', '--arch=', '-a']);
       for (const c of Object.values(commands)) {
@@ -58,17 +58,20 @@ describe('fuzz: the argument parser', () => {
         // The NUL-prefixed placeholder for negative numbers never leaks.
         const strings = [...p.positionals, ...Object.values(p.values).flatMap((v) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []))];
         for (const x of strings) expect(x.includes('\u0000')).toBe(false);
-        // Operands are arguments as given (in order).
-        const head = s.args.indexOf('--') >= 0 ? s.args.slice(0, s.args.indexOf('--')) : s.args;
+        // Operands are arguments as given (in order); after the first --, every word is an
+        // operand as given (POSIX), or the sandboxed command's, untouched (run, record, dump, emu).
+        const dd = s.args.indexOf('--');
+        const head = dd >= 0 ? s.args.slice(0, dd) : s.args;
+        const after = dd >= 0 ? s.args.slice(dd + 1) : undefined;
+        const before = cmd.separateRest || !after ? p.positionals : p.positionals.slice(0, p.positionals.length - after.length);
+        if (!cmd.separateRest && after) expect(p.positionals.slice(before.length)).toEqual(after);
         let j = 0;
-        for (const op of p.positionals) {
+        for (const op of before) {
           while (j < head.length && head[j] !== op) j++;
           expect(j < head.length, `operand ${JSON.stringify(op)} not among ${JSON.stringify(head)}`).toBe(true);
           j++;
         }
-        // Everything after the first -- is the sandboxed command's, untouched.
-        const dd = s.args.indexOf('--');
-        expect(p.rest).toEqual(dd >= 0 ? s.args.slice(dd + 1) : undefined);
+        expect(p.rest).toEqual(cmd.separateRest ? after : undefined);
       },
     );
   });

@@ -77,7 +77,7 @@ Examples:
     'peer-timeout': { type: 'string' },
   },
   async run(ctx) {
-    if (ctx.positionals.length > 0 || ctx.rest !== undefined) throw new UsageError(`agent: unexpected operand "${ctx.positionals[0] ?? '--'}"`, 'see `syswall agent --help`');
+    if (ctx.positionals.length > 0) throw new UsageError(`agent: unexpected operand "${ctx.positionals[0]}"`, 'see `syswall agent --help`');
     const socket = stringOpt(ctx, 'socket');
     if (!socket) throw new UsageError('agent: --socket PATH is required', 'e.g. syswall agent --socket /run/syswall/agent.sock');
     const modeText = stringOpt(ctx, 'socket-mode');

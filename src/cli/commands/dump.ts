@@ -22,6 +22,7 @@ type Format = (typeof FORMATS)[number];
 
 export const command: Command = {
   name: 'dump',
+  separateRest: true,
   summary: 'extract the seccomp filters a command installs, or a process holds',
   usage: `Usage: syswall dump [OPTIONS] -- CMD [ARGS...]
        syswall dump --pid PID [OPTIONS]

@@ -84,6 +84,7 @@ Examples:
     ...COMPAT_OPTIONS,
   },
   numericOperands: true,
+  separateRest: true,
   run(ctx: CommandContext) {
     if (compatMode(ctx, 'emu')) return runCompat(ctx);
     const [file, sys, ...argTexts] = operands(ctx);

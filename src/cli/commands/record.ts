@@ -15,6 +15,7 @@ const FORMATS = ['syswall', 'oci', 'docker'] as const;
 
 export const command: Command = {
   name: 'record',
+  separateRest: true,
   summary: 'run a command and write the minimal profile that lets it run',
   usage: `Usage: syswall record [OPTIONS] -- CMD [ARGS...]
        syswall record --merge FILE [--merge FILE ...] [OPTIONS] [-- CMD [ARGS...]]

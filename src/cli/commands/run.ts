@@ -33,6 +33,7 @@ const RELAYED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SI
 
 export const command: Command = {
   name: 'run',
+  separateRest: true,
   summary: 'run a command under a seccomp filter (built-in default profile)',
   usage: `Usage: syswall run [-p FILE|NAME] [-i KIND] [-I DIR] [--allow LIST] [--deny LIST] [--exact] [--flag F]
                    [-a A,B] [--strict] [--no-nnp] [--cache|--no-cache] [--strict-names] [-e] [--explain-json FILE]

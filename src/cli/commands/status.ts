@@ -32,7 +32,6 @@ Examples:
       if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 0x7fffffff) throw new UsageError(`status: expected a process id, got "${p}"`);
       return Number(p);
     });
-    if (ctx.rest?.length) throw new UsageError('status: unexpected arguments after --');
     let rows = seccompStatus(pids, { threads: flag(ctx, 'threads') });
     if (flag(ctx, 'sandboxed')) rows = rows.filter((r) => r.mode !== 0);
     if (flag(ctx, 'json')) {
