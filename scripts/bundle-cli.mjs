@@ -51,7 +51,8 @@ export async function bundle() {
   runPath.delete(join(root, 'dist', 'cli', 'main.js')); // the entry chunk itself
   rmSync(OUT, { recursive: true, force: true });
   const b = await rolldown({
-    input: { syswall: join(root, 'dist', 'cli', 'main.js') },
+    // The binary, and the script the helper starts to report a run's end (src/cli/run-report.ts).
+    input: { syswall: join(root, 'dist', 'cli', 'main.js'), 'run-report': join(root, 'dist', 'cli', 'run-report.js') },
     platform: 'node',
     // node:* builtins and packages (yaml, vite, ...) are required at run time, not copied in.
     external: (id) => !id.startsWith('.') && !id.startsWith('/') && id !== 'yaml',

@@ -120,7 +120,8 @@ export interface InPlaceReport {
  * program (guard first) on an inherited memfd. There is no Node left to
  * wait: the helper exits as the command did when it exited (printing
  * `exitLines` unless it exited 0), and otherwise (a signal, a failure
- * before exec) exec's the report script (native/helper_exec.c). Returns only by throwing, with
+ * before exec) exec's the report script (native/helper_exec.c; `syswall run`
+ * passes dist/bin/run-report.cjs, the bundle of src/cli/run-report.ts). Returns only by throwing, with
  * this process as it was (the memfd closed). The caller has checked that
  * the host gives the namespaces; stdin, stdout, stderr, the environment and
  * the working directory are this process's.

@@ -304,7 +304,7 @@ Examples:
     // docs/runtime.md, "Start-up"); the helper prints the exit lines, and a short Node script reports a signal or a failure.
     if (ctx.ownProcess && !session && !verbose && iso.namespaces) {
       const context: RunReportContext = { ...endFacts, command: quoteCommand(cmd, []), debug: flag(ctx, 'debug') };
-      const script = join(PACKAGE_ROOT, 'dist', 'cli', 'run-report.js');
+      const script = join(PACKAGE_ROOT, 'dist', 'bin', 'run-report.cjs');
       const sandbox = strict ? { strict: true } : { guard: plan!.guard, program: plan!.program, flags };
       try {
         execSandboxInPlace(cmd, args, { ...sandbox, ...(noNewPrivs === false ? { noNewPrivs: false } : {}) }, { script, context: JSON.stringify(context), exitLines: exitLines(endFacts, '{code}') });
