@@ -275,7 +275,14 @@ describe.concurrent('the supervisor dies: the command dies with it, and no route
     const sandbox = descendants(child.pid!); // launcher, init, sh, ...
     expect(sandbox.length).toBeGreaterThanOrEqual(3);
     child.kill('SIGKILL');
-    const alive = () => sandbox.filter((pid) => existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+    // Alive: still listed and not a zombie (a process can vanish between the two reads).
+    const alive = () => sandbox.filter((pid) => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    });
     for (let i = 0; i < 300 && alive().length > 0; i++) await new Promise((res) => setTimeout(res, 10));
     expect(alive()).toEqual([]);
     expect(existsSync(join(dir, 'x'))).toBe(false);
